@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `make test`: every test, from a fresh clone. Stages (each must pass):
+#   format check, C++ build under ASan+UBSan, unit tests (ctest, real PostgreSQL), web lint +
+#   typecheck + unit tests + build, integration tests (hearthd + PostgreSQL over HTTP/WebSocket),
+#   end-to-end tests (Chromium), fuzz smoke runs.
+# Environment: FUZZ_SMOKE_SECONDS (default 15 per target), STAGES (default all; e.g. "unit integration").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+stages=${STAGES:-"format build unit web integration e2e fuzz"}
+has() { [[ " $stages " == *" $1 "* ]]; }
+started=$SECONDS
+declare -a results=()
+stage() { echo; echo "==> $1"; }
+record() { results+=("$(printf '%-12s %s (%ss)' "$1" "$2" "$3")"); }
+
+scripts/setup.sh --with-test-tools
+
+# A test cluster of its own (never the data of `make run`), unix socket only.
+export HEARTH_PG_DIR=$repo/var/test/pg
+export HEARTH_DB=postgres
+scripts/db.sh start
+export HEARTH_TEST_PG=$(scripts/db.sh url)
+cleanup() { scripts/db.sh stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+if has format; then
+  stage "format check (clang-format)"; t=$SECONDS
+  make -s format-check
+  record format ok $((SECONDS - t))
+fi
+
+if has build || has unit || has integration || has e2e; then
+  stage "build (dev preset: ASan + UBSan)"; t=$SECONDS
+  cmake --preset dev >/dev/null
+  cmake --build build/dev -j"$(nproc)"
+  record build ok $((SECONDS - t))
+fi
+
+# ASan: a leak or error fails the test; UBSan: -fno-sanitize-recover makes any report fatal.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+if has unit; then
+  stage "unit tests (ctest)"; t=$SECONDS
+  ctest --preset dev -j"$(nproc)" --timeout 120
+  record unit ok $((SECONDS - t))
+fi
+
+if has web || has e2e; then
+  stage "web: install, lint, typecheck, unit tests, build"; t=$SECONDS
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run lint && npm run typecheck && npm test && npm run build)
+  record web ok $((SECONDS - t))
+fi
+
+if has integration || has e2e; then
+  (cd tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
+export HEARTHD=$repo/build/dev/hearthd
+export HEARTH_WEB_ROOT=$repo/web/dist
+
+if has integration; then
+  stage "integration tests (hearthd + PostgreSQL)"; t=$SECONDS
+  node --test --test-concurrency=1 tests/integration/*.test.mjs
+  record integration ok $((SECONDS - t))
+fi
+
+if has e2e; then
+  stage "end-to-end tests (Chromium)"; t=$SECONDS
+  [[ -x /usr/bin/chromium ]] || { echo "Chromium is missing: end-to-end tests cannot run" >&2; exit 1; }
+  export HEARTH_SCREENSHOT_DIR=$repo/tests/e2e/screenshots
+  node tests/support/with_hearthd.mjs -- node --test --test-concurrency=1 tests/e2e/*.test.mjs
+  record e2e ok $((SECONDS - t))
+fi
+
+if has fuzz; then
+  stage "fuzz smoke (libFuzzer)"; t=$SECONDS
+  scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-15}"
+  record fuzz ok $((SECONDS - t))
+fi
+
+echo
+echo "==> all stages passed in $((SECONDS - started))s"
+printf '  %s\n' "${results[@]}"

@@ -1,0 +1,95 @@
+#include "app/config.hpp"
+
+#include <unistd.h>
+
+#include <pwd.h>
+
+#include <CLI/CLI.hpp>
+
+namespace hearth::app {
+
+std::string privateClusterUrl(const std::filesystem::path& data_dir) {
+  // scripts/db.sh makes the cluster's superuser `postgres` when run as root, else the caller.
+  std::string user = "postgres";
+  if (geteuid() != 0) {
+    if (const passwd* entry = getpwuid(geteuid()); entry != nullptr) user = entry->pw_name;
+  }
+  const auto socket_dir = std::filesystem::absolute(data_dir / "pg" / "run").lexically_normal();
+  return "host=" + socket_dir.string() + " port=5432 dbname=hearth user=" + user;
+}
+
+std::optional<int> parseConfig(int argc, char** argv, Config& config) {
+  CLI::App cli{"hearthd: the Hearth server (REST API, WebSocket gateway and web client)"};
+  cli.set_version_flag("--version", std::string("hearthd ") + HEARTH_VERSION);
+  cli.set_config("--config", "", "Read settings from a TOML/INI file (keys are the long flag names)");
+  cli.get_formatter()->column_width(40);
+
+  auto& limits = config.server.limits;
+  std::int64_t header_timeout_ms = limits.header_timeout.count();
+  std::int64_t body_timeout_ms = limits.body_timeout.count();
+  std::int64_t idle_timeout_ms = limits.idle_timeout.count();
+  std::int64_t drain_timeout_ms = config.server.drain_timeout.count();
+  std::int64_t heartbeat_ms = config.gateway.heartbeat_interval.count();
+  std::string log_format = "text";
+
+  cli.add_option("--listen", config.server.address, "Address to listen on")->capture_default_str();
+  cli.add_option("--port", config.server.port, "TCP port (0 picks a free one)")->capture_default_str();
+  cli.add_option("--threads", config.threads, "I/O threads (0: one per core)")->capture_default_str();
+  cli.add_option("--data-dir", config.data_dir, "Folder for the private database, files and keys")
+      ->capture_default_str();
+  cli.add_option("--web-root", config.web_root, "Built web client to serve (web/dist)")->capture_default_str();
+  cli.add_option("--database-url", config.database_url,
+                 "libpq connection string or URL (default: the private cluster in --data-dir)");
+  cli.add_option("--db-pool-size", config.db_pool_size, "Database connections in all, split over the threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  cli.add_option("--worker-id", config.worker_id, "This node's id in snowflake ids (0-31), unique per node")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 31));
+  cli.add_option("--log-format", log_format, "Log as text or json")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  cli.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cli.add_option("--max-header-bytes", limits.header_bytes, "Largest request line + headers")->capture_default_str();
+  cli.add_option("--max-body-bytes", limits.body_bytes, "Largest request body")->capture_default_str();
+  cli.add_option("--header-timeout-ms", header_timeout_ms, "Time allowed to send a request header")
+      ->capture_default_str();
+  cli.add_option("--body-timeout-ms", body_timeout_ms, "Time allowed to send a request body")->capture_default_str();
+  cli.add_option("--idle-timeout-ms", idle_timeout_ms, "Keep-alive connections idle longer are closed")
+      ->capture_default_str();
+  cli.add_option("--drain-timeout-ms", drain_timeout_ms, "On shutdown, how long requests in flight may finish")
+      ->capture_default_str();
+  cli.add_option("--ws-max-message-bytes", limits.ws_message_bytes, "Largest inbound gateway message")
+      ->capture_default_str();
+  cli.add_option("--ws-queue-bytes", limits.ws_queue_bytes, "Outbound bytes queued per gateway connection")
+      ->capture_default_str();
+  cli.add_option("--heartbeat-interval-ms", heartbeat_ms, "Gateway heartbeat interval sent in HELLO")
+      ->capture_default_str()
+      ->check(CLI::Range(100, 600000));
+  cli.add_option("--gateway-frames-per-minute", config.gateway.frames_per_window,
+                 "Inbound gateway frames allowed per 60 s per connection")
+      ->capture_default_str();
+  cli.add_option("--allowed-origin", config.server.allowed_origins,
+                 "Extra Origin allowed to open gateway WebSockets (repeatable; same-origin is always allowed)");
+  cli.add_flag("--trust-proxy", config.server.trust_proxy, "Take client addresses from X-Forwarded-For");
+  cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
+  cli.add_flag("--migrate-only", config.migrate_only, "Apply database migrations and exit");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return cli.exit(error);
+  }
+  limits.header_timeout = std::chrono::milliseconds(header_timeout_ms);
+  limits.body_timeout = std::chrono::milliseconds(body_timeout_ms);
+  limits.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
+  config.server.drain_timeout = std::chrono::milliseconds(drain_timeout_ms);
+  config.gateway.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  config.log_format = log_format == "json" ? core::LogFormat::kJson : core::LogFormat::kText;
+  if (config.database_url.empty()) config.database_url = privateClusterUrl(config.data_dir);
+  return std::nullopt;
+}
+
+} // namespace hearth::app

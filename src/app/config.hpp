@@ -1,0 +1,37 @@
+#pragma once
+// hearthd's settings: every one has a working default, and flags or a config file override it.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log.hpp"
+#include "gateway/gateway.hpp"
+#include "net/http_server.hpp"
+
+namespace hearth::app {
+
+struct Config {
+  net::ServerConfig server;
+  gateway::GatewayConfig gateway;
+  std::size_t threads = 0; //!< 0: one per core
+  std::filesystem::path data_dir = "var";
+  std::filesystem::path web_root = "web/dist";
+  std::string database_url;  //!< empty: the private cluster under data_dir (scripts/db.sh)
+  std::size_t db_pool_size = 16; //!< connections in all, split over the threads
+  std::uint32_t worker_id = 0;   //!< this node's id in snowflakes (0-31); unique per node
+  core::LogFormat log_format = core::LogFormat::kText;
+  std::string log_level = "info";
+  std::filesystem::path port_file; //!< if set, the bound port is written here (tests, port 0)
+  bool migrate_only = false;
+};
+
+//! Parses argv. Returns the exit code to leave with when parsing ends the program (--help,
+//! --version, a bad flag), or nullopt to go on.
+std::optional<int> parseConfig(int argc, char** argv, Config& config);
+
+//! The libpq conninfo of the private cluster that scripts/db.sh manages under data_dir.
+std::string privateClusterUrl(const std::filesystem::path& data_dir);
+
+} // namespace hearth::app

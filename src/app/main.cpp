@@ -1,0 +1,144 @@
+// hearthd: builds every module from the configuration, starts them, and stops them in order.
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/routes.hpp"
+#include "app/config.hpp"
+#include "core/clock.hpp"
+#include "gateway/gateway.hpp"
+#include "net/metrics.hpp"
+#include "net/static_files.hpp"
+#include "store/migrations.hpp"
+#include "store/pg.hpp"
+
+namespace asio = boost::asio;
+using namespace hearth;
+
+int main(int argc, char** argv) {
+  app::Config config;
+  if (const auto exit_code = app::parseConfig(argc, argv, config)) return *exit_code;
+  if (auto logging = core::setupLogging(config.log_format, config.log_level); !logging) {
+    std::fprintf(stderr, "hearthd: %s\n", logging.error().message.c_str());
+    return 2;
+  }
+
+  const auto migrated = store::migrate(config.database_url, store::embeddedMigrations());
+  if (!migrated) {
+    spdlog::critical("database: {}", migrated.error().message);
+    return 1;
+  }
+  if (!migrated->applied.empty()) {
+    spdlog::info("database: schema {} -> {} ({} migrations applied)", migrated->from_version, migrated->to_version,
+                 migrated->applied.size());
+  }
+  if (config.migrate_only) return 0;
+
+  const std::size_t threads =
+      config.threads != 0 ? config.threads : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::io_context*> context_ptrs;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
+  for (std::size_t worker_idx = 0; worker_idx < threads; ++worker_idx) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    context_ptrs.push_back(contexts.back().get());
+    work_guards.push_back(asio::make_work_guard(*contexts.back()));
+  }
+
+  std::vector<std::unique_ptr<store::PgPool>> pools;
+  api::OpsDeps ops;
+  const std::size_t per_thread = (config.db_pool_size + threads - 1) / threads;
+  for (auto& context : contexts) {
+    store::PgPoolConfig pool_config;
+    pool_config.conninfo = config.database_url;
+    pool_config.max_connections = per_thread;
+    pools.push_back(std::make_unique<store::PgPool>(context->get_executor(), pool_config));
+    ops.pools.push_back(pools.back().get());
+    ops.executors.push_back(context->get_executor());
+  }
+
+  net::Metrics metrics(threads);
+  std::atomic<bool> shutting_down{false};
+  ops.metrics = &metrics;
+  ops.shutting_down = &shutting_down;
+
+  gateway::Gateway gateway(config.gateway, core::SystemClock::instance());
+  net::Router router;
+  api::addOpsRoutes(router, ops);
+  router.addWebSocket("/api/v1/gateway", [&gateway](std::shared_ptr<net::WsConnection> connection,
+                                                    net::Request& request) {
+    return gateway.run(std::move(connection), request);
+  });
+
+  const net::StaticFiles static_files(config.web_root);
+  if (!static_files.hasIndex()) {
+    spdlog::warn("web client not found in {} (run `make web`); serving the API only", config.web_root.string());
+  }
+  net::HttpServer server(context_ptrs, config.server, router, metrics,
+                         [&static_files](net::Request& request) -> asio::awaitable<net::Response> {
+                           co_return static_files.serve(request);
+                         });
+  try {
+    server.start();
+  } catch (const std::exception& error) {
+    spdlog::critical("cannot listen on {}:{}: {}", config.server.address, config.server.port, error.what());
+    return 1;
+  }
+  if (!config.port_file.empty()) {
+    std::ofstream(config.port_file) << server.port() << '\n';
+  }
+  spdlog::info("Hearth is up at http://{}:{} ({} threads, schema {}, {} web files)", config.server.address,
+               server.port(), threads, migrated->to_version, static_files.fileCount());
+
+  const auto stop_everything = [&] {
+    for (std::size_t worker_idx = 0; worker_idx < contexts.size(); ++worker_idx) {
+      asio::post(*contexts[worker_idx], [&, worker_idx] {
+        pools[worker_idx]->close();
+        work_guards[worker_idx].reset();
+        contexts[worker_idx]->stop();
+      });
+    }
+  };
+  asio::signal_set signals(*contexts.front(), SIGINT, SIGTERM);
+  std::chrono::steady_clock::time_point first_signal;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int signal_number) {
+    if (ec) return;
+    if (shutting_down.exchange(true)) {
+      // A terminal's Ctrl-C reaches both the run script and us, and the script forwards it:
+      // only a repeat after a pause means "stop now, don't drain".
+      if (std::chrono::steady_clock::now() - first_signal > std::chrono::seconds(1)) {
+        spdlog::warn("second signal: stopping now");
+        stop_everything();
+      } else {
+        signals.async_wait(on_signal);
+      }
+      return;
+    }
+    first_signal = std::chrono::steady_clock::now();
+    spdlog::info("signal {}: draining {} connections", signal_number, server.activeConnections());
+    server.stop([&] {
+      spdlog::info("drained; closing the database pool");
+      stop_everything();
+    });
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> runners;
+  for (std::size_t worker_idx = 1; worker_idx < contexts.size(); ++worker_idx) {
+    runners.emplace_back([&context = *contexts[worker_idx]] { context.run(); });
+  }
+  contexts.front()->run();
+  for (auto& runner : runners) runner.join();
+  spdlog::info("stopped");
+  return 0;
+}

@@ -1,0 +1,4 @@
+// The one translation unit that compiles Asio's and Beast's implementation
+// (BOOST_ASIO_SEPARATE_COMPILATION / BOOST_BEAST_SEPARATE_COMPILATION everywhere else).
+#include <boost/asio/impl/src.hpp>
+#include <boost/beast/src.hpp>

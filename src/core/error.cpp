@@ -1,0 +1,59 @@
+#include "core/error.hpp"
+
+namespace hearth::core {
+
+int httpStatus(ErrorCode code) noexcept {
+  switch (code) {
+  case ErrorCode::kGeneral: return 500;
+  case ErrorCode::kUnknownChannel:
+  case ErrorCode::kUnknownGuild:
+  case ErrorCode::kUnknownMessage:
+  case ErrorCode::kUnknownUser:
+  case ErrorCode::kNotFound: return 404;
+  case ErrorCode::kUnauthorized: return 401;
+  case ErrorCode::kRequestTooLarge: return 413;
+  case ErrorCode::kMissingAccess:
+  case ErrorCode::kMissingPermissions: return 403;
+  case ErrorCode::kInvalidFormBody:
+  case ErrorCode::kMalformedRequest:
+  case ErrorCode::kInvalidJson: return 400;
+  case ErrorCode::kMethodNotAllowed: return 405;
+  case ErrorCode::kUnsupportedMediaType: return 415;
+  case ErrorCode::kHeadersTooLarge: return 431;
+  case ErrorCode::kRequestTimeout: return 408;
+  case ErrorCode::kRateLimited: return 429;
+  case ErrorCode::kServiceUnavailable:
+  case ErrorCode::kShuttingDown: return 503;
+  case ErrorCode::kDatabase: return 500;
+  }
+  return 500;
+}
+
+std::string_view errorName(ErrorCode code) noexcept {
+  switch (code) {
+  case ErrorCode::kGeneral: return "general";
+  case ErrorCode::kUnknownChannel: return "unknown_channel";
+  case ErrorCode::kUnknownGuild: return "unknown_guild";
+  case ErrorCode::kUnknownMessage: return "unknown_message";
+  case ErrorCode::kUnknownUser: return "unknown_user";
+  case ErrorCode::kUnauthorized: return "unauthorized";
+  case ErrorCode::kRequestTooLarge: return "request_too_large";
+  case ErrorCode::kMissingAccess: return "missing_access";
+  case ErrorCode::kMissingPermissions: return "missing_permissions";
+  case ErrorCode::kInvalidFormBody: return "invalid_form_body";
+  case ErrorCode::kNotFound: return "not_found";
+  case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
+  case ErrorCode::kMalformedRequest: return "malformed_request";
+  case ErrorCode::kInvalidJson: return "invalid_json";
+  case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
+  case ErrorCode::kHeadersTooLarge: return "headers_too_large";
+  case ErrorCode::kRequestTimeout: return "request_timeout";
+  case ErrorCode::kRateLimited: return "rate_limited";
+  case ErrorCode::kServiceUnavailable: return "service_unavailable";
+  case ErrorCode::kDatabase: return "database";
+  case ErrorCode::kShuttingDown: return "shutting_down";
+  }
+  return "general";
+}
+
+} // namespace hearth::core

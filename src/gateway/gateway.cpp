@@ -1,0 +1,150 @@
+#include "gateway/gateway.hpp"
+
+#include <deque>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/json_body.hpp"
+
+namespace hearth::gateway {
+
+namespace asio = boost::asio;
+
+core::Result<ClientFrame> parseClientFrame(std::string_view text) {
+  auto parsed = net::parseJson(text);
+  if (!parsed) return std::unexpected(parsed.error());
+  if (!parsed->is_object()) return core::fail(core::ErrorCode::kInvalidJson, "A gateway frame must be a JSON object");
+  const auto& object = parsed->as_object();
+  const auto* op = object.if_contains("op");
+  if (op == nullptr || !op->is_int64() || op->as_int64() < 0 || op->as_int64() > 255) {
+    return core::fail(core::ErrorCode::kInvalidJson, "A gateway frame needs an integer \"op\"");
+  }
+  ClientFrame frame;
+  frame.op = static_cast<int>(op->as_int64());
+  if (const auto* d = object.if_contains("d")) {
+    frame.d_json = boost::json::serialize(*d);
+    if (d->is_int64()) frame.heartbeat_seq = d->as_int64();
+    if (d->is_uint64() && d->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+      frame.heartbeat_seq = static_cast<std::int64_t>(d->as_uint64());
+    }
+  }
+  return frame;
+}
+
+CloseCode closeCodeFor(core::ErrorCode code) noexcept {
+  switch (code) {
+  case core::ErrorCode::kInvalidJson:
+  case core::ErrorCode::kInvalidFormBody: return CloseCode::kDecodeError;
+  case core::ErrorCode::kUnauthorized: return CloseCode::kAuthenticationFailed;
+  case core::ErrorCode::kRateLimited: return CloseCode::kRateLimited;
+  default: return CloseCode::kUnknownError;
+  }
+}
+
+namespace {
+
+std::shared_ptr<const std::string> frameOf(Op op, std::string d_json) {
+  return std::make_shared<const std::string>("{\"op\":" + std::to_string(static_cast<int>(op)) + ",\"d\":" +
+                                             d_json + ",\"s\":null,\"t\":null}");
+}
+
+void closeWith(net::WsConnection& connection, CloseCode code, std::string reason) {
+  spdlog::info("gateway {}: closing {} ({})", connection.remoteAddress(), static_cast<int>(code), reason);
+  connection.close(static_cast<std::uint16_t>(code), std::move(reason));
+}
+
+// Per-connection state shared by the reader loop and the heartbeat watchdog.
+struct ConnectionState {
+  explicit ConnectionState(asio::any_io_executor executor) : timer(std::move(executor)) {}
+  std::shared_ptr<net::WsConnection> connection;
+  std::chrono::steady_clock::time_point heartbeat_deadline;
+  asio::steady_timer timer;
+  bool ended = false;
+};
+
+// Polls the deadline against the injected clock, so tests can move time instead of waiting.
+asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state, const core::Clock& clock,
+                               std::chrono::milliseconds period) {
+  while (!state->ended) {
+    state->timer.expires_after(period);
+    co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (state->ended) break;
+    if (clock.steadyNow() > state->heartbeat_deadline) {
+      closeWith(*state->connection, CloseCode::kSessionTimedOut, "Heartbeat not received in time");
+      break;
+    }
+  }
+}
+
+} // namespace
+
+Gateway::Gateway(GatewayConfig config, const core::Clock& clock) : config_(config), clock_(clock) {
+  if (config_.heartbeat_grace.count() == 0) config_.heartbeat_grace = config_.heartbeat_interval / 2;
+}
+
+asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& /*request*/) {
+  auto state = std::make_shared<ConnectionState>(co_await asio::this_coro::executor);
+  state->connection = connection;
+  // The first heartbeat may come up to one interval late (clients jitter it); then the grace.
+  state->heartbeat_deadline =
+      clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
+  connection->send(
+      frameOf(Op::kHello, "{\"heartbeat_interval\":" + std::to_string(config_.heartbeat_interval.count()) + "}"));
+  const auto watch_period = std::clamp(config_.heartbeat_interval / 8, std::chrono::milliseconds(10),
+                                       std::chrono::milliseconds(1000));
+  asio::co_spawn(co_await asio::this_coro::executor, watchdog(state, clock_, watch_period), asio::detached);
+
+  std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
+  while (auto text = co_await connection->read()) {
+    if (!connection->isOpen()) break;
+    const std::int64_t now_ms = clock_.unixMillis();
+    recent_frames.push_back(now_ms);
+    while (!recent_frames.empty() && recent_frames.front() <= now_ms - config_.rate_window.count()) {
+      recent_frames.pop_front();
+    }
+    if (recent_frames.size() > config_.frames_per_window) {
+      closeWith(*connection, CloseCode::kRateLimited, "You are being rate limited");
+      continue; // keep reading until the close handshake ends
+    }
+    auto frame = parseClientFrame(*text);
+    if (!frame) {
+      closeWith(*connection, closeCodeFor(frame.error().code), frame.error().message);
+      continue;
+    }
+    switch (static_cast<Op>(frame->op)) {
+    case Op::kHeartbeat:
+      state->heartbeat_deadline =
+          clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
+      connection->send(frameOf(Op::kHeartbeatAck, "null"));
+      break;
+    case Op::kIdentify:
+      // No accounts exist on this foundation, so no token can be valid.
+      closeWith(*connection, CloseCode::kAuthenticationFailed, "Authentication failed");
+      break;
+    case Op::kResume:
+      // No session can be found: the client must identify again (d = false).
+      connection->send(frameOf(Op::kInvalidSession, "false"));
+      break;
+    case Op::kPresenceUpdate:
+    case Op::kVoiceStateUpdate:
+    case Op::kRequestGuildMembers:
+      closeWith(*connection, CloseCode::kNotAuthenticated, "Not authenticated");
+      break;
+    default:
+      closeWith(*connection, CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op));
+      break;
+    }
+  }
+  state->ended = true;
+  state->timer.cancel();
+}
+
+} // namespace hearth::gateway

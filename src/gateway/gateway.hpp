@@ -1,0 +1,84 @@
+#pragma once
+// The WebSocket gateway: Discord's opcodes over /api/v1/gateway. This foundation speaks HELLO,
+// HEARTBEAT/HEARTBEAT_ACK, enforces the heartbeat deadline and the inbound rate limit, and
+// answers IDENTIFY and RESUME as a server without accounts must (see docs/gateway.md).
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "net/http.hpp"
+#include "net/websocket.hpp"
+
+namespace hearth::gateway {
+
+//! Gateway opcodes (Discord v10).
+enum class Op : int {
+  kDispatch = 0,
+  kHeartbeat = 1,
+  kIdentify = 2,
+  kPresenceUpdate = 3,
+  kVoiceStateUpdate = 4,
+  kResume = 6,
+  kReconnect = 7,
+  kRequestGuildMembers = 8,
+  kInvalidSession = 9,
+  kHello = 10,
+  kHeartbeatAck = 11,
+};
+
+//! Close codes (Discord v10); the ErrorCode → close code mapping lives in gateway.cpp.
+enum class CloseCode : std::uint16_t {
+  kUnknownError = 4000,
+  kUnknownOpcode = 4001,
+  kDecodeError = 4002,
+  kNotAuthenticated = 4003,
+  kAuthenticationFailed = 4004,
+  kAlreadyAuthenticated = 4005,
+  kInvalidSeq = 4007,
+  kRateLimited = 4008,
+  kSessionTimedOut = 4009,
+};
+
+//! The close code for an error (the one ErrorCode → close code mapping).
+CloseCode closeCodeFor(core::ErrorCode code) noexcept;
+
+//! A decoded client frame: `{"op": int, "d": any, "s": int|null, "t": string|null}`.
+struct ClientFrame {
+  int op = -1;
+  std::string d_json = "null"; //!< the `d` field re-serialized (kept opaque at this layer)
+  std::optional<std::int64_t> heartbeat_seq; //!< for op 1: `d` as the last sequence, if a number
+};
+
+//! Parses one client frame. Errors: kInvalidJson (→ close 4002) for anything that is not an
+//! object with an integer `op`.
+core::Result<ClientFrame> parseClientFrame(std::string_view text);
+
+struct GatewayConfig {
+  std::chrono::milliseconds heartbeat_interval{41250};
+  //! A connection whose heartbeat is this late past the interval is closed with 4009.
+  //! Zero means half the interval.
+  std::chrono::milliseconds heartbeat_grace{0};
+  std::size_t frames_per_window = 120; //!< inbound frames allowed per rate window
+  std::chrono::milliseconds rate_window{60000};
+};
+
+class Gateway {
+public:
+  Gateway(GatewayConfig config, const core::Clock& clock);
+  //! The WebSocket handler: runs one connection until it closes.
+  boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, net::Request& request);
+  const GatewayConfig& config() const noexcept { return config_; }
+
+private:
+  GatewayConfig config_;
+  const core::Clock& clock_;
+};
+
+} // namespace hearth::gateway

@@ -1,0 +1,151 @@
+#include "net/http.hpp"
+
+#include <cstdio>
+
+namespace hearth::net {
+
+std::string_view methodName(Method method) noexcept {
+  switch (method) {
+  case Method::kGet: return "GET";
+  case Method::kHead: return "HEAD";
+  case Method::kPost: return "POST";
+  case Method::kPut: return "PUT";
+  case Method::kPatch: return "PATCH";
+  case Method::kDelete: return "DELETE";
+  case Method::kOptions: return "OPTIONS";
+  case Method::kOther: return "OTHER";
+  }
+  return "OTHER";
+}
+
+Method parseMethod(std::string_view name) noexcept {
+  if (name == "GET") return Method::kGet;
+  if (name == "HEAD") return Method::kHead;
+  if (name == "POST") return Method::kPost;
+  if (name == "PUT") return Method::kPut;
+  if (name == "PATCH") return Method::kPatch;
+  if (name == "DELETE") return Method::kDelete;
+  if (name == "OPTIONS") return Method::kOptions;
+  return Method::kOther;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t char_idx = 0; char_idx < a.size(); ++char_idx) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[char_idx]) != lower(b[char_idx])) return false;
+  }
+  return true;
+}
+
+void Headers::set(std::string_view name, std::string value) {
+  std::erase_if(fields_, [&](const auto& field) { return equalsIgnoreCase(field.first, name); });
+  fields_.emplace_back(std::string(name), std::move(value));
+}
+
+std::string_view Headers::get(std::string_view name) const noexcept {
+  for (const auto& [field_name, value] : fields_) {
+    if (equalsIgnoreCase(field_name, name)) return value;
+  }
+  return {};
+}
+
+bool Headers::has(std::string_view name) const noexcept {
+  for (const auto& field : fields_) {
+    if (equalsIgnoreCase(field.first, name)) return true;
+  }
+  return false;
+}
+
+std::string_view Request::param(std::string_view name) const noexcept {
+  for (const auto& [key, value] : params) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+std::string Request::queryParam(std::string_view name) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    std::string key;
+    if (!percentDecode(pair.substr(0, eq), key, true) || key != name) continue;
+    std::string value;
+    if (eq != std::string_view::npos && percentDecode(pair.substr(eq + 1), value, true)) return value;
+    return {};
+  }
+  return {};
+}
+
+std::string jsonEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (const char c : text) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        out += buf;
+      } else {
+        out += c;
+      }
+    }
+  }
+  return out;
+}
+
+bool percentDecode(std::string_view in, std::string& out, bool plus_is_space) {
+  out.clear();
+  out.reserve(in.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t char_idx = 0; char_idx < in.size(); ++char_idx) {
+    const char c = in[char_idx];
+    if (c == '%') {
+      if (char_idx + 2 >= in.size()) return false;
+      const int high = hex(in[char_idx + 1]);
+      const int low = hex(in[char_idx + 2]);
+      if (high < 0 || low < 0) return false;
+      out += static_cast<char>(high * 16 + low);
+      char_idx += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return true;
+}
+
+Response jsonResponse(int status, std::string json) {
+  Response response;
+  response.status = status;
+  response.headers.add("Content-Type", "application/json");
+  response.body = std::move(json);
+  return response;
+}
+
+Response errorResponse(const core::Error& error) {
+  return jsonResponse(core::httpStatus(error.code),
+                      "{\"code\":" + std::to_string(static_cast<std::int32_t>(error.code)) + ",\"message\":\"" +
+                          jsonEscape(error.message) + "\"}");
+}
+
+Response errorResponse(core::ErrorCode code, std::string message) {
+  return errorResponse(core::Error{code, std::move(message)});
+}
+
+} // namespace hearth::net

@@ -1,0 +1,511 @@
+#include "net/http_server.hpp"
+
+#include <ctime>
+#include <deque>
+#include <list>
+#include <mutex>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+#include "net/beast_request.hpp"
+#include "net/metrics.hpp"
+#include "net/websocket.hpp"
+
+namespace hearth::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
+
+void addSecurityHeaders(Headers& headers) {
+  // 'self' covers same-origin ws:/wss: in CSP Level 3; the client needs nothing from elsewhere.
+  headers.add("Content-Security-Policy",
+              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+              "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
+              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; report-uri /api/v1/csp-reports");
+  headers.add("X-Content-Type-Options", "nosniff");
+  headers.add("X-Frame-Options", "DENY");
+  headers.add("Referrer-Policy", "strict-origin-when-cross-origin");
+  headers.add("Cross-Origin-Opener-Policy", "same-origin");
+}
+
+namespace {
+
+// RFC 9110 asks an origin server with a clock to send Date; format it once a second per thread.
+const std::string& httpDate() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  const std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    cached = buf;
+    cached_second = now;
+  }
+  return cached;
+}
+
+bool originAllowed(std::string_view origin, std::string_view host, const std::vector<std::string>& allowed) {
+  if (origin.empty()) return true; // not a browser: browsers always send Origin on WebSockets
+  for (const auto& entry : allowed) {
+    if (entry == "*" || equalsIgnoreCase(entry, origin)) return true;
+  }
+  const auto scheme_end = origin.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  return equalsIgnoreCase(origin.substr(scheme_end + 3), host);
+}
+
+struct SessionControl {
+  std::function<void()> shutdown;
+};
+
+struct Worker {
+  asio::io_context* context = nullptr;
+  std::list<SessionControl*> sessions; // touched only on this worker's thread
+};
+
+class WsConnectionImpl final : public WsConnection, public std::enable_shared_from_this<WsConnectionImpl> {
+public:
+  WsConnectionImpl(websocket::stream<beast::tcp_stream> ws, std::string remote, std::size_t queue_limit)
+      : ws_(std::move(ws)), remote_(std::move(remote)), queue_limit_(queue_limit) {}
+
+  asio::awaitable<std::optional<std::string>> read() override {
+    read_buffer_.clear();
+    auto [ec, bytes] = co_await ws_.async_read(read_buffer_, kUseTuple);
+    if (ec) {
+      if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
+        spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
+      }
+      co_return std::nullopt;
+    }
+    co_return beast::buffers_to_string(read_buffer_.data());
+  }
+
+  bool send(std::shared_ptr<const std::string> frame) override {
+    if (close_requested_ || broken_) return false;
+    if (queued_bytes_ + frame->size() > queue_limit_) {
+      spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
+      close(4000, "outbound queue overflow");
+      return false;
+    }
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    kickWriter();
+    return true;
+  }
+
+  void close(std::uint16_t code, std::string reason) override {
+    if (close_requested_ || broken_) return;
+    close_requested_ = true;
+    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    kickWriter();
+  }
+
+  bool isOpen() const noexcept override { return !close_requested_ && !broken_; }
+  const std::string& remoteAddress() const noexcept override { return remote_; }
+  std::size_t queuedBytes() const noexcept override { return queued_bytes_; }
+
+private:
+  void kickWriter() {
+    if (writing_) return;
+    writing_ = true;
+    asio::co_spawn(ws_.get_executor(), writer(shared_from_this()), asio::detached);
+  }
+
+  // The only place that writes: Beast allows one write (or close) in flight at a time.
+  static asio::awaitable<void> writer(std::shared_ptr<WsConnectionImpl> self) {
+    while (!self->queue_.empty() && !self->broken_) {
+      const auto frame = self->queue_.front();
+      self->ws_.text(true);
+      auto [ec, bytes] = co_await self->ws_.async_write(asio::buffer(*frame), kUseTuple);
+      self->queue_.pop_front();
+      self->queued_bytes_ -= frame->size();
+      if (ec) self->broken_ = true;
+    }
+    if (self->broken_) {
+      self->queue_.clear();
+      self->queued_bytes_ = 0;
+    } else if (self->close_requested_ && !self->close_sent_) {
+      self->close_sent_ = true;
+      co_await self->ws_.async_close(self->close_reason_, kUseTuple);
+    }
+    self->writing_ = false;
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer read_buffer_;
+  std::string remote_;
+  std::size_t queue_limit_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool close_requested_ = false;
+  bool close_sent_ = false;
+  bool broken_ = false;
+  websocket::close_reason close_reason_;
+};
+
+} // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(std::vector<asio::io_context*> contexts, ServerConfig server_config, const Router& server_router,
+       Metrics& server_metrics, Handler fallback_handler)
+      : config(std::move(server_config)), router(server_router), metrics(server_metrics),
+        fallback(std::move(fallback_handler)) {
+    for (auto* context : contexts) workers.push_back(Worker{context, {}});
+  }
+
+  // given
+  ServerConfig config;
+  const Router& router;
+  Metrics& metrics;
+  Handler fallback;
+  // owned
+  std::vector<Worker> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::uint16_t bound_port = 0;
+  std::atomic<std::size_t> next_worker{0};
+  std::atomic<std::size_t> active{0};
+  std::atomic<bool> stopping{false};
+  std::mutex done_mutex;
+  std::function<void()> done;
+
+  asio::awaitable<void> acceptLoop();
+  asio::awaitable<void> session(tcp::socket socket, std::size_t worker_idx);
+  asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
+  asio::awaitable<void> runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request,
+                                     Request& request, const RouteMatch& match, SessionControl& control);
+  template <typename Stream>
+  asio::awaitable<bool> write(Stream& stream, const Request& request, Response& response, bool keep_alive);
+  void sessionEnded();
+  void finishIfDrained();
+};
+
+asio::awaitable<void> HttpServer::Impl::acceptLoop() {
+  auto self = shared_from_this();
+  while (!stopping) {
+    const std::size_t worker_idx = next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size();
+    auto [ec, socket] = co_await acceptor->async_accept(workers[worker_idx].context->get_executor(), kUseTuple);
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) break;
+      // EMFILE and friends: back off briefly instead of spinning, and keep serving.
+      spdlog::warn("accept failed: {}", ec.message());
+      asio::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(kUseTuple);
+      continue;
+    }
+    active.fetch_add(1);
+    asio::co_spawn(*workers[worker_idx].context, session(std::move(socket), worker_idx), asio::detached);
+  }
+}
+
+template <typename Stream>
+asio::awaitable<bool> HttpServer::Impl::write(Stream& stream, const Request& request, Response& response,
+                                              bool keep_alive) {
+  const auto fill = [&](auto& message) {
+    message.result(static_cast<unsigned>(response.status));
+    message.version(11);
+    message.set(http::field::server, "hearth");
+    message.set(http::field::date, httpDate());
+    for (const auto& [name, value] : response.headers.fields()) message.insert(name, value);
+    message.keep_alive(keep_alive);
+  };
+  boost::system::error_code ec;
+  if (request.method == Method::kHead || response.status == 304) {
+    http::response<http::empty_body> message;
+    fill(message);
+    if (response.status != 304) message.content_length(response.bodySize());
+    std::tie(ec, std::ignore) = co_await http::async_write(stream, message, kUseTuple);
+  } else if (response.shared_body) {
+    // The shared body outlives the write: `response` holds a reference to it.
+    http::response<http::span_body<const char>> message;
+    fill(message);
+    message.body() = {response.shared_body->data(), response.shared_body->size()};
+    message.prepare_payload();
+    std::tie(ec, std::ignore) = co_await http::async_write(stream, message, kUseTuple);
+  } else {
+    http::response<http::string_body> message;
+    fill(message);
+    message.body() = std::move(response.body);
+    message.prepare_payload();
+    std::tie(ec, std::ignore) = co_await http::async_write(stream, message, kUseTuple);
+  }
+  co_return !ec;
+}
+
+asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::string_view& route_label) {
+  const RouteMatch match = router.match(request, false);
+  switch (match.kind) {
+  case RouteMatch::Kind::kHandler:
+    route_label = match.pattern;
+    try {
+      co_return co_await (*match.handler)(request);
+    } catch (const std::exception& error) {
+      // The control-plane boundary: a handler bug becomes one 500, never a dead server.
+      spdlog::error("{} {}: handler threw: {}", methodName(request.method), request.path, error.what());
+      co_return errorResponse(core::ErrorCode::kGeneral, "Internal server error");
+    }
+  case RouteMatch::Kind::kMethodNotAllowed: {
+    route_label = match.pattern;
+    Response response = errorResponse(core::ErrorCode::kMethodNotAllowed,
+                                      fmt::format("{} is not allowed here", methodName(request.method)));
+    response.headers.add("Allow", match.allowed);
+    co_return response;
+  }
+  case RouteMatch::Kind::kWebSocket:
+  case RouteMatch::Kind::kNotFound:
+    break;
+  }
+  if ((request.method == Method::kGet || request.method == Method::kHead) && !request.path.starts_with("/api/") &&
+      request.path != "/api" && fallback) {
+    route_label = "static";
+    co_return co_await fallback(request);
+  }
+  route_label = "unmatched";
+  co_return errorResponse(core::ErrorCode::kNotFound,
+                          fmt::format("No route for {} {}", methodName(request.method), request.path));
+}
+
+asio::awaitable<void> HttpServer::Impl::runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request,
+                                                     Request& request, const RouteMatch& match,
+                                                     SessionControl& control) {
+  stream.expires_never(); // the WebSocket stream's own timeouts take over
+  websocket::stream<beast::tcp_stream> ws(std::move(stream));
+  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  ws.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(http::field::server, "hearth"); }));
+  ws.read_message_max(config.limits.ws_message_bytes);
+  auto [ec] = co_await ws.async_accept(beast_request, kUseTuple);
+  if (ec) {
+    spdlog::info("{}: WebSocket handshake failed: {}", request.remote_address, ec.message());
+    co_return;
+  }
+  auto connection =
+      std::make_shared<WsConnectionImpl>(std::move(ws), request.remote_address, config.limits.ws_queue_bytes);
+  control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
+    if (auto open = weak.lock()) open->close(1012, "server restarting");
+  };
+  metrics.websocketOpened();
+  try {
+    co_await (*match.ws_handler)(connection, request);
+  } catch (const std::exception& error) {
+    spdlog::error("{}: WebSocket handler threw: {}", request.remote_address, error.what());
+    connection->close(1011, "internal error");
+  }
+  metrics.websocketClosed();
+}
+
+asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker_idx) {
+  auto self = shared_from_this();
+  metrics.connectionOpened();
+  boost::system::error_code endpoint_ec;
+  const auto endpoint = socket.remote_endpoint(endpoint_ec);
+  const std::string peer = endpoint_ec ? std::string("unknown") : endpoint.address().to_string();
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  bool idle = true; // between requests: safe to cut on shutdown
+  SessionControl control;
+  control.shutdown = [&stream, &idle] {
+    if (idle) stream.socket().cancel();
+  };
+  Worker& worker = workers[worker_idx];
+  const auto control_it = worker.sessions.insert(worker.sessions.end(), &control);
+  bool first_request = true;
+
+  // Answers a request that could not be read, then the connection closes. Callers pass named
+  // values only: g++ 12 mishandles temporaries inside a co_await expression.
+  const auto fail = [&](const core::Error& error, const Request& request) -> asio::awaitable<void> {
+    spdlog::info("{} {}: {} ({})", peer, request.target.empty() ? std::string("-") : request.target, error.message,
+                 core::errorName(error.code));
+    Response response = errorResponse(error);
+    addSecurityHeaders(response.headers);
+    metrics.observeRequest(worker_idx, methodName(request.method), "rejected", response.status, 0);
+    stream.expires_after(std::chrono::seconds(5));
+    co_await write(stream, request, response, false);
+  };
+
+  while (!stopping) {
+    if (buffer.size() == 0) {
+      // Wait for the next request's first byte: an idle keep-alive connection may be cut.
+      idle = true;
+      stream.expires_after(first_request ? config.limits.header_timeout : config.limits.idle_timeout);
+      auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      if (ec || bytes == 0) break;
+      buffer.commit(bytes);
+    }
+    idle = false;
+    first_request = false;
+    detail::BeastParser parser;
+    detail::configureParser(parser, config.limits);
+    stream.expires_after(config.limits.header_timeout);
+    auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    if (header_ec) {
+      const bool peer_left = header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
+                             header_ec == asio::error::connection_reset;
+      if (!peer_left) {
+        const core::Error error = header_ec == beast::error::timeout
+                                      ? core::Error{core::ErrorCode::kRequestTimeout,
+                                                    "Timed out receiving the request header"}
+                                      : detail::parseError(header_ec);
+        const Request none;
+        co_await fail(error, none);
+      }
+      break;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    if (parser.get().target().empty() || parser.get().target().front() != '/') {
+      const core::Error error{core::ErrorCode::kMalformedRequest, "Request target must be an absolute path"};
+      const Request none;
+      co_await fail(error, none);
+      break;
+    }
+    stream.expires_after(config.limits.body_timeout);
+    auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+    if (body_ec) {
+      if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset) {
+        Request partial;
+        partial.target = std::string(parser.get().target());
+        partial.method = parseMethod(std::string_view(parser.get().method_string()));
+        const core::Error error = body_ec == beast::error::timeout
+                                      ? core::Error{core::ErrorCode::kRequestTimeout,
+                                                    "Timed out receiving the request body"}
+                                      : detail::parseError(body_ec);
+        co_await fail(error, partial);
+      }
+      break;
+    }
+    detail::BeastRequest beast_request = parser.release();
+    const bool is_upgrade = websocket::is_upgrade(beast_request);
+    Request request = detail::toRequest(beast_request);
+    request.worker = worker_idx;
+    request.remote_address = peer;
+    if (config.trust_proxy) {
+      const auto forwarded = request.headers.get("X-Forwarded-For");
+      if (!forwarded.empty()) request.remote_address = std::string(forwarded.substr(0, forwarded.find(',')));
+    }
+
+    if (is_upgrade) {
+      const RouteMatch match = router.match(request, true);
+      if (match.kind == RouteMatch::Kind::kWebSocket) {
+        if (!originAllowed(request.headers.get("Origin"), request.headers.get("Host"), config.allowed_origins)) {
+          Response response = errorResponse(core::ErrorCode::kMissingAccess, "WebSocket origin not allowed");
+          addSecurityHeaders(response.headers);
+          spdlog::info("{} {}: WebSocket from origin {} refused", peer, request.path, request.headers.get("Origin"));
+          metrics.observeRequest(worker_idx, "GET", match.pattern, response.status, 0);
+          co_await write(stream, request, response, false);
+          break;
+        }
+        metrics.observeRequest(worker_idx, "GET", match.pattern, 101,
+                               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        co_await runWebSocket(std::move(stream), beast_request, request, match, control);
+        worker.sessions.erase(control_it);
+        metrics.connectionClosed();
+        sessionEnded();
+        co_return;
+      }
+    }
+
+    std::string_view route_label;
+    Response response = co_await dispatch(request, route_label);
+    addSecurityHeaders(response.headers);
+    const bool keep_alive = request.keep_alive && !stopping;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    metrics.observeRequest(worker_idx, methodName(request.method), route_label, response.status, seconds);
+    if (response.status >= 500) {
+      spdlog::error("{} {} {} -> {} {}", peer, methodName(request.method), request.target, response.status,
+                    response.body);
+    } else if (response.status >= 400 && route_label != "static") {
+      spdlog::info("{} {} {} -> {} {}", peer, methodName(request.method), request.target, response.status,
+                   response.body);
+    }
+    stream.expires_after(config.limits.body_timeout);
+    const bool written = co_await write(stream, request, response, keep_alive);
+    if (!written || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  worker.sessions.erase(control_it);
+  metrics.connectionClosed();
+  sessionEnded();
+}
+
+void HttpServer::Impl::sessionEnded() {
+  if (active.fetch_sub(1) == 1 && stopping) finishIfDrained();
+}
+
+void HttpServer::Impl::finishIfDrained() {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(done_mutex);
+    callback = std::exchange(done, nullptr);
+  }
+  if (callback) callback();
+}
+
+HttpServer::HttpServer(std::vector<asio::io_context*> contexts, ServerConfig config, const Router& router,
+                       Metrics& metrics, Handler fallback)
+    : impl_(std::make_shared<Impl>(std::move(contexts), std::move(config), router, metrics, std::move(fallback))) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::start() {
+  auto& context = *impl_->workers.front().context;
+  const tcp::endpoint endpoint(asio::ip::make_address(impl_->config.address), impl_->config.port);
+  impl_->acceptor = std::make_unique<tcp::acceptor>(context);
+  impl_->acceptor->open(endpoint.protocol());
+  impl_->acceptor->set_option(asio::socket_base::reuse_address(true));
+  impl_->acceptor->bind(endpoint);
+  impl_->acceptor->listen(asio::socket_base::max_listen_connections);
+  impl_->bound_port = impl_->acceptor->local_endpoint().port();
+  asio::co_spawn(context, impl_->acceptLoop(), asio::detached);
+}
+
+std::uint16_t HttpServer::port() const noexcept { return impl_->bound_port; }
+
+std::size_t HttpServer::activeConnections() const noexcept { return impl_->active.load(); }
+
+void HttpServer::stop(std::function<void()> done) {
+  {
+    std::lock_guard lock(impl_->done_mutex);
+    impl_->done = std::move(done);
+  }
+  impl_->stopping = true;
+  auto impl = impl_;
+  asio::post(*impl->workers.front().context, [impl] {
+    boost::system::error_code ignored;
+    if (impl->acceptor) impl->acceptor->close(ignored);
+  });
+  for (auto& worker : impl->workers) {
+    asio::post(*worker.context, [&worker] {
+      // Copy first: a shutdown callback may end its session and erase it from the list.
+      const std::vector<SessionControl*> sessions(worker.sessions.begin(), worker.sessions.end());
+      for (auto* control : sessions) control->shutdown();
+    });
+  }
+  auto timer = std::make_shared<asio::steady_timer>(*impl->workers.front().context, impl->config.drain_timeout);
+  timer->async_wait([impl, timer](const boost::system::error_code&) {
+    if (impl->active.load() > 0) spdlog::warn("drain timeout: {} connections still open", impl->active.load());
+    impl->finishIfDrained();
+  });
+  if (impl->active.load() == 0) {
+    timer->cancel();
+    impl->finishIfDrained();
+  }
+}
+
+} // namespace hearth::net

@@ -1,0 +1,57 @@
+#pragma once
+// Process metrics in Prometheus text format (GET /metrics). Request counters are sharded per
+// io_context thread so the hot path takes no shared lock.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hearth::net {
+
+class Metrics {
+public:
+  //! Upper bounds (seconds) of the latency histogram buckets; +Inf is implicit.
+  static constexpr std::array<double, 12> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                             0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+  explicit Metrics(std::size_t workers);
+  ~Metrics();
+
+  //! Records one answered request; `route` is the route pattern (bounded cardinality).
+  void observeRequest(std::size_t worker, std::string_view method, std::string_view route, int status,
+                      double seconds);
+  void connectionOpened() noexcept { open_connections_.fetch_add(1, std::memory_order_relaxed); }
+  void connectionClosed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
+  void websocketOpened() noexcept { open_websockets_.fetch_add(1, std::memory_order_relaxed); }
+  void websocketClosed() noexcept { open_websockets_.fetch_sub(1, std::memory_order_relaxed); }
+  std::int64_t openConnections() const noexcept { return open_connections_.load(std::memory_order_relaxed); }
+
+  //! Adds a source of further lines (e.g. database pool gauges), called at each render.
+  void addCollector(std::function<void(std::string& out)> collector);
+  //! The whole exposition text.
+  std::string render() const;
+
+private:
+  struct Series {
+    std::uint64_t count = 0;
+    double sum = 0;
+    std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};
+  };
+  struct Shard {
+    mutable std::mutex mutex; // contended only by a scrape
+    std::map<std::string, Series, std::less<>> series; // key: method \x1f route \x1f status
+  };
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::int64_t> open_connections_{0};
+  std::atomic<std::int64_t> open_websockets_{0};
+  mutable std::mutex collectors_mutex_;
+  std::vector<std::function<void(std::string&)>> collectors_;
+};
+
+} // namespace hearth::net

@@ -1,0 +1,51 @@
+#pragma once
+// Maps method + path to a handler. Patterns are literal segments and `{name}` parameters:
+// "/api/v1/channels/{channel_id}/messages". Matching is by segment tree, so its cost depends
+// on the path's depth, not on how many routes exist.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "net/http.hpp"
+
+namespace hearth::net {
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+class WsConnection;
+//! Runs a WebSocket connection after the upgrade until it ends.
+using WsHandler = std::function<boost::asio::awaitable<void>(std::shared_ptr<WsConnection>, Request&)>;
+
+struct RouteMatch {
+  enum class Kind { kHandler, kWebSocket, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;
+  const Handler* handler = nullptr;
+  const WsHandler* ws_handler = nullptr;
+  std::string_view pattern; //!< the matched pattern, for metrics and logs
+  std::string allowed;      //!< for kMethodNotAllowed: the Allow header value
+};
+
+class Router {
+public:
+  Router();
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  //! Registers a handler. HEAD is answered by the GET handler when none is registered for it.
+  //! Throws std::invalid_argument on a malformed pattern or a duplicate (a start-up bug).
+  void add(Method method, std::string_view pattern, Handler handler);
+  //! Registers a WebSocket endpoint (GET with Upgrade: websocket).
+  void addWebSocket(std::string_view pattern, WsHandler handler);
+  //! Finds the route for a request, filling request.params on a match.
+  RouteMatch match(Request& request, bool is_upgrade) const;
+
+private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+};
+
+} // namespace hearth::net

@@ -1,0 +1,32 @@
+#pragma once
+// A WebSocket connection as the gateway sees it: no Beast types. Writes go through a bounded
+// outbound queue drained by one writer, so producers never block and never interleave frames.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+namespace hearth::net {
+
+class WsConnection {
+public:
+  virtual ~WsConnection() = default;
+  //! The next text or binary message; nullopt once the connection is closed or broken
+  //! (including a message above the size limit, which closes it with 1009).
+  virtual boost::asio::awaitable<std::optional<std::string>> read() = 0;
+  //! Queues a text frame; call it on the connection's own thread. Returns false, and closes the
+  //! connection with 4000 (resumable), when the queue would pass its byte limit: a consumer
+  //! that falls behind must not grow memory without bound.
+  virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  //! Queues a close frame after what is already queued; later sends are dropped. Idempotent.
+  virtual void close(std::uint16_t code, std::string reason) = 0;
+  virtual bool isOpen() const noexcept = 0;
+  virtual const std::string& remoteAddress() const noexcept = 0;
+  //! Bytes waiting in the outbound queue.
+  virtual std::size_t queuedBytes() const noexcept = 0;
+};
+
+} // namespace hearth::net

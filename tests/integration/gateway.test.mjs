@@ -1,0 +1,133 @@
+// The gateway foundation against a real hearthd: HELLO, heartbeats, close codes, limits.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startHearthd } from '../support/hearthd.mjs';
+
+let server;
+before(async () => {
+  server = await startHearthd({
+    args: ['--heartbeat-interval-ms', '400', '--gateway-frames-per-minute', '8', '--ws-max-message-bytes', '1024',
+           '--allowed-origin', 'https://app.example'],
+  });
+});
+after(async () => {
+  const result = await server.stop();
+  assert.equal(result.code, 0, server.logs());
+});
+
+/** Opens a gateway socket and collects frames; `closed` resolves with {code, reason}. */
+function connect(headers = {}) {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/gateway`, { headers });
+  const frames = [];
+  const waiters = [];
+  socket.on('message', (data) => {
+    frames.push(JSON.parse(data.toString()));
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  const closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const opened = new Promise((resolve, reject) => {
+    socket.on('open', resolve);
+    socket.on('unexpected-response', (_req, res) => reject(Object.assign(new Error('refused'), { status: res.statusCode })));
+    socket.on('error', reject);
+  });
+  async function next(predicate = () => true, timeoutMs = 3000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = frames.findIndex(predicate);
+      if (index >= 0) return frames.splice(index, 1)[0];
+      if (Date.now() > deadline) throw new Error(`no matching frame; have ${JSON.stringify(frames)}`);
+      await new Promise((r) => { waiters.push(r); setTimeout(r, 50); });
+    }
+  }
+  return { socket, opened, closed, next, send: (payload) => socket.send(typeof payload === 'string' ? payload : JSON.stringify(payload)) };
+}
+
+test('HELLO carries the heartbeat interval; HEARTBEAT is acknowledged', async () => {
+  const client = connect();
+  await client.opened;
+  const hello = await client.next();
+  assert.deepEqual(hello, { op: 10, d: { heartbeat_interval: 400 }, s: null, t: null });
+  client.send({ op: 1, d: null });
+  assert.equal((await client.next()).op, 11);
+  client.send({ op: 1, d: 42 });
+  assert.equal((await client.next()).op, 11);
+  client.socket.close(1000);
+  assert.equal((await client.closed).code, 1000);
+});
+
+test('a client that stops heartbeating is closed with 4009', async () => {
+  const client = connect();
+  await client.opened;
+  await client.next((f) => f.op === 10);
+  const started = Date.now();
+  const { code } = await client.closed;
+  assert.equal(code, 4009);
+  assert.ok(Date.now() - started < 3000);
+});
+
+test('regular heartbeats keep the connection open past the deadline', async () => {
+  const client = connect();
+  await client.opened;
+  await client.next((f) => f.op === 10);
+  const beat = setInterval(() => client.send({ op: 1, d: null }), 250);
+  await new Promise((r) => setTimeout(r, 1200));
+  clearInterval(beat);
+  assert.equal(client.socket.readyState, WebSocket.OPEN);
+  client.socket.close(1000);
+  await client.closed;
+});
+
+test('invalid JSON closes with 4002, an unknown opcode with 4001', async () => {
+  const broken = connect();
+  await broken.opened;
+  broken.send('{not json');
+  assert.equal((await broken.closed).code, 4002);
+
+  const unknown = connect();
+  await unknown.opened;
+  unknown.send({ op: 99, d: null });
+  assert.equal((await unknown.closed).code, 4001);
+});
+
+test('IDENTIFY without a valid token closes with 4004; RESUME of an unknown session gets INVALID_SESSION', async () => {
+  const resume = connect();
+  await resume.opened;
+  resume.send({ op: 6, d: { token: 'x', session_id: 'nope', seq: 3 } });
+  assert.deepEqual(await resume.next((f) => f.op === 9), { op: 9, d: false, s: null, t: null });
+  resume.send({ op: 2, d: { token: 'not-a-token', properties: {} } });
+  assert.equal((await resume.closed).code, 4004);
+});
+
+test('too many frames close the connection with 4008', async () => {
+  const client = connect();
+  await client.opened;
+  for (let i = 0; i < 10; i += 1) client.send({ op: 1, d: null });
+  assert.equal((await client.closed).code, 4008);
+});
+
+test('a message above the size limit closes with 1009', async () => {
+  const client = connect();
+  await client.opened;
+  client.send(JSON.stringify({ op: 1, d: 'x'.repeat(4000) }));
+  assert.equal((await client.closed).code, 1009);
+});
+
+test('a foreign Origin is refused with 403; same-origin and configured origins are accepted', async () => {
+  const foreign = connect({ Origin: 'https://evil.example' });
+  await assert.rejects(foreign.opened, (error) => error.status === 403);
+
+  const same = connect({ Origin: `http://127.0.0.1:${server.port}` });
+  await same.opened;
+  same.socket.close(1000);
+  const configured = connect({ Origin: 'https://app.example' });
+  await configured.opened;
+  configured.socket.close(1000);
+  await Promise.all([same.closed, configured.closed]);
+});
+
+test('GET on the gateway path without an upgrade is not a WebSocket', async () => {
+  const response = await fetch(`${server.url}/api/v1/gateway`);
+  assert.equal(response.status, 200);
+  assert.ok((await response.json()).url.endsWith('/api/v1/gateway'));
+});

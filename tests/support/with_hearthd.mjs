@@ -1,0 +1,23 @@
+// Runs a command with one hearthd (fresh database) up, passing its URL as HEARTH_URL:
+//   node tests/support/with_hearthd.mjs -- <command> [args...]
+import { spawn } from 'node:child_process';
+import { startHearthd } from './hearthd.mjs';
+
+const separator = process.argv.indexOf('--');
+const command = process.argv.slice(separator + 1);
+if (separator < 0 || command.length === 0) {
+  console.error('usage: with_hearthd.mjs -- <command> [args...]');
+  process.exit(2);
+}
+const server = await startHearthd();
+const child = spawn(command[0], command.slice(1), {
+  stdio: 'inherit',
+  env: { ...process.env, HEARTH_URL: server.url },
+});
+const code = await new Promise((resolve) => child.on('exit', (exitCode) => resolve(exitCode ?? 1)));
+const stopped = await server.stop();
+if (stopped.code !== 0) {
+  console.error(`hearthd exited with ${JSON.stringify(stopped)}; its log:\n${server.logs()}`);
+  process.exit(1);
+}
+process.exit(code);

@@ -1,0 +1,190 @@
+// The one door to hearthd's REST API: JSON in, JSON out, every failure
+// turned into an ApiError so views only ever handle one error type.
+
+export const API_BASE = '/api/v1'
+
+/** Status used on ApiError when no HTTP response arrived at all. */
+export const NETWORK_ERROR_STATUS = 0
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+export class ApiError extends Error {
+  /** HTTP status, or NETWORK_ERROR_STATUS (0) when the request never got a response. */
+  readonly status: number
+  /** The server's ErrorCode from its `{code, message}` body; null when the body carried none. */
+  readonly code: number | null
+  /** Seconds to wait before retrying, from `Retry-After` on a 429 (or 503). */
+  readonly retryAfter: number | null
+
+  constructor(status: number, message: string, code: number | null = null, retryAfter: number | null = null) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = status
+    this.code = code
+    this.retryAfter = retryAfter
+  }
+
+  get isNetworkError(): boolean {
+    return this.status === NETWORK_ERROR_STATUS
+  }
+
+  get isRateLimited(): boolean {
+    return this.status === 429
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl?: string
+  /** Called before every request; a non-empty result is sent as `Authorization: Bearer <token>`. */
+  getToken?: () => string | null | undefined
+  /** Injected for tests; defaults to the global fetch at call time. */
+  fetch?: typeof fetch
+}
+
+export interface RequestOptions {
+  body?: unknown
+  query?: Record<string, string | number | boolean | undefined>
+  signal?: AbortSignal
+  headers?: Record<string, string>
+}
+
+/**
+ * Parses `Retry-After`, which is either delta-seconds (possibly fractional,
+ * as Discord-style servers send) or an HTTP date.
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | null {
+  if (value === null) return null
+  const trimmed = value.trim()
+  if (trimmed === '') return null
+  const seconds = Number(trimmed)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds)
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return null
+  return Math.max(0, Math.ceil((date - now) / 1000))
+}
+
+function fallbackMessage(status: number, statusText: string): string {
+  if (status === 429) return 'You are being rate limited. Please wait a moment and try again.'
+  if (status >= 500) return `The server had a problem (${status}${statusText ? ` ${statusText}` : ''}). Please try again.`
+  if (status === 401) return 'You need to sign in again.'
+  if (status === 403) return 'You do not have permission to do that.'
+  if (status === 404) return 'That could not be found.'
+  return `Request failed (${status}${statusText ? ` ${statusText}` : ''}).`
+}
+
+interface ErrorBody {
+  code?: unknown
+  message?: unknown
+  retry_after?: unknown
+}
+
+async function readErrorBody(response: Response): Promise<ErrorBody | null> {
+  let text: string
+  try {
+    text = await response.text()
+  } catch {
+    return null
+  }
+  if (text === '') return null
+  try {
+    const parsed: unknown = JSON.parse(text)
+    return parsed !== null && typeof parsed === 'object' ? (parsed as ErrorBody) : null
+  } catch {
+    return null
+  }
+}
+
+/** Builds an ApiError from a non-2xx response; never throws itself. */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  const body = await readErrorBody(response)
+  const code = typeof body?.code === 'number' ? body.code : null
+  const serverMessage = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message : null
+  let retryAfter: number | null = null
+  if (response.status === 429 || response.status === 503) {
+    retryAfter = parseRetryAfter(response.headers.get('Retry-After'))
+    if (retryAfter === null && typeof body?.retry_after === 'number') retryAfter = Math.max(0, body.retry_after)
+  }
+  let message = serverMessage ?? fallbackMessage(response.status, response.statusText)
+  if (response.status === 429 && serverMessage === null && retryAfter !== null) {
+    message = `You are being rate limited. Try again in ${Math.ceil(retryAfter)} s.`
+  }
+  return new ApiError(response.status, message, code, retryAfter)
+}
+
+function buildUrl(base: string, path: string, query?: RequestOptions['query']): string {
+  const url = `${base}${path.startsWith('/') ? path : `/${path}`}`
+  if (!query) return url
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value))
+  }
+  const search = params.toString()
+  return search ? `${url}?${search}` : url
+}
+
+export interface ApiClient {
+  request<T>(method: HttpMethod, path: string, options?: RequestOptions): Promise<T>
+  get<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>
+  post<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>
+  put<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>
+  patch<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>
+  delete<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>
+  setTokenGetter(getter: ApiClientOptions['getToken']): void
+}
+
+export function createApiClient(options: ApiClientOptions = {}): ApiClient {
+  const baseUrl = options.baseUrl ?? API_BASE
+  let getToken = options.getToken
+
+  async function request<T>(method: HttpMethod, path: string, requestOptions: RequestOptions = {}): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...requestOptions.headers }
+    const token = getToken?.()
+    if (token) headers.Authorization = `Bearer ${token}`
+    let body: string | undefined
+    if (requestOptions.body !== undefined) {
+      headers['Content-Type'] = 'application/json'
+      body = JSON.stringify(requestOptions.body)
+    }
+
+    const doFetch = options.fetch ?? globalThis.fetch
+    let response: Response
+    try {
+      response = await doFetch(buildUrl(baseUrl, path, requestOptions.query), {
+        method,
+        headers,
+        body,
+        signal: requestOptions.signal,
+        credentials: 'same-origin',
+      })
+    } catch (error) {
+      // A caller that aborts wants its AbortError back, not a network error.
+      if ((error as { name?: unknown } | null)?.name === 'AbortError') throw error
+      throw new ApiError(NETWORK_ERROR_STATUS, 'Cannot reach the server. Check your connection and try again.')
+    }
+
+    if (!response.ok) throw await errorFromResponse(response)
+    if (response.status === 204) return undefined as T
+    const text = await response.text()
+    if (text === '') return undefined as T
+    try {
+      return JSON.parse(text) as T
+    } catch {
+      throw new ApiError(response.status, 'The server sent a response that could not be read.')
+    }
+  }
+
+  return {
+    request,
+    get: (path, opts) => request('GET', path, opts),
+    post: (path, body, opts) => request('POST', path, { ...opts, body }),
+    put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+    patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+    delete: (path, opts) => request('DELETE', path, opts),
+    setTokenGetter(getter) {
+      getToken = getter
+    },
+  }
+}
+
+/** The app-wide client; the session store installs the token getter. */
+export const api = createApiClient()

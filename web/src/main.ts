@@ -1,0 +1,17 @@
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { createAppRouter } from './router'
+import { useSessionStore } from './stores/session'
+import { useThemeStore } from './stores/theme'
+import './styles/tokens.css'
+import './styles/base.css'
+
+const app = createApp(App)
+const pinia = createPinia()
+app.use(pinia)
+// Before mount, so the first paint already has the right theme and the API client its token hook.
+useThemeStore(pinia)
+useSessionStore(pinia)
+app.use(createAppRouter())
+app.mount('#app')
