@@ -92,12 +92,6 @@ int main(int argc, char** argv) {
     spdlog::critical("cannot listen on {}:{}: {}", config.server.address, config.server.port, error.what());
     return 1;
   }
-  if (!config.port_file.empty()) {
-    std::ofstream(config.port_file) << server.port() << '\n';
-  }
-  spdlog::info("Hearth is up at http://{}:{} ({} threads, schema {}, {} web files)", config.server.address,
-               server.port(), threads, migrated->to_version, static_files.fileCount());
-
   const auto stop_everything = [&] {
     for (std::size_t worker_idx = 0; worker_idx < contexts.size(); ++worker_idx) {
       asio::post(*contexts[worker_idx], [&, worker_idx] {
@@ -132,6 +126,13 @@ int main(int argc, char** argv) {
     signals.async_wait(on_signal);
   };
   signals.async_wait(on_signal);
+
+  // Announced only now, so a supervisor's signal can never arrive before we handle it.
+  if (!config.port_file.empty()) {
+    std::ofstream(config.port_file) << server.port() << '\n';
+  }
+  spdlog::info("Hearth is up at http://{}:{} ({} threads, schema {}, {} web files)", config.server.address,
+               server.port(), threads, migrated->to_version, static_files.fileCount());
 
   std::vector<std::thread> runners;
   for (std::size_t worker_idx = 1; worker_idx < contexts.size(); ++worker_idx) {

@@ -70,6 +70,51 @@ bool originAllowed(std::string_view origin, std::string_view host, const std::ve
   return equalsIgnoreCase(origin.substr(scheme_end + 3), host);
 }
 
+// Read deadlines cancel the socket's operations instead of closing it (as beast::tcp_stream's
+// expiry does), so the session can still answer 408 before it closes the connection.
+class ReadDeadline {
+public:
+  ReadDeadline(const asio::any_io_executor& executor, tcp::socket& socket)
+      : timer_(executor), state_(std::make_shared<State>()) {
+    state_->socket = &socket;
+  }
+  ~ReadDeadline() { detach(); }
+  ReadDeadline(const ReadDeadline&) = delete;
+  ReadDeadline& operator=(const ReadDeadline&) = delete;
+
+  void arm(std::chrono::milliseconds timeout) {
+    const std::uint64_t generation = ++state_->generation;
+    state_->fired = false;
+    timer_.expires_after(timeout);
+    // The handler holds only the shared state: the session may be gone when it runs.
+    timer_.async_wait([state = state_, generation](const boost::system::error_code& ec) {
+      if (ec || generation != state->generation || state->socket == nullptr) return;
+      state->fired = true;
+      boost::system::error_code ignored;
+      state->socket->cancel(ignored);
+    });
+  }
+  void disarm() {
+    ++state_->generation;
+    timer_.cancel();
+  }
+  //! Stops watching the socket (before it moves to a WebSocket stream, or at the end).
+  void detach() {
+    disarm();
+    state_->socket = nullptr;
+  }
+  bool fired() const noexcept { return state_->fired; }
+
+private:
+  struct State {
+    tcp::socket* socket = nullptr;
+    std::uint64_t generation = 0;
+    bool fired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;
+};
+
 struct SessionControl {
   std::function<void()> shutdown;
 };
@@ -317,6 +362,7 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
   const auto endpoint = socket.remote_endpoint(endpoint_ec);
   const std::string peer = endpoint_ec ? std::string("unknown") : endpoint.address().to_string();
   beast::tcp_stream stream(std::move(socket));
+  ReadDeadline deadline(stream.get_executor(), stream.socket());
   beast::flat_buffer buffer;
   bool idle = true; // between requests: safe to cut on shutdown
   SessionControl control;
@@ -343,8 +389,10 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
     if (buffer.size() == 0) {
       // Wait for the next request's first byte: an idle keep-alive connection may be cut.
       idle = true;
-      stream.expires_after(first_request ? config.limits.header_timeout : config.limits.idle_timeout);
+      stream.expires_never();
+      deadline.arm(first_request ? config.limits.header_timeout : config.limits.idle_timeout);
       auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
+      deadline.disarm();
       if (ec || bytes == 0) break;
       buffer.commit(bytes);
     }
@@ -352,13 +400,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
     first_request = false;
     detail::BeastParser parser;
     detail::configureParser(parser, config.limits);
-    stream.expires_after(config.limits.header_timeout);
+    deadline.arm(config.limits.header_timeout);
     auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
+    deadline.disarm();
     if (header_ec) {
       const bool peer_left = header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
                              header_ec == asio::error::connection_reset;
       if (!peer_left) {
-        const core::Error error = header_ec == beast::error::timeout
+        const core::Error error = deadline.fired()
                                       ? core::Error{core::ErrorCode::kRequestTimeout,
                                                     "Timed out receiving the request header"}
                                       : detail::parseError(header_ec);
@@ -374,14 +423,15 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       co_await fail(error, none);
       break;
     }
-    stream.expires_after(config.limits.body_timeout);
+    deadline.arm(config.limits.body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
+    deadline.disarm();
     if (body_ec) {
       if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset) {
         Request partial;
         partial.target = std::string(parser.get().target());
         partial.method = parseMethod(std::string_view(parser.get().method_string()));
-        const core::Error error = body_ec == beast::error::timeout
+        const core::Error error = deadline.fired()
                                       ? core::Error{core::ErrorCode::kRequestTimeout,
                                                     "Timed out receiving the request body"}
                                       : detail::parseError(body_ec);
@@ -412,6 +462,7 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
         }
         metrics.observeRequest(worker_idx, "GET", match.pattern, 101,
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        deadline.detach();
         co_await runWebSocket(std::move(stream), beast_request, request, match, control);
         worker.sessions.erase(control_it);
         metrics.connectionClosed();
@@ -435,6 +486,7 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
     }
     stream.expires_after(config.limits.body_timeout);
     const bool written = co_await write(stream, request, response, keep_alive);
+    stream.expires_never(); // reads are timed by `deadline`, which can still answer 408
     if (!written || !keep_alive) break;
   }
   boost::system::error_code ignored;

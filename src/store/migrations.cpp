@@ -95,10 +95,10 @@ core::Result<MigrationReport> applyPending(PGconn* conn, const std::vector<Migra
   report.from_version = applied_versions.empty() ? 0 : *applied_versions.rbegin();
   const std::int64_t newest_known = migrations.empty() ? 0 : migrations.back().version;
   if (report.from_version > newest_known) {
-    return core::fail(ErrorCode::kDatabase,
-                      "database schema is at version " + std::to_string(report.from_version) +
-                          " but this binary knows migrations only up to version " + std::to_string(newest_known) +
-                          "; refusing to run an older binary against a newer schema");
+    return core::fail(ErrorCode::kDatabase, "database schema is at version " + std::to_string(report.from_version) +
+                                                " but this binary knows migrations only up to version " +
+                                                std::to_string(newest_known) +
+                                                "; refusing to run an older binary against a newer schema");
   }
 
   report.to_version = report.from_version;
@@ -128,19 +128,21 @@ core::Result<MigrationReport> applyPending(PGconn* conn, const std::vector<Migra
 core::Result<MigrationReport> migrate(const std::string& conninfo, const std::vector<Migration>& migrations) {
   for (std::size_t migration_idx = 1; migration_idx < migrations.size(); ++migration_idx) {
     if (migrations[migration_idx].version <= migrations[migration_idx - 1].version) {
-      return core::fail(ErrorCode::kDatabase, "migration versions must be strictly increasing: " +
-                                                  migrations[migration_idx - 1].name + " is followed by " +
-                                                  migrations[migration_idx].name);
+      return core::fail(ErrorCode::kDatabase,
+                        "migration versions must be strictly increasing: " + migrations[migration_idx - 1].name +
+                            " is followed by " + migrations[migration_idx].name);
     }
   }
 
   ConnPtr conn(PQconnectdb(conninfo.c_str()));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     return core::fail(ErrorCode::kServiceUnavailable,
-                      "cannot connect to PostgreSQL: " + (conn ? trimmed(PQerrorMessage(conn.get())) : "out of memory"));
+                      "cannot connect to PostgreSQL: " +
+                          (conn ? trimmed(PQerrorMessage(conn.get())) : "out of memory"));
   }
   // The default processor prints notices ("already exists, skipping") to stderr at every start.
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
 
   if (auto begun = exec(conn.get(), "BEGIN", "BEGIN"); !begun) {
     return std::unexpected(std::move(begun.error()));

@@ -48,9 +48,7 @@ std::string describeResultError(const PGresult* result) {
   return "[" + std::string(state) + "] " + message;
 }
 
-std::string millis(std::chrono::milliseconds duration) {
-  return std::to_string(duration.count()) + " ms";
-}
+std::string millis(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
 
 void ignoreNotice(void* /*arg*/, const char* /*message*/) {}
 
@@ -96,11 +94,11 @@ public:
   }
 
   //! Opens a connection with PQconnectStart/PQconnectPoll, giving up at connect_timeout.
-  static asio::awaitable<core::Result<std::unique_ptr<PgConnection>>> connect(
-      asio::any_io_executor executor, std::string conninfo, std::chrono::milliseconds connect_timeout,
-      std::chrono::milliseconds query_timeout, std::shared_ptr<PoolLink> link) {
-    auto connection = std::make_unique<PgConnection>(executor, PQconnectStart(conninfo.c_str()), query_timeout,
-                                                     std::move(link));
+  static asio::awaitable<core::Result<std::unique_ptr<PgConnection>>>
+  connect(asio::any_io_executor executor, std::string conninfo, std::chrono::milliseconds connect_timeout,
+          std::chrono::milliseconds query_timeout, std::shared_ptr<PoolLink> link) {
+    auto connection =
+        std::make_unique<PgConnection>(executor, PQconnectStart(conninfo.c_str()), query_timeout, std::move(link));
     PGconn* conn = connection->conn_;
     if (conn == nullptr) {
       co_return core::fail(ErrorCode::kServiceUnavailable, "cannot connect to PostgreSQL: out of memory");
@@ -118,8 +116,8 @@ public:
       if (!connection->bindSocket()) {
         co_return core::fail(ErrorCode::kServiceUnavailable, "cannot connect to PostgreSQL: no usable socket");
       }
-      const Wake wake = co_await connection->waitSocket(
-          polling == PGRES_POLLING_READING ? Want::kRead : Want::kWrite, deadline);
+      const Wake wake =
+          co_await connection->waitSocket(polling == PGRES_POLLING_READING ? Want::kRead : Want::kWrite, deadline);
       if (wake == Wake::kTimedOut) {
         co_return core::fail(ErrorCode::kServiceUnavailable,
                              "cannot connect to PostgreSQL: no answer within " + millis(connect_timeout));
@@ -269,9 +267,9 @@ public:
         const Step step = steps[step_idx++];
         if (status == PGRES_FATAL_ERROR || status == PGRES_BAD_RESPONSE || status == PGRES_NONFATAL_ERROR) {
           if (!first_error) {
-            first_error = core::Error{PQstatus(conn_) == CONNECTION_OK ? ErrorCode::kDatabase
-                                                                       : ErrorCode::kServiceUnavailable,
-                                      describeResultError(raw)};
+            first_error =
+                core::Error{PQstatus(conn_) == CONNECTION_OK ? ErrorCode::kDatabase : ErrorCode::kServiceUnavailable,
+                            describeResultError(raw)};
           }
         } else if (status == PGRES_PIPELINE_ABORTED) {
           // Skipped because an earlier statement failed; that failure is the one reported.
@@ -334,12 +332,9 @@ private:
                                        timer_.async_wait(asio::deferred))
               .async_wait(wait_for_one(), asio::use_awaitable);
       switch (order[0]) {
-      case 0:
-        co_return read_ec ? Wake::kFailed : Wake::kReadable;
-      case 1:
-        co_return write_ec ? Wake::kFailed : Wake::kWritable;
-      default:
-        co_return timer_ec ? Wake::kFailed : Wake::kTimedOut;
+      case 0: co_return read_ec ? Wake::kFailed : Wake::kReadable;
+      case 1: co_return write_ec ? Wake::kFailed : Wake::kWritable;
+      default: co_return timer_ec ? Wake::kFailed : Wake::kTimedOut;
       }
     }
     const auto wait_type = want == Want::kRead ? Descriptor::wait_read : Descriptor::wait_write;
@@ -456,7 +451,7 @@ struct Waiter {
 
   asio::steady_timer timer;
   std::unique_ptr<PgConnection> connection; //!< handed over by release()
-  bool may_open = false;                    //!< a slot was freed and reserved for this waiter
+  bool may_open = false; //!< a slot was freed and reserved for this waiter
   bool pool_closed = false;
   std::deque<Waiter*>* queue = nullptr; //!< non-null while queued
 };
@@ -530,7 +525,7 @@ asio::awaitable<core::Result<PgResult>> PgLease::query(std::string_view sql, Par
     co_return core::fail(ErrorCode::kGeneral, "query on an empty PgLease");
   }
   PoolLink& link = connection_->link();
-  // Built apart from the co_await: g++ 12 miscompiles an initializer list inside one.
+  // Built apart from the co_await: g++ 12 rejects an initializer list inside one.
   std::vector<StatementRef> refs;
   refs.push_back({sql, &params});
   auto results = co_await connection_->run(std::move(refs));
@@ -617,8 +612,8 @@ asio::awaitable<core::Result<PgLease>> PgPool::acquire() {
     --state.opening;
     co_return poolClosed();
   }
-  auto connection = co_await PgConnection::connect(state.executor, state.config.conninfo,
-                                                   state.config.connect_timeout, state.config.query_timeout, link);
+  auto connection = co_await PgConnection::connect(state.executor, state.config.conninfo, state.config.connect_timeout,
+                                                   state.config.query_timeout, link);
   if (!link->alive) {
     co_return poolClosed();
   }

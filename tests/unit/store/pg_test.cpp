@@ -49,7 +49,8 @@ TEST_F(PgQueryTest, ParametersCarryNullUnicodeAndQuotesVerbatim) {
   const std::string hostile = "O'Brien\"; DROP TABLE users; --";
   const QueryResult result = run([&]() -> asio::awaitable<QueryResult> {
     co_return co_await pool().query(
-        "SELECT $1::text, $2::text, $2::text IS NULL, char_length($1::text), $3::bigint * 2, $4::text", args(unicode, std::nullopt, "21", hostile));
+        "SELECT $1::text, $2::text, $2::text IS NULL, char_length($1::text), $3::bigint * 2, $4::text",
+        args(unicode, std::nullopt, "21", hostile));
   });
 
   ASSERT_TRUE(ok(result));
@@ -195,10 +196,8 @@ TEST_F(PgQueryTest, LeaseReturnedInsideATransactionIsNotReused) {
 TEST_F(PgQueryTest, PipelineReturnsEachResultInOrder) {
   ASSERT_TRUE(exec("CREATE TABLE items (id INT)"));
   const std::vector<Statement> batch = {
-      {"INSERT INTO items VALUES ($1)", {"1"}},
-      {"INSERT INTO items VALUES ($1)", {"2"}},
-      {"SELECT $1::text", {"third"}},
-      {"SELECT count(*) FROM items", {}},
+      {"INSERT INTO items VALUES ($1)", {"1"}}, {"INSERT INTO items VALUES ($1)", {"2"}},
+      {"SELECT $1::text", {"third"}},           {"SELECT count(*) FROM items", {}},
       {"UPDATE items SET id = id * 10", {}},
   };
   using BatchResult = core::Result<std::vector<PgResult>>;
@@ -226,6 +225,23 @@ TEST_F(PgQueryTest, PipelineReturnsEachResultInOrder) {
   EXPECT_EQ((*second)[3].integer(0, 0), 4);
   EXPECT_EQ((*second)[4].affectedRows(), 4);
   EXPECT_EQ(exec("SELECT string_agg(id::text, ',' ORDER BY id) FROM items"), "10,20,100,200");
+}
+
+TEST_F(PgQueryTest, PipelineLargerThanTheSocketBuffersCompletes) {
+  // Megabytes each way: the server blocks sending results until we read while still writing.
+  const std::string payload(64 * 1024, 'p');
+  std::vector<Statement> batch;
+  for (int statement_idx = 0; statement_idx < 300; ++statement_idx) {
+    batch.push_back({"SELECT $1::text || $2::text", {payload, std::to_string(statement_idx)}});
+  }
+  const auto results = run([&]() -> asio::awaitable<core::Result<std::vector<PgResult>>> {
+    co_return co_await pool().pipeline(std::move(batch));
+  });
+
+  ASSERT_TRUE(ok(results));
+  ASSERT_EQ(results->size(), 300u);
+  EXPECT_EQ((*results)[0].text(0, 0), payload + "0");
+  EXPECT_EQ((*results)[299].text(0, 0), payload + "299");
 }
 
 TEST_F(PgQueryTest, PipelineStopsAtTheFirstFailureAndRollsBackTheBatch) {
@@ -349,8 +365,7 @@ TEST_F(PgQueryTest, ConnectionDroppedByTheServerFailsAndIsDiscarded) {
     }
   });
   EXPECT_EQ(pool().stats().open, 0u);
-  const QueryResult fresh =
-      run([&]() -> asio::awaitable<QueryResult> { co_return co_await pool().query("SELECT 1"); });
+  const QueryResult fresh = run([&]() -> asio::awaitable<QueryResult> { co_return co_await pool().query("SELECT 1"); });
   EXPECT_TRUE(ok(fresh));
 }
 

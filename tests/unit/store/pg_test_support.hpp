@@ -63,15 +63,11 @@ inline std::optional<std::string> execBlocking(const std::string& conninfo, cons
 
 //! Params built outside a co_await expression: g++ 12 rejects a braced list inside one
 //! ("array used as initializer"), so `co_await db.query(sql, {"1"})` does not compile.
-template <typename... Values>
-Params args(Values&&... values) {
-  return Params{std::forward<Values>(values)...};
-}
+template <typename... Values> Params args(Values&&... values) { return Params{std::forward<Values>(values)...}; }
 
 //! Adds a failure naming the error and returns false when `result` holds one. Usable inside
 //! coroutines, where ASSERT_* (which `return`s) is not.
-template <typename T>
-bool ok(const core::Result<T>& result) {
+template <typename T> bool ok(const core::Result<T>& result) {
   if (!result) {
     ADD_FAILURE() << "unexpected error " << static_cast<int>(result.error().code) << ": " << result.error().message;
     return false;
@@ -131,8 +127,7 @@ inline void runUntil(asio::io_context& io, const std::function<bool()>& done,
 //! Spawns `make()` (a callable returning an awaitable) and returns the future of its result,
 //! wrapped in std::optional because co_spawn needs a default-constructible result and
 //! core::Result<PgLease> is not.
-template <typename Make>
-auto spawn(asio::io_context& io, Make make) {
+template <typename Make> auto spawn(asio::io_context& io, Make make) {
   using Value = typename decltype(make())::value_type;
   if constexpr (std::is_void_v<Value>) {
     return asio::co_spawn(io, std::move(make), asio::use_future);
@@ -143,8 +138,7 @@ auto spawn(asio::io_context& io, Make make) {
   }
 }
 
-template <typename Future>
-bool isReady(const Future& future) {
+template <typename Future> bool isReady(const Future& future) {
   return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
 }
 
@@ -152,7 +146,8 @@ bool isReady(const Future& future) {
 template <typename Make>
 auto run(asio::io_context& io, Make make, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
   auto future = spawn(io, std::move(make));
-  runUntil(io, [&] { return isReady(future); }, limit);
+  runUntil(
+      io, [&] { return isReady(future); }, limit);
   if constexpr (std::is_void_v<decltype(future.get())>) {
     future.get();
   } else {
@@ -191,10 +186,7 @@ protected:
     return *pool_;
   }
 
-  template <typename Make>
-  auto run(Make make) {
-    return test_support::run(io_, std::move(make));
-  }
+  template <typename Make> auto run(Make make) { return test_support::run(io_, std::move(make)); }
 
   asio::io_context io_; // declared before pool_: the pool must go first
   std::unique_ptr<PgPool> pool_;
