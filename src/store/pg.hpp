@@ -20,7 +20,8 @@ struct pg_result;
 
 namespace hearth::store {
 
-//! Text-format parameters; std::nullopt is SQL NULL.
+//! Text-format parameters; std::nullopt is SQL NULL. Build them before a co_await expression:
+//! g++ 12 rejects a braced list inside one.
 using Params = std::vector<std::optional<std::string>>;
 
 //! One statement of a pipeline.
@@ -81,9 +82,9 @@ public:
   ~PgLease();
   //! Runs one statement (prepared once per connection and cached by its SQL text).
   boost::asio::awaitable<core::Result<PgResult>> query(std::string_view sql, Params params = {});
-  //! Runs statements in libpq pipeline mode: one round trip for all. Each statement runs in
-  //! its own implicit transaction unless the batch begins with BEGIN; on the first failure the
-  //! rest are skipped and the error is returned.
+  //! Runs statements in libpq pipeline mode: one round trip for all. Without BEGIN the batch is
+  //! one implicit transaction, all or nothing: on the first failure earlier statements roll
+  //! back, the rest are skipped, and the error is returned.
   boost::asio::awaitable<core::Result<std::vector<PgResult>>> pipeline(std::vector<Statement> statements);
 
 private:

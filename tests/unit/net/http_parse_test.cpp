@@ -1,0 +1,98 @@
+#include "net/http_parse.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hearth::net {
+namespace {
+
+TEST(HttpParse, ParsesARequestWithQueryHeadersAndBody) {
+  const auto request = parseRequest("POST /api/v1/x?limit=5&q=a%20b+c HTTP/1.1\r\nHost: h\r\nContent-Type: "
+                                    "application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}",
+                                    HttpLimits{});
+  ASSERT_TRUE(request.has_value()) << request.error().message;
+  EXPECT_EQ(request->method, Method::kPost);
+  EXPECT_EQ(request->path, "/api/v1/x");
+  EXPECT_EQ(request->queryParam("limit"), "5");
+  EXPECT_EQ(request->queryParam("q"), "a b c");
+  EXPECT_EQ(request->queryParam("none"), "");
+  EXPECT_EQ(request->headers.get("content-type"), "application/json");
+  EXPECT_EQ(request->body, "{\"a\":1}");
+  EXPECT_TRUE(request->keep_alive);
+}
+
+TEST(HttpParse, DecodesChunkedBodies) {
+  const auto request =
+      parseRequest("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+                   HttpLimits{});
+  ASSERT_TRUE(request.has_value());
+  EXPECT_EQ(request->body, "abcde");
+}
+
+struct BadCase {
+  const char* name;
+  std::string bytes;
+  core::ErrorCode expected;
+};
+
+class HttpParseRejects : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(HttpParseRejects, WithTheRightError) {
+  HttpLimits limits;
+  limits.header_bytes = 256;
+  limits.body_bytes = 16;
+  const auto result = parseRequest(GetParam().bytes, limits);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, GetParam().expected) << result.error().message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, HttpParseRejects,
+    ::testing::Values(
+        BadCase{"garbage", "GARBAGE\r\n\r\n", core::ErrorCode::kMalformedRequest},
+        BadCase{"bad_version", "GET / HTTP/9.9\r\n\r\n", core::ErrorCode::kMalformedRequest},
+        BadCase{"bad_field", "GET / HTTP/1.1\r\nNo colon\r\n\r\n", core::ErrorCode::kMalformedRequest},
+        BadCase{"incomplete", "GET / HTTP/1.1\r\nHost: x\r\n", core::ErrorCode::kMalformedRequest},
+        BadCase{"absolute_form", "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", core::ErrorCode::kMalformedRequest},
+        BadCase{"short_body", "POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", core::ErrorCode::kMalformedRequest},
+        BadCase{"two_lengths", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+                core::ErrorCode::kMalformedRequest},
+        BadCase{"huge_header", "GET / HTTP/1.1\r\nX: " + std::string(400, 'a') + "\r\n\r\n",
+                core::ErrorCode::kHeadersTooLarge},
+        BadCase{"huge_body", "POST / HTTP/1.1\r\nContent-Length: 17\r\n\r\n" + std::string(17, 'b'),
+                core::ErrorCode::kRequestTooLarge},
+        BadCase{"bad_chunk", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                core::ErrorCode::kMalformedRequest}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(Http, PercentDecodingRejectsBrokenEscapes) {
+  std::string out;
+  EXPECT_TRUE(percentDecode("a%2Fb+c", out, true));
+  EXPECT_EQ(out, "a/b c");
+  EXPECT_TRUE(percentDecode("a+b", out, false));
+  EXPECT_EQ(out, "a+b");
+  EXPECT_FALSE(percentDecode("%", out, false));
+  EXPECT_FALSE(percentDecode("%4", out, false));
+  EXPECT_FALSE(percentDecode("%zz", out, false));
+}
+
+TEST(Http, ErrorResponsesCarryCodeAndEscapedMessage) {
+  const auto response = errorResponse(core::ErrorCode::kInvalidJson, "bad \"quote\"\n");
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.body, R"({"code":90004,"message":"bad \"quote\"\n"})");
+  EXPECT_EQ(response.headers.get("Content-Type"), "application/json");
+  EXPECT_EQ(jsonEscape(std::string("\x01", 1)), "\\u0001");
+}
+
+TEST(Http, HeadersIgnoreCaseAndSetReplaces) {
+  Headers headers;
+  headers.add("X-One", "1");
+  headers.add("x-one", "2");
+  EXPECT_EQ(headers.get("X-ONE"), "1");
+  headers.set("X-One", "3");
+  EXPECT_EQ(headers.fields().size(), 1u);
+  EXPECT_EQ(headers.get("x-one"), "3");
+  EXPECT_FALSE(headers.has("x-two"));
+}
+
+} // namespace
+} // namespace hearth::net

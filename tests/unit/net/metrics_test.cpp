@@ -1,0 +1,47 @@
+#include "net/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hearth::net {
+namespace {
+
+TEST(Metrics, MergesShardsIntoCountersAndHistograms) {
+  Metrics metrics(2);
+  metrics.observeRequest(0, "GET", "/healthz", 200, 0.0004);
+  metrics.observeRequest(1, "GET", "/healthz", 200, 0.003);
+  metrics.observeRequest(1, "GET", "/healthz", 503, 0.2);
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("hearth_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("hearth_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.0005\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.005\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("hearth_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"),
+            std::string::npos);
+}
+
+TEST(Metrics, GaugesAndCollectors) {
+  Metrics metrics(1);
+  metrics.connectionOpened();
+  metrics.connectionOpened();
+  metrics.connectionClosed();
+  metrics.addCollector([](std::string& out) { out += "extra_metric 7\n"; });
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("hearth_http_open_connections 1\n"), std::string::npos);
+  EXPECT_NE(text.find("extra_metric 7\n"), std::string::npos);
+}
+
+TEST(Metrics, EscapesLabelValues) {
+  Metrics metrics(1);
+  metrics.observeRequest(0, "GET", "/a\"b\\c", 200, 0.001);
+  EXPECT_NE(metrics.render().find("route=\"/a\\\"b\\\\c\""), std::string::npos);
+}
+
+} // namespace
+} // namespace hearth::net
