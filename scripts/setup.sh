@@ -2,7 +2,7 @@
 # Installs the Debian packages Hearth needs to build, run and test, skipping what is already there.
 # Usage: scripts/setup.sh [--with-test-tools]
 #   default:            build + run dependencies (compiler, Boost 1.81, libpq, PostgreSQL 15, Node)
-#   --with-test-tools:  also Chromium (end-to-end tests), clang-14 libFuzzer runtime, wrk (benchmarks)
+#   --with-test-tools:  also GoogleTest, Chromium (end-to-end tests), clang-16 with libFuzzer, wrk (benchmarks)
 set -euo pipefail
 
 packages=(
@@ -13,7 +13,7 @@ packages=(
   nodejs npm
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 wrk
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-16 libclang-rt-16-dev clang-format wrk
              chromium)
 fi
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/) with clang-16 and runs each for SECONDS (default 60) on a
+# working copy of its seed corpus (fuzz/corpus/<target>). A crash fails the run and leaves the
+# input in build/fuzz/artifacts/; add it to fuzz/corpus/<target>/ once fixed, as a regression seed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+clang=$(command -v clang++-16 || true)
+[[ -n $clang ]] || { echo "fuzz: clang++-16 is missing (scripts/setup.sh --with-test-tools installs it)" >&2; exit 1; }
+cmake -S fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$clang" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/fuzz -j"$(nproc)"
+mkdir -p build/fuzz/artifacts
+status=0
+for target in http_request json_body gateway_frame; do
+  work=build/fuzz/corpus-run/$target
+  mkdir -p "$work"
+  cp -n fuzz/corpus/$target/* "$work"/ 2>/dev/null || true
+  echo "fuzz: $target for ${seconds}s"
+  if ! build/fuzz/${target}_fuzzer "$work" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+      -artifact_prefix=build/fuzz/artifacts/${target}- -print_final_stats=1 >build/fuzz/$target.log 2>&1; then
+    echo "fuzz: $target FAILED; see build/fuzz/$target.log" >&2
+    tail -n 40 build/fuzz/$target.log >&2
+    status=1
+  else
+    grep -E "stat::number_of_executed_units|stat::peak_rss_mb" build/fuzz/$target.log | sed "s/^/  /"
+  fi
+done
+exit $status
