@@ -130,6 +130,86 @@ bool percentDecode(std::string_view in, std::string& out, bool plus_is_space) {
   return true;
 }
 
+std::string_view reasonPhrase(int status) noexcept {
+  switch (status) {
+  case 101: return "Switching Protocols";
+  case 200: return "OK";
+  case 201: return "Created";
+  case 204: return "No Content";
+  case 206: return "Partial Content";
+  case 301: return "Moved Permanently";
+  case 302: return "Found";
+  case 304: return "Not Modified";
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 408: return "Request Timeout";
+  case 409: return "Conflict";
+  case 413: return "Content Too Large";
+  case 415: return "Unsupported Media Type";
+  case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
+  case 500: return "Internal Server Error";
+  case 502: return "Bad Gateway";
+  case 503: return "Service Unavailable";
+  default: return "Unknown";
+  }
+}
+
+namespace {
+// Sent on every response, joined once. 'self' covers same-origin ws:/wss: in CSP Level 3; the
+// client needs nothing from elsewhere.
+constexpr std::string_view kFixedHeaders =
+    "Server: hearth\r\n"
+    "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'; report-uri /api/v1/csp-reports\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: strict-origin-when-cross-origin\r\n"
+    "Cross-Origin-Opener-Policy: same-origin\r\n";
+
+// Header names and values come from handlers, never straight from clients; still, a CR or LF
+// must never split a header (response splitting), so they are dropped.
+void appendSanitized(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    if (c != '\r' && c != '\n') out += c;
+  }
+}
+} // namespace
+
+bool serializeResponse(const Request& request, const Response& response, bool keep_alive,
+                       std::string_view http_date, std::string& out) {
+  out += "HTTP/1.1 ";
+  out += std::to_string(response.status);
+  out += ' ';
+  out += reasonPhrase(response.status);
+  out += "\r\nDate: ";
+  out += http_date;
+  out += "\r\n";
+  out += kFixedHeaders;
+  for (const auto& [name, value] : response.headers.fields()) {
+    appendSanitized(out, name);
+    out += ": ";
+    appendSanitized(out, value);
+    out += "\r\n";
+  }
+  const bool no_body = response.status == 304 || response.status == 204 || (response.status >= 100 && response.status < 200);
+  if (!no_body) {
+    out += "Content-Length: ";
+    out += std::to_string(response.bodySize());
+    out += "\r\n";
+  }
+  if (!keep_alive) out += "Connection: close\r\n";
+  out += "\r\n";
+  if (no_body || request.method == Method::kHead) return false;
+  if (response.shared_body) return true;
+  out += response.body;
+  return false;
+}
+
 Response jsonResponse(int status, std::string json) {
   Response response;
   response.status = status;

@@ -64,6 +64,17 @@ struct Response {
   std::size_t bodySize() const noexcept { return shared_body ? shared_body->size() : body.size(); }
 };
 
+//! Appends the status line and header block of `response` (with Date, Server, the security
+//! headers, Content-Length, and Connection: close when `keep_alive` is false) to `out`, and the
+//! body too unless it is shared (sent by the caller as a second buffer) or must be omitted
+//! (HEAD, 304). Reuse `out` across requests to avoid allocations.
+//! Returns whether the caller must still send `response.shared_body`.
+bool serializeResponse(const Request& request, const Response& response, bool keep_alive,
+                       std::string_view http_date, std::string& out);
+
+//! The reason phrase for a status code ("Not Found"); "Unknown" for codes it does not know.
+std::string_view reasonPhrase(int status) noexcept;
+
 //! A JSON response; `json` must already be serialized.
 Response jsonResponse(int status, std::string json);
 //! The error body every failure uses: `{"code": <int>, "message": "..."}` with the mapped status.

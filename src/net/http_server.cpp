@@ -1,11 +1,13 @@
 #include "net/http_server.hpp"
 
+#include <array>
 #include <ctime>
 #include <deque>
 #include <list>
 #include <mutex>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,19 +32,8 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-void addSecurityHeaders(Headers& headers) {
-  // 'self' covers same-origin ws:/wss: in CSP Level 3; the client needs nothing from elsewhere.
-  headers.add("Content-Security-Policy",
-              "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-              "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-              "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; report-uri /api/v1/csp-reports");
-  headers.add("X-Content-Type-Options", "nosniff");
-  headers.add("X-Frame-Options", "DENY");
-  headers.add("Referrer-Policy", "strict-origin-when-cross-origin");
-  headers.add("Cross-Origin-Opener-Policy", "same-origin");
-}
-
 namespace {
+
 
 // RFC 9110 asks an origin server with a clock to send Date; format it once a second per thread.
 const std::string& httpDate() {
@@ -70,59 +61,31 @@ bool originAllowed(std::string_view origin, std::string_view host, const std::ve
   return equalsIgnoreCase(origin.substr(scheme_end + 3), host);
 }
 
-// Read deadlines cancel the socket's operations instead of closing it (as beast::tcp_stream's
-// expiry does), so the session can still answer 408 before it closes the connection.
-class ReadDeadline {
-public:
-  ReadDeadline(const asio::any_io_executor& executor, tcp::socket& socket)
-      : timer_(executor), state_(std::make_shared<State>()) {
-    state_->socket = &socket;
-  }
-  ~ReadDeadline() { detach(); }
-  ReadDeadline(const ReadDeadline&) = delete;
-  ReadDeadline& operator=(const ReadDeadline&) = delete;
+// What a worker knows of each of its connections. Deadlines are checked by one sweep per
+// thread rather than a timer armed per read: arming and cancelling a timer on every request
+// costs timerfd system calls, and a sweep can cancel (not close) the socket, so the session
+// still answers 408 before it closes.
+struct SessionControl {
+  using TimePoint = std::chrono::steady_clock::time_point;
+  std::function<void()> shutdown;
+  tcp::socket* socket = nullptr; //!< watched while set
+  TimePoint deadline = TimePoint::max();
+  bool expired = false;
 
   void arm(std::chrono::milliseconds timeout) {
-    const std::uint64_t generation = ++state_->generation;
-    state_->fired = false;
-    timer_.expires_after(timeout);
-    // The handler holds only the shared state: the session may be gone when it runs.
-    timer_.async_wait([state = state_, generation](const boost::system::error_code& ec) {
-      if (ec || generation != state->generation || state->socket == nullptr) return;
-      state->fired = true;
-      boost::system::error_code ignored;
-      state->socket->cancel(ignored);
-    });
+    expired = false;
+    deadline = std::chrono::steady_clock::now() + timeout;
   }
-  void disarm() {
-    ++state_->generation;
-    timer_.cancel();
-  }
-  //! Stops watching the socket (before it moves to a WebSocket stream, or at the end).
-  void detach() {
-    disarm();
-    state_->socket = nullptr;
-  }
-  bool fired() const noexcept { return state_->fired; }
-
-private:
-  struct State {
-    tcp::socket* socket = nullptr;
-    std::uint64_t generation = 0;
-    bool fired = false;
-  };
-  asio::steady_timer timer_;
-  std::shared_ptr<State> state_;
-};
-
-struct SessionControl {
-  std::function<void()> shutdown;
+  void disarm() { deadline = TimePoint::max(); }
 };
 
 struct Worker {
   asio::io_context* context = nullptr;
   std::list<SessionControl*> sessions; // touched only on this worker's thread
 };
+
+constexpr std::chrono::milliseconds kSweepPeriod{100};
+constexpr std::size_t kPipelineFlushBytes = 64 * 1024;
 
 class WsConnectionImpl final : public WsConnection, public std::enable_shared_from_this<WsConnectionImpl> {
 public:
@@ -235,11 +198,30 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
   asio::awaitable<void> runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request,
                                      Request& request, const RouteMatch& match, SessionControl& control);
-  template <typename Stream>
-  asio::awaitable<bool> write(Stream& stream, const Request& request, Response& response, bool keep_alive);
+  asio::awaitable<bool> write(beast::tcp_stream& stream, const Request& request, const Response& response,
+                              bool keep_alive, bool more_requests, std::string& pending);
+  asio::awaitable<void> sweep(std::size_t worker_idx);
   void sessionEnded();
   void finishIfDrained();
 };
+
+asio::awaitable<void> HttpServer::Impl::sweep(std::size_t worker_idx) {
+  auto self = shared_from_this();
+  asio::steady_timer timer(*workers[worker_idx].context);
+  for (;;) {
+    timer.expires_after(kSweepPeriod);
+    auto [ec] = co_await timer.async_wait(kUseTuple);
+    if (ec || (stopping && active.load() == 0)) break;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto* control : workers[worker_idx].sessions) {
+      if (control->socket == nullptr || control->deadline > now) continue;
+      control->expired = true;
+      control->disarm();
+      boost::system::error_code ignored;
+      control->socket->cancel(ignored);
+    }
+  }
+}
 
 asio::awaitable<void> HttpServer::Impl::acceptLoop() {
   auto self = shared_from_this();
@@ -254,41 +236,30 @@ asio::awaitable<void> HttpServer::Impl::acceptLoop() {
       co_await pause.async_wait(kUseTuple);
       continue;
     }
+    // Responses go out as whole messages: Nagle's algorithm would only hold back their last
+    // segment until the peer's delayed ACK (tens of milliseconds).
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     active.fetch_add(1);
     asio::co_spawn(*workers[worker_idx].context, session(std::move(socket), worker_idx), asio::detached);
   }
 }
 
-template <typename Stream>
-asio::awaitable<bool> HttpServer::Impl::write(Stream& stream, const Request& request, Response& response,
-                                              bool keep_alive) {
-  const auto fill = [&](auto& message) {
-    message.result(static_cast<unsigned>(response.status));
-    message.version(11);
-    message.set(http::field::server, "hearth");
-    message.set(http::field::date, httpDate());
-    for (const auto& [name, value] : response.headers.fields()) message.insert(name, value);
-    message.keep_alive(keep_alive);
-  };
+asio::awaitable<bool> HttpServer::Impl::write(beast::tcp_stream& stream, const Request& request,
+                                              const Response& response, bool keep_alive, bool more_requests,
+                                              std::string& pending) {
+  // Responses to pipelined requests wait in `pending` while further requests are already
+  // buffered, then leave together: one send for many responses. A shared body goes out as a
+  // second buffer of the same send, never copied.
+  const bool send_shared = serializeResponse(request, response, keep_alive, httpDate(), pending);
   boost::system::error_code ec;
-  if (request.method == Method::kHead || response.status == 304) {
-    http::response<http::empty_body> message;
-    fill(message);
-    if (response.status != 304) message.content_length(response.bodySize());
-    std::tie(ec, std::ignore) = co_await http::async_write(stream, message, kUseTuple);
-  } else if (response.shared_body) {
-    // The shared body outlives the write: `response` holds a reference to it.
-    http::response<http::span_body<const char>> message;
-    fill(message);
-    message.body() = {response.shared_body->data(), response.shared_body->size()};
-    message.prepare_payload();
-    std::tie(ec, std::ignore) = co_await http::async_write(stream, message, kUseTuple);
-  } else {
-    http::response<http::string_body> message;
-    fill(message);
-    message.body() = std::move(response.body);
-    message.prepare_payload();
-    std::tie(ec, std::ignore) = co_await http::async_write(stream, message, kUseTuple);
+  if (send_shared) {
+    const std::array<asio::const_buffer, 2> buffers = {asio::buffer(pending), asio::buffer(*response.shared_body)};
+    std::tie(ec, std::ignore) = co_await asio::async_write(stream, buffers, kUseTuple);
+    pending.clear();
+  } else if (!more_requests || !keep_alive || pending.size() >= kPipelineFlushBytes) {
+    std::tie(ec, std::ignore) = co_await asio::async_write(stream, asio::buffer(pending), kUseTuple);
+    pending.clear();
   }
   co_return !ec;
 }
@@ -362,10 +333,11 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
   const auto endpoint = socket.remote_endpoint(endpoint_ec);
   const std::string peer = endpoint_ec ? std::string("unknown") : endpoint.address().to_string();
   beast::tcp_stream stream(std::move(socket));
-  ReadDeadline deadline(stream.get_executor(), stream.socket());
   beast::flat_buffer buffer;
+  std::string pending; // serialized responses not yet sent; its capacity is reused
   bool idle = true; // between requests: safe to cut on shutdown
   SessionControl control;
+  control.socket = &stream.socket();
   control.shutdown = [&stream, &idle] {
     if (idle) stream.socket().cancel();
   };
@@ -379,20 +351,18 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
     spdlog::info("{} {}: {} ({})", peer, request.target.empty() ? std::string("-") : request.target, error.message,
                  core::errorName(error.code));
     Response response = errorResponse(error);
-    addSecurityHeaders(response.headers);
     metrics.observeRequest(worker_idx, methodName(request.method), "rejected", response.status, 0);
-    stream.expires_after(std::chrono::seconds(5));
-    co_await write(stream, request, response, false);
+    control.arm(std::chrono::seconds(5));
+    co_await write(stream, request, response, false, false, pending);
   };
 
   while (!stopping) {
     if (buffer.size() == 0) {
       // Wait for the next request's first byte: an idle keep-alive connection may be cut.
       idle = true;
-      stream.expires_never();
-      deadline.arm(first_request ? config.limits.header_timeout : config.limits.idle_timeout);
+      control.arm(first_request ? config.limits.header_timeout : config.limits.idle_timeout);
       auto [ec, bytes] = co_await stream.async_read_some(buffer.prepare(4096), kUseTuple);
-      deadline.disarm();
+      control.disarm();
       if (ec || bytes == 0) break;
       buffer.commit(bytes);
     }
@@ -400,14 +370,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
     first_request = false;
     detail::BeastParser parser;
     detail::configureParser(parser, config.limits);
-    deadline.arm(config.limits.header_timeout);
+    control.arm(config.limits.header_timeout);
     auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
-    deadline.disarm();
+    control.disarm();
     if (header_ec) {
       const bool peer_left = header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
                              header_ec == asio::error::connection_reset;
       if (!peer_left) {
-        const core::Error error = deadline.fired()
+        const core::Error error = control.expired
                                       ? core::Error{core::ErrorCode::kRequestTimeout,
                                                     "Timed out receiving the request header"}
                                       : detail::parseError(header_ec);
@@ -423,15 +393,15 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       co_await fail(error, none);
       break;
     }
-    deadline.arm(config.limits.body_timeout);
+    control.arm(config.limits.body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
-    deadline.disarm();
+    control.disarm();
     if (body_ec) {
       if (body_ec != asio::error::eof && body_ec != asio::error::connection_reset) {
         Request partial;
         partial.target = std::string(parser.get().target());
         partial.method = parseMethod(std::string_view(parser.get().method_string()));
-        const core::Error error = deadline.fired()
+        const core::Error error = control.expired
                                       ? core::Error{core::ErrorCode::kRequestTimeout,
                                                     "Timed out receiving the request body"}
                                       : detail::parseError(body_ec);
@@ -454,15 +424,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       if (match.kind == RouteMatch::Kind::kWebSocket) {
         if (!originAllowed(request.headers.get("Origin"), request.headers.get("Host"), config.allowed_origins)) {
           Response response = errorResponse(core::ErrorCode::kMissingAccess, "WebSocket origin not allowed");
-          addSecurityHeaders(response.headers);
           spdlog::info("{} {}: WebSocket from origin {} refused", peer, request.path, request.headers.get("Origin"));
           metrics.observeRequest(worker_idx, "GET", match.pattern, response.status, 0);
-          co_await write(stream, request, response, false);
+          co_await write(stream, request, response, false, false, pending);
           break;
         }
         metrics.observeRequest(worker_idx, "GET", match.pattern, 101,
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        deadline.detach();
+        control.socket = nullptr; // the WebSocket stream keeps its own timeouts
         co_await runWebSocket(std::move(stream), beast_request, request, match, control);
         worker.sessions.erase(control_it);
         metrics.connectionClosed();
@@ -473,7 +442,6 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
 
     std::string_view route_label;
     Response response = co_await dispatch(request, route_label);
-    addSecurityHeaders(response.headers);
     const bool keep_alive = request.keep_alive && !stopping;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics.observeRequest(worker_idx, methodName(request.method), route_label, response.status, seconds);
@@ -484,9 +452,9 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       spdlog::info("{} {} {} -> {} {}", peer, methodName(request.method), request.target, response.status,
                    response.body);
     }
-    stream.expires_after(config.limits.body_timeout);
-    const bool written = co_await write(stream, request, response, keep_alive);
-    stream.expires_never(); // reads are timed by `deadline`, which can still answer 408
+    control.arm(config.limits.body_timeout); // a client that stops reading is cut off too
+    const bool written = co_await write(stream, request, response, keep_alive, buffer.size() > 0, pending);
+    control.disarm();
     if (!written || !keep_alive) break;
   }
   boost::system::error_code ignored;
@@ -525,6 +493,9 @@ void HttpServer::start() {
   impl_->acceptor->listen(asio::socket_base::max_listen_connections);
   impl_->bound_port = impl_->acceptor->local_endpoint().port();
   asio::co_spawn(context, impl_->acceptLoop(), asio::detached);
+  for (std::size_t worker_idx = 0; worker_idx < impl_->workers.size(); ++worker_idx) {
+    asio::co_spawn(*impl_->workers[worker_idx].context, impl_->sweep(worker_idx), asio::detached);
+  }
 }
 
 std::uint16_t HttpServer::port() const noexcept { return impl_->bound_port; }

@@ -30,6 +30,8 @@ struct ServerConfig {
   bool trust_proxy = false; //!< take the client address from X-Forwarded-For (behind HAProxy)
 };
 
+//! Every response carries the security headers (CSP for the web client, nosniff, framing,
+//! referrer, opener policy); see kSecurityHeaders in http_server.cpp.
 class HttpServer {
 public:
   //! `fallback` answers GET/HEAD requests no route matched (the web client's files).
@@ -54,8 +56,5 @@ public:
 private:
   std::shared_ptr<Impl> impl_;
 };
-
-//! Security headers added to every response (CSP for the web client, nosniff, framing, referrer).
-void addSecurityHeaders(Headers& headers);
 
 } // namespace hearth::net

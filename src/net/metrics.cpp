@@ -13,14 +13,12 @@ Metrics::~Metrics() = default;
 void Metrics::observeRequest(std::size_t worker, std::string_view method, std::string_view route, int status,
                              double seconds) {
   Shard& shard = *shards_[worker % shards_.size()];
-  std::string key;
-  key.reserve(method.size() + route.size() + 6);
-  key.append(method).push_back('\x1f');
-  key.append(route).push_back('\x1f');
-  key.append(std::to_string(status));
+  const KeyView key{method, route, status};
   std::lock_guard lock(shard.mutex);
   auto it = shard.series.find(key);
-  if (it == shard.series.end()) it = shard.series.emplace(std::move(key), Series{}).first;
+  if (it == shard.series.end()) {
+    it = shard.series.emplace(Key{std::string(method), std::string(route), status}, Series{}).first;
+  }
   Series& series = it->second;
   ++series.count;
   series.sum += seconds;
@@ -51,7 +49,7 @@ std::string escapeLabel(std::string_view value) {
 
 std::string Metrics::render() const {
   // Merge shards: requests are counted per (method, route, status); latency per (method, route).
-  std::map<std::string, Series> by_key;
+  std::map<Key, Series, KeyLess> by_key;
   for (const auto& shard : shards_) {
     std::lock_guard lock(shard->mutex);
     for (const auto& [key, series] : shard->series) {
@@ -63,18 +61,14 @@ std::string Metrics::render() const {
       }
     }
   }
-  std::map<std::string, Series> by_route;
+  std::map<std::string, Series> by_route; // key: method \x1f route
   std::string out;
   out += "# HELP hearth_http_requests_total HTTP requests answered, by method, route and status.\n";
   out += "# TYPE hearth_http_requests_total counter\n";
   for (const auto& [key, series] : by_key) {
-    const auto first = key.find('\x1f');
-    const auto second = key.find('\x1f', first + 1);
-    const std::string method = key.substr(0, first);
-    const std::string route = key.substr(first + 1, second - first - 1);
-    out += fmt::format("hearth_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n", method,
-                       escapeLabel(route), key.substr(second + 1), series.count);
-    Series& merged = by_route[method + '\x1f' + route];
+    out += fmt::format("hearth_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n", key.method,
+                       escapeLabel(key.route), key.status, series.count);
+    Series& merged = by_route[key.method + '\x1f' + key.route];
     merged.count += series.count;
     merged.sum += series.sum;
     for (std::size_t bucket_idx = 0; bucket_idx < series.buckets.size(); ++bucket_idx) {

@@ -43,9 +43,31 @@ private:
     double sum = 0;
     std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};
   };
+  struct KeyView {
+    std::string_view method;
+    std::string_view route;
+    int status;
+    auto operator<=>(const KeyView&) const = default;
+  };
+  struct Key {
+    std::string method;
+    std::string route;
+    int status;
+    KeyView view() const noexcept { return {method, route, status}; }
+  };
+  // Compares stored keys with views, so a lookup on the hot path allocates nothing.
+  struct KeyLess {
+    using is_transparent = void;
+    static KeyView asView(const Key& key) noexcept { return key.view(); }
+    static KeyView asView(const KeyView& key) noexcept { return key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return asView(a) < asView(b);
+    }
+  };
   struct Shard {
     mutable std::mutex mutex; // contended only by a scrape
-    std::map<std::string, Series, std::less<>> series; // key: method \x1f route \x1f status
+    std::map<Key, Series, KeyLess> series;
   };
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::int64_t> open_connections_{0};

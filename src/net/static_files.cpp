@@ -1,10 +1,12 @@
 #include "net/static_files.hpp"
 
 #include <array>
+#include <charconv>
 #include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 namespace hearth::net {
 
@@ -48,6 +50,52 @@ std::string etagOf(const std::string& content) {
   return fmt::format("\"{:016x}-{:x}\"", hash, content.size());
 }
 
+bool compressible(std::string_view content_type) {
+  return content_type.starts_with("text/") || content_type.starts_with("application/json") ||
+         content_type.starts_with("application/manifest+json") || content_type == "image/svg+xml" ||
+         content_type == "application/wasm";
+}
+
+// gzip (RFC 1952) at the best level: done once per file at start, so the time is well spent.
+std::shared_ptr<const std::string> gzipOf(const std::string& content) {
+  z_stream stream{};
+  if (deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) return nullptr;
+  std::string out(deflateBound(&stream, content.size()) + 32, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(content.data()));
+  stream.avail_in = static_cast<uInt>(content.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (result != Z_STREAM_END) return nullptr;
+  return std::make_shared<const std::string>(std::move(out));
+}
+
+// True when Accept-Encoding lists gzip (or *) without q=0.
+bool acceptsGzip(std::string_view header) {
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    const auto semicolon = item.find(';');
+    std::string_view coding = item.substr(0, semicolon);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (!equalsIgnoreCase(coding, "gzip") && coding != "*") continue;
+    if (semicolon == std::string_view::npos) return true;
+    std::string_view params = item.substr(semicolon + 1);
+    const auto q = params.find("q=");
+    if (q == std::string_view::npos) return true;
+    std::string_view weight = params.substr(q + 2);
+    weight = weight.substr(0, weight.find_first_of(" ;"));
+    double value = 0;
+    const auto [end, ec] = std::from_chars(weight.data(), weight.data() + weight.size(), value);
+    return ec == std::errc() && value > 0;
+  }
+  return false;
+}
+
 bool hasExtension(std::string_view path) {
   const auto slash = path.rfind('/');
   const auto last = slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -79,6 +127,10 @@ StaticFiles::StaticFiles(std::filesystem::path root, std::size_t max_file_bytes)
     file.content = std::make_shared<const std::string>(std::move(buffer).str());
     file.content_type = std::string(contentType(url));
     file.etag = etagOf(*file.content);
+    if (compressible(file.content_type) && file.content->size() >= 256) {
+      auto gzip = gzipOf(*file.content);
+      if (gzip && gzip->size() * 10 < file.content->size() * 9) file.gzip = std::move(gzip);
+    }
     // Vite puts content-hashed names under /assets/: they never change, so cache them for good.
     file.cache_control = url.starts_with("/assets/") ? "public, max-age=31536000, immutable"
                          : url == "/index.html"      ? "no-cache"
@@ -88,15 +140,21 @@ StaticFiles::StaticFiles(std::filesystem::path root, std::size_t max_file_bytes)
 }
 
 Response StaticFiles::respond(const Request& request, const File& file) const {
+  const bool gzip = file.gzip && acceptsGzip(request.headers.get("Accept-Encoding"));
+  // Each encoding is its own representation, so it has its own ETag.
+  std::string etag = file.etag;
+  if (gzip) etag.insert(etag.size() - 1, "-gz");
   Response response;
   response.headers.add("Content-Type", file.content_type);
   response.headers.add("Cache-Control", file.cache_control);
-  response.headers.add("ETag", file.etag);
-  if (request.headers.get("If-None-Match") == file.etag) {
+  response.headers.add("ETag", etag);
+  if (file.gzip) response.headers.add("Vary", "Accept-Encoding");
+  if (request.headers.get("If-None-Match") == etag) {
     response.status = 304;
     return response;
   }
-  response.shared_body = file.content;
+  if (gzip) response.headers.add("Content-Encoding", "gzip");
+  response.shared_body = gzip ? file.gzip : file.content;
   return response;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Serves the built web client (web/dist) from memory: loaded once at start, so a request costs
 // a map lookup and no file I/O. Hashed assets (/assets/*) are cached for a year; index.html is
-// revalidated on every load so a new release is picked up at once.
+// revalidated on every load so a new release is picked up at once. Text files are gzipped once
+// at load and sent compressed to clients that accept gzip.
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -30,6 +31,7 @@ public:
 private:
   struct File {
     std::shared_ptr<const std::string> content;
+    std::shared_ptr<const std::string> gzip; //!< set when compressing saved at least 10%
     std::string content_type;
     std::string etag;
     std::string cache_control;

@@ -16,6 +16,7 @@ before(async () => {
   writeFileSync(join(root, 'assets', 'index-3f2a9c.js'), 'console.log("hearth")');
   writeFileSync(join(root, 'assets', 'index-77aa00.css'), 'body{margin:0}');
   writeFileSync(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+  writeFileSync(join(root, 'assets', 'vendor-9d8e7f.js'), 'export const greeting = "hello hearth";\n'.repeat(500));
   server = await startHearthd({ webRoot: root });
 });
 after(async () => {
@@ -58,6 +59,22 @@ test('client routes fall back to index.html; missing files are 404', async () =>
   const missing = await fetch(`${server.url}/assets/gone-123.js`);
   assert.equal(missing.status, 404);
   assert.equal((await missing.json()).code, 90001);
+});
+
+test('text assets are sent gzipped to clients that accept it, intact after decoding', async () => {
+  const expected = 'export const greeting = "hello hearth";\n'.repeat(500);
+  const gzipped = await fetch(`${server.url}/assets/vendor-9d8e7f.js`, { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(gzipped.headers.get('content-encoding'), 'gzip');
+  assert.equal(gzipped.headers.get('vary'), 'Accept-Encoding');
+  assert.equal(await gzipped.text(), expected, 'fetch decodes it back to the file');
+  const raw = await rawExchange(server.port, [
+    'GET /assets/vendor-9d8e7f.js HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n',
+  ]);
+  const length = Number(/content-length: (\d+)/i.exec(raw.text)[1]);
+  assert.ok(length < expected.length / 10, `compressed to ${length} of ${expected.length} bytes`);
+  const plain = await fetch(`${server.url}/assets/vendor-9d8e7f.js`, { headers: { 'accept-encoding': 'identity' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.equal(await plain.text(), expected);
 });
 
 test('HEAD gives the length without a body', async () => {

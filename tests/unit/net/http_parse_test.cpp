@@ -96,3 +96,62 @@ TEST(Http, HeadersIgnoreCaseAndSetReplaces) {
 
 } // namespace
 } // namespace hearth::net
+
+namespace hearth::net {
+namespace {
+
+TEST(SerializeResponse, WritesStatusHeadersAndBody) {
+  Request request;
+  Response response = jsonResponse(404, R"({"code":90001,"message":"x"})");
+  std::string out;
+  EXPECT_FALSE(serializeResponse(request, response, true, "Mon, 23 Nov 2026 23:00:00 GMT", out));
+  EXPECT_TRUE(out.starts_with("HTTP/1.1 404 Not Found\r\nDate: Mon, 23 Nov 2026 23:00:00 GMT\r\n")) << out;
+  EXPECT_NE(out.find("\r\nX-Content-Type-Options: nosniff\r\n"), std::string::npos);
+  EXPECT_NE(out.find("frame-ancestors 'none'"), std::string::npos);
+  EXPECT_NE(out.find("\r\nContent-Type: application/json\r\n"), std::string::npos);
+  EXPECT_NE(out.find("\r\nContent-Length: 28\r\n"), std::string::npos);
+  EXPECT_EQ(out.find("Connection: close"), std::string::npos);
+  EXPECT_TRUE(out.ends_with("\r\n\r\n{\"code\":90001,\"message\":\"x\"}"));
+}
+
+TEST(SerializeResponse, AppendsSoPipelinedResponsesShareOneBuffer) {
+  Request request;
+  std::string out;
+  serializeResponse(request, jsonResponse(200, "{}"), true, "d", out);
+  serializeResponse(request, jsonResponse(200, "[]"), false, "d", out);
+  EXPECT_EQ(out.find("HTTP/1.1 200 OK"), 0u);
+  EXPECT_NE(out.find("HTTP/1.1 200 OK", 10), std::string::npos);
+  EXPECT_NE(out.find("Connection: close\r\n\r\n[]"), std::string::npos);
+}
+
+TEST(SerializeResponse, OmitsBodiesForHeadAnd304AndLeavesSharedBodiesToTheCaller) {
+  Request head;
+  head.method = Method::kHead;
+  std::string out;
+  EXPECT_FALSE(serializeResponse(head, jsonResponse(200, "{\"a\":1}"), true, "d", out));
+  EXPECT_TRUE(out.ends_with("Content-Length: 7\r\n\r\n"));
+
+  Response not_modified;
+  not_modified.status = 304;
+  out.clear();
+  EXPECT_FALSE(serializeResponse(Request{}, not_modified, true, "d", out));
+  EXPECT_EQ(out.find("Content-Length"), std::string::npos);
+
+  Response shared;
+  shared.shared_body = std::make_shared<const std::string>("0123456789");
+  out.clear();
+  EXPECT_TRUE(serializeResponse(Request{}, shared, true, "d", out));
+  EXPECT_TRUE(out.ends_with("Content-Length: 10\r\n\r\n"));
+}
+
+TEST(SerializeResponse, NeverLetsAHeaderValueSplitTheResponse) {
+  Response response;
+  response.headers.add("Location", "/x\r\nSet-Cookie: evil=1");
+  std::string out;
+  serializeResponse(Request{}, response, true, "d", out);
+  EXPECT_EQ(out.find("\r\nSet-Cookie"), std::string::npos);
+  EXPECT_NE(out.find("Location: /xSet-Cookie: evil=1\r\n"), std::string::npos);
+}
+
+} // namespace
+} // namespace hearth::net

@@ -73,6 +73,36 @@ TEST_F(StaticFilesTest, WithoutABuildPagesAnswer503) {
   EXPECT_EQ(files.serve(get("/app")).status, 503);
 }
 
+TEST_F(StaticFilesTest, SendsGzipOnlyToClientsThatAcceptIt) {
+  std::string script;
+  for (int line_idx = 0; line_idx < 200; ++line_idx) script += "export const value" + std::to_string(line_idx) + " = 1;\n";
+  write("assets/big-1.js", script);
+  const StaticFiles files(root_);
+  const auto plain = files.serve(get("/assets/big-1.js"));
+  EXPECT_EQ(*plain.shared_body, script);
+  EXPECT_EQ(plain.headers.get("Content-Encoding"), "");
+  EXPECT_EQ(plain.headers.get("Vary"), "Accept-Encoding");
+
+  for (const char* accept : {"gzip", "br, gzip;q=0.8", "*", "deflate, GZIP"}) {
+    Request request = get("/assets/big-1.js");
+    request.headers.add("Accept-Encoding", accept);
+    const auto gzipped = files.serve(request);
+    EXPECT_EQ(gzipped.headers.get("Content-Encoding"), "gzip") << accept;
+    EXPECT_LT(gzipped.shared_body->size(), script.size() / 4) << accept;
+    EXPECT_EQ(gzipped.shared_body->substr(0, 2), "\x1f\x8b") << "gzip magic";
+    EXPECT_NE(gzipped.headers.get("ETag"), plain.headers.get("ETag"));
+  }
+  for (const char* refuse : {"gzip;q=0", "br", "gzip; q=0.0", "identity"}) {
+    Request request = get("/assets/big-1.js");
+    request.headers.add("Accept-Encoding", refuse);
+    EXPECT_EQ(files.serve(request).headers.get("Content-Encoding"), "") << refuse;
+  }
+  // Tiny or incompressible files are sent as they are.
+  Request tiny = get("/assets/app-abc123.js");
+  tiny.headers.add("Accept-Encoding", "gzip");
+  EXPECT_EQ(files.serve(tiny).headers.get("Content-Encoding"), "");
+}
+
 TEST(StaticFilesTypes, KnowsCommonExtensions) {
   EXPECT_EQ(StaticFiles::contentType("a.css"), "text/css; charset=utf-8");
   EXPECT_EQ(StaticFiles::contentType("a.SVG"), "image/svg+xml");
