@@ -14,13 +14,15 @@ using hearth::net::Method;
 
 const std::vector<std::string>& patterns() {
   static const std::vector<std::string> table = [] {
-    std::vector<std::string> routes = {"/healthz", "/readyz", "/metrics", "/api/v1/gateway", "/api/v1/users/@me",
-                                       "/api/v1/users/{user_id}", "/api/v1/guilds", "/api/v1/invites/{code}"};
+    std::vector<std::string> routes = {"/healthz",          "/readyz",
+                                       "/metrics",          "/api/v1/gateway",
+                                       "/api/v1/users/@me", "/api/v1/users/{user_id}",
+                                       "/api/v1/guilds",    "/api/v1/invites/{code}"};
     for (const std::string resource : {"guilds/{guild_id}", "channels/{channel_id}"}) {
-      for (const std::string tail : {"", "/messages", "/messages/{message_id}", "/messages/{message_id}/reactions",
-                                     "/pins", "/invites", "/webhooks", "/typing", "/threads", "/members",
-                                     "/members/{user_id}", "/roles", "/roles/{role_id}", "/bans", "/bans/{user_id}",
-                                     "/audit-logs", "/permissions/{overwrite_id}"}) {
+      for (const std::string tail :
+           {"", "/messages", "/messages/{message_id}", "/messages/{message_id}/reactions", "/pins", "/invites",
+            "/webhooks", "/typing", "/threads", "/members", "/members/{user_id}", "/roles", "/roles/{role_id}", "/bans",
+            "/bans/{user_id}", "/audit-logs", "/permissions/{overwrite_id}"}) {
         routes.push_back("/api/v1/" + resource + tail);
       }
     }

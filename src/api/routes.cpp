@@ -29,9 +29,8 @@ std::string_view stringField(const boost::json::object& object, std::string_view
 void logCspReport(const boost::json::value& report, const std::string& remote) {
   static std::atomic<std::int64_t> window_start{0};
   static std::atomic<int> logged{0};
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::steady_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   if (now - window_start.load() >= 60) {
     window_start = now;
     logged = 0;
@@ -52,8 +51,8 @@ void logCspReport(const boost::json::value& report, const std::string& remote) {
     spdlog::warn("csp report from {}: unrecognised shape", remote);
     return;
   }
-  const auto directive = stringField(*body, body->contains("violated-directive") ? "violated-directive"
-                                                                                 : "effectiveDirective");
+  const auto directive =
+      stringField(*body, body->contains("violated-directive") ? "violated-directive" : "effectiveDirective");
   const auto blocked = stringField(*body, body->contains("blocked-uri") ? "blocked-uri" : "blockedURL");
   const auto page = stringField(*body, body->contains("document-uri") ? "document-uri" : "documentURL");
   spdlog::warn("csp violation from {}: {} blocked {} on {}", remote, directive.substr(0, 200), blocked.substr(0, 200),
@@ -89,7 +88,8 @@ void addOpsRoutes(net::Router& router, OpsDeps deps) {
     for (std::size_t worker_idx = 0; worker_idx < deps.pools.size(); ++worker_idx) {
       auto* pool = deps.pools[worker_idx];
       const auto stats = co_await boost::asio::co_spawn(
-          deps.executors.at(worker_idx), [pool]() -> boost::asio::awaitable<store::PgPoolStats> { co_return pool->stats(); },
+          deps.executors.at(worker_idx),
+          [pool]() -> boost::asio::awaitable<store::PgPoolStats> { co_return pool->stats(); },
           boost::asio::use_awaitable);
       total.open += stats.open;
       total.in_use += stats.in_use;
@@ -101,27 +101,26 @@ void addOpsRoutes(net::Router& router, OpsDeps deps) {
     response.headers.add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
     response.headers.add("Cache-Control", "no-store");
     response.body = deps.metrics->render();
-    response.body += fmt::format(
-        "# HELP hearth_db_pool_connections Database connections by state.\n"
-        "# TYPE hearth_db_pool_connections gauge\n"
-        "hearth_db_pool_connections{{state=\"open\"}} {}\n"
-        "hearth_db_pool_connections{{state=\"in_use\"}} {}\n"
-        "# HELP hearth_db_pool_waiting Requests waiting for a database connection.\n"
-        "# TYPE hearth_db_pool_waiting gauge\n"
-        "hearth_db_pool_waiting {}\n"
-        "# HELP hearth_db_queries_total Database statements run.\n"
-        "# TYPE hearth_db_queries_total counter\n"
-        "hearth_db_queries_total {}\n"
-        "# HELP hearth_db_errors_total Database statements that failed.\n"
-        "# TYPE hearth_db_errors_total counter\n"
-        "hearth_db_errors_total {}\n",
-        total.open, total.in_use, total.waiting, total.queries, total.errors);
+    response.body += fmt::format("# HELP hearth_db_pool_connections Database connections by state.\n"
+                                 "# TYPE hearth_db_pool_connections gauge\n"
+                                 "hearth_db_pool_connections{{state=\"open\"}} {}\n"
+                                 "hearth_db_pool_connections{{state=\"in_use\"}} {}\n"
+                                 "# HELP hearth_db_pool_waiting Requests waiting for a database connection.\n"
+                                 "# TYPE hearth_db_pool_waiting gauge\n"
+                                 "hearth_db_pool_waiting {}\n"
+                                 "# HELP hearth_db_queries_total Database statements run.\n"
+                                 "# TYPE hearth_db_queries_total counter\n"
+                                 "hearth_db_queries_total {}\n"
+                                 "# HELP hearth_db_errors_total Database statements that failed.\n"
+                                 "# TYPE hearth_db_errors_total counter\n"
+                                 "hearth_db_errors_total {}\n",
+                                 total.open, total.in_use, total.waiting, total.queries, total.errors);
     co_return response;
   });
 
   router.add(Method::kPost, "/api/v1/csp-reports", [](Request& request) -> boost::asio::awaitable<Response> {
-    auto report = net::parseJsonBodyAs(request, {"application/csp-report", "application/reports+json",
-                                                 "application/json"});
+    auto report =
+        net::parseJsonBodyAs(request, {"application/csp-report", "application/reports+json", "application/json"});
     if (!report) co_return net::errorResponse(report.error());
     logCspReport(*report, request.remote_address);
     Response response;
@@ -132,8 +131,8 @@ void addOpsRoutes(net::Router& router, OpsDeps deps) {
   router.add(Method::kGet, "/api/v1/gateway", [](Request& request) -> boost::asio::awaitable<Response> {
     // Behind a TLS-terminating proxy the scheme is the proxy's; it says so in X-Forwarded-Proto.
     const bool secure = request.headers.get("X-Forwarded-Proto") == "https";
-    const std::string url = std::string(secure ? "wss://" : "ws://") + std::string(request.headers.get("Host")) +
-                            "/api/v1/gateway";
+    const std::string url =
+        std::string(secure ? "wss://" : "ws://") + std::string(request.headers.get("Host")) + "/api/v1/gateway";
     co_return net::jsonResponse(200, "{\"url\":\"" + net::jsonEscape(url) + "\"}");
   });
 }

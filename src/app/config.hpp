@@ -18,9 +18,9 @@ struct Config {
   std::size_t threads = 0; //!< 0: one per core
   std::filesystem::path data_dir = "var";
   std::filesystem::path web_root = "web/dist";
-  std::string database_url;  //!< empty: the private cluster under data_dir (scripts/db.sh)
+  std::string database_url; //!< empty: the private cluster under data_dir (scripts/db.sh)
   std::size_t db_pool_size = 16; //!< connections in all, split over the threads
-  std::uint32_t worker_id = 0;   //!< this node's id in snowflakes (0-31); unique per node
+  std::uint32_t worker_id = 0; //!< this node's id in snowflakes (0-31); unique per node
   core::LogFormat log_format = core::LogFormat::kText;
   std::string log_level = "info";
   std::filesystem::path port_file; //!< if set, the bound port is written here (tests, port 0)

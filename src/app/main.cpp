@@ -73,10 +73,10 @@ int main(int argc, char** argv) {
   gateway::Gateway gateway(config.gateway, core::SystemClock::instance());
   net::Router router;
   api::addOpsRoutes(router, ops);
-  router.addWebSocket("/api/v1/gateway", [&gateway](std::shared_ptr<net::WsConnection> connection,
-                                                    net::Request& request) {
-    return gateway.run(std::move(connection), request);
-  });
+  router.addWebSocket("/api/v1/gateway",
+                      [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
+                        return gateway.run(std::move(connection), request);
+                      });
 
   const net::StaticFiles static_files(config.web_root);
   if (!static_files.hasIndex()) {
@@ -139,7 +139,8 @@ int main(int argc, char** argv) {
     runners.emplace_back([&context = *contexts[worker_idx]] { context.run(); });
   }
   contexts.front()->run();
-  for (auto& runner : runners) runner.join();
+  for (auto& runner : runners)
+    runner.join();
   spdlog::info("stopped");
   return 0;
 }

@@ -11,27 +11,27 @@ namespace hearth::core {
 //! Product-wide error codes. Values follow Discord's JSON error codes where Discord has one;
 //! Hearth-only codes live in the 90000 range.
 enum class ErrorCode : std::int32_t {
-  kGeneral = 0,                 //!< unclassified failure (500)
-  kUnknownChannel = 10003,      //!< 404
-  kUnknownGuild = 10004,        //!< 404
-  kUnknownMessage = 10008,      //!< 404
-  kUnknownUser = 10013,         //!< 404
-  kUnauthorized = 40001,        //!< 401: missing or invalid credentials
-  kRequestTooLarge = 40005,     //!< 413: body above the configured limit
-  kMissingAccess = 50001,       //!< 403
-  kMissingPermissions = 50013,  //!< 403
-  kInvalidFormBody = 50035,     //!< 400: body parsed but fields are wrong
-  kNotFound = 90001,            //!< 404: no route or static file
-  kMethodNotAllowed = 90002,    //!< 405
-  kMalformedRequest = 90003,    //!< 400: request line, headers or framing
-  kInvalidJson = 90004,         //!< 400: body is not valid JSON
-  kUnsupportedMediaType = 90005,//!< 415: wrong Content-Type for the route
-  kHeadersTooLarge = 90006,     //!< 431
-  kRequestTimeout = 90007,      //!< 408: client too slow to send its request
-  kRateLimited = 90008,         //!< 429
-  kServiceUnavailable = 90009,  //!< 503: dependency (database) unreachable
-  kDatabase = 90010,            //!< 500: query failed
-  kShuttingDown = 90011,        //!< 503: server is draining
+  kGeneral = 0, //!< unclassified failure (500)
+  kUnknownChannel = 10003, //!< 404
+  kUnknownGuild = 10004, //!< 404
+  kUnknownMessage = 10008, //!< 404
+  kUnknownUser = 10013, //!< 404
+  kUnauthorized = 40001, //!< 401: missing or invalid credentials
+  kRequestTooLarge = 40005, //!< 413: body above the configured limit
+  kMissingAccess = 50001, //!< 403
+  kMissingPermissions = 50013, //!< 403
+  kInvalidFormBody = 50035, //!< 400: body parsed but fields are wrong
+  kNotFound = 90001, //!< 404: no route or static file
+  kMethodNotAllowed = 90002, //!< 405
+  kMalformedRequest = 90003, //!< 400: request line, headers or framing
+  kInvalidJson = 90004, //!< 400: body is not valid JSON
+  kUnsupportedMediaType = 90005, //!< 415: wrong Content-Type for the route
+  kHeadersTooLarge = 90006, //!< 431
+  kRequestTimeout = 90007, //!< 408: client too slow to send its request
+  kRateLimited = 90008, //!< 429
+  kServiceUnavailable = 90009, //!< 503: dependency (database) unreachable
+  kDatabase = 90010, //!< 500: query failed
+  kShuttingDown = 90011, //!< 503: server is draining
 };
 
 //! An expected failure: a code plus a human-readable message safe to show the client.
@@ -40,8 +40,7 @@ struct Error {
   std::string message;
 };
 
-template <typename T>
-using Result = std::expected<T, Error>;
+template <typename T> using Result = std::expected<T, Error>;
 
 //! Shorthand for `std::unexpected(Error{code, message})`.
 inline std::unexpected<Error> fail(ErrorCode code, std::string message) {

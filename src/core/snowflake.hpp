@@ -16,7 +16,7 @@ inline constexpr std::int64_t kSnowflakeEpochMillis = 1'420'070'400'000; //!< 20
 //! The parts of a snowflake.
 struct SnowflakeParts {
   std::int64_t unix_millis = 0;
-  std::uint32_t worker = 0;  //!< 0-31
+  std::uint32_t worker = 0; //!< 0-31
   std::uint32_t process = 0; //!< 0-31
   std::uint32_t increment = 0; //!< 0-4095
 };

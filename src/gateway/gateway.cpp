@@ -52,8 +52,8 @@ CloseCode closeCodeFor(core::ErrorCode code) noexcept {
 namespace {
 
 std::shared_ptr<const std::string> frameOf(Op op, std::string d_json) {
-  return std::make_shared<const std::string>("{\"op\":" + std::to_string(static_cast<int>(op)) + ",\"d\":" +
-                                             d_json + ",\"s\":null,\"t\":null}");
+  return std::make_shared<const std::string>("{\"op\":" + std::to_string(static_cast<int>(op)) + ",\"d\":" + d_json +
+                                             ",\"s\":null,\"t\":null}");
 }
 
 void closeWith(net::WsConnection& connection, CloseCode code, std::string reason) {
@@ -94,12 +94,11 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
   auto state = std::make_shared<ConnectionState>(co_await asio::this_coro::executor);
   state->connection = connection;
   // The first heartbeat may come up to one interval late (clients jitter it); then the grace.
-  state->heartbeat_deadline =
-      clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
+  state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
   connection->send(
       frameOf(Op::kHello, "{\"heartbeat_interval\":" + std::to_string(config_.heartbeat_interval.count()) + "}"));
-  const auto watch_period = std::clamp(config_.heartbeat_interval / 8, std::chrono::milliseconds(10),
-                                       std::chrono::milliseconds(1000));
+  const auto watch_period =
+      std::clamp(config_.heartbeat_interval / 8, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   asio::co_spawn(co_await asio::this_coro::executor, watchdog(state, clock_, watch_period), asio::detached);
 
   std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
@@ -121,8 +120,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
     }
     switch (static_cast<Op>(frame->op)) {
     case Op::kHeartbeat:
-      state->heartbeat_deadline =
-          clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
+      state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
       connection->send(frameOf(Op::kHeartbeatAck, "null"));
       break;
     case Op::kIdentify:
@@ -135,12 +133,8 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       break;
     case Op::kPresenceUpdate:
     case Op::kVoiceStateUpdate:
-    case Op::kRequestGuildMembers:
-      closeWith(*connection, CloseCode::kNotAuthenticated, "Not authenticated");
-      break;
-    default:
-      closeWith(*connection, CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op));
-      break;
+    case Op::kRequestGuildMembers: closeWith(*connection, CloseCode::kNotAuthenticated, "Not authenticated"); break;
+    default: closeWith(*connection, CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
     }
   }
   state->ended = true;

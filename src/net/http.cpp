@@ -180,8 +180,8 @@ void appendSanitized(std::string& out, std::string_view text) {
 }
 } // namespace
 
-bool serializeResponse(const Request& request, const Response& response, bool keep_alive,
-                       std::string_view http_date, std::string& out) {
+bool serializeResponse(const Request& request, const Response& response, bool keep_alive, std::string_view http_date,
+                       std::string& out) {
   out += "HTTP/1.1 ";
   out += std::to_string(response.status);
   out += ' ';
@@ -196,7 +196,8 @@ bool serializeResponse(const Request& request, const Response& response, bool ke
     appendSanitized(out, value);
     out += "\r\n";
   }
-  const bool no_body = response.status == 304 || response.status == 204 || (response.status >= 100 && response.status < 200);
+  const bool no_body =
+      response.status == 304 || response.status == 204 || (response.status >= 100 && response.status < 200);
   if (!no_body) {
     out += "Content-Length: ";
     out += std::to_string(response.bodySize());

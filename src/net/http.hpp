@@ -39,8 +39,8 @@ private:
 struct Request {
   Method method = Method::kGet;
   std::string target; //!< as sent: path and query
-  std::string path;   //!< target before '?', percent-encoding kept
-  std::string query;  //!< after '?', without it
+  std::string path; //!< target before '?', percent-encoding kept
+  std::string query; //!< after '?', without it
   Headers headers;
   std::string body;
   std::string remote_address;
@@ -69,8 +69,8 @@ struct Response {
 //! body too unless it is shared (sent by the caller as a second buffer) or must be omitted
 //! (HEAD, 304). Reuse `out` across requests to avoid allocations.
 //! Returns whether the caller must still send `response.shared_body`.
-bool serializeResponse(const Request& request, const Response& response, bool keep_alive,
-                       std::string_view http_date, std::string& out);
+bool serializeResponse(const Request& request, const Response& response, bool keep_alive, std::string_view http_date,
+                       std::string& out);
 
 //! The reason phrase for a status code ("Not Found"); "Unknown" for codes it does not know.
 std::string_view reasonPhrase(int status) noexcept;

@@ -60,7 +60,8 @@ core::Result<Request> parseRequest(std::string_view bytes, const HttpLimits& lim
     if (ec) return std::unexpected(detail::parseError(ec));
     if (used == 0) break;
   }
-  if (!parser.is_done()) return std::unexpected(core::Error{core::ErrorCode::kMalformedRequest, "Incomplete HTTP request"});
+  if (!parser.is_done())
+    return std::unexpected(core::Error{core::ErrorCode::kMalformedRequest, "Incomplete HTTP request"});
   if (parser.get().target().empty() || parser.get().target().front() != '/') {
     return std::unexpected(core::Error{core::ErrorCode::kMalformedRequest, "Request target must be an absolute path"});
   }

@@ -7,7 +7,6 @@
 #include <mutex>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +14,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
@@ -33,7 +33,6 @@ using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
-
 
 // RFC 9110 asks an origin server with a clock to send Date; format it once a second per thread.
 const std::string& httpDate() {
@@ -173,9 +172,12 @@ private:
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(std::vector<asio::io_context*> contexts, ServerConfig server_config, const Router& server_router,
        Metrics& server_metrics, Handler fallback_handler)
-      : config(std::move(server_config)), router(server_router), metrics(server_metrics),
+      : config(std::move(server_config)),
+        router(server_router),
+        metrics(server_metrics),
         fallback(std::move(fallback_handler)) {
-    for (auto* context : contexts) workers.push_back(Worker{context, {}});
+    for (auto* context : contexts)
+      workers.push_back(Worker{context, {}});
   }
 
   // given
@@ -196,8 +198,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<void> acceptLoop();
   asio::awaitable<void> session(tcp::socket socket, std::size_t worker_idx);
   asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
-  asio::awaitable<void> runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request,
-                                     Request& request, const RouteMatch& match, SessionControl& control);
+  asio::awaitable<void> runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request, Request& request,
+                                     const RouteMatch& match, SessionControl& control);
   asio::awaitable<bool> write(beast::tcp_stream& stream, const Request& request, const Response& response,
                               bool keep_alive, bool more_requests, std::string& pending);
   asio::awaitable<void> sweep(std::size_t worker_idx);
@@ -284,8 +286,7 @@ asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::stri
     co_return response;
   }
   case RouteMatch::Kind::kWebSocket:
-  case RouteMatch::Kind::kNotFound:
-    break;
+  case RouteMatch::Kind::kNotFound: break;
   }
   if ((request.method == Method::kGet || request.method == Method::kHead) && !request.path.starts_with("/api/") &&
       request.path != "/api" && fallback) {
@@ -377,10 +378,9 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       const bool peer_left = header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
                              header_ec == asio::error::connection_reset;
       if (!peer_left) {
-        const core::Error error = control.expired
-                                      ? core::Error{core::ErrorCode::kRequestTimeout,
-                                                    "Timed out receiving the request header"}
-                                      : detail::parseError(header_ec);
+        const core::Error error =
+            control.expired ? core::Error{core::ErrorCode::kRequestTimeout, "Timed out receiving the request header"}
+                            : detail::parseError(header_ec);
         const Request none;
         co_await fail(error, none);
       }
@@ -401,10 +401,9 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
         Request partial;
         partial.target = std::string(parser.get().target());
         partial.method = parseMethod(std::string_view(parser.get().method_string()));
-        const core::Error error = control.expired
-                                      ? core::Error{core::ErrorCode::kRequestTimeout,
-                                                    "Timed out receiving the request body"}
-                                      : detail::parseError(body_ec);
+        const core::Error error =
+            control.expired ? core::Error{core::ErrorCode::kRequestTimeout, "Timed out receiving the request body"}
+                            : detail::parseError(body_ec);
         co_await fail(error, partial);
       }
       break;
@@ -517,7 +516,8 @@ void HttpServer::stop(std::function<void()> done) {
     asio::post(*worker.context, [&worker] {
       // Copy first: a shutdown callback may end its session and erase it from the list.
       const std::vector<SessionControl*> sessions(worker.sessions.begin(), worker.sessions.end());
-      for (auto* control : sessions) control->shutdown();
+      for (auto* control : sessions)
+        control->shutdown();
     });
   }
   auto timer = std::make_shared<asio::steady_timer>(*impl->workers.front().context, impl->config.drain_timeout);

@@ -19,9 +19,11 @@ core::Result<boost::json::value> parseJsonBodyAs(const Request& request,
   const auto semicolon = type.find(';');
   std::string_view parameters = semicolon == std::string_view::npos ? std::string_view{} : type.substr(semicolon + 1);
   type = type.substr(0, semicolon);
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  while (!type.empty() && type.back() == ' ')
+    type.remove_suffix(1);
   bool accepted = false;
-  for (const auto media_type : media_types) accepted = accepted || equalsIgnoreCase(type, media_type);
+  for (const auto media_type : media_types)
+    accepted = accepted || equalsIgnoreCase(type, media_type);
   if (!accepted) {
     return core::fail(core::ErrorCode::kUnsupportedMediaType,
                       "Content-Type must be " + std::string(*media_types.begin()));

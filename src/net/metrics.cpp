@@ -5,7 +5,8 @@
 namespace hearth::net {
 
 Metrics::Metrics(std::size_t workers) {
-  for (std::size_t worker_idx = 0; worker_idx < workers; ++worker_idx) shards_.push_back(std::make_unique<Shard>());
+  for (std::size_t worker_idx = 0; worker_idx < workers; ++worker_idx)
+    shards_.push_back(std::make_unique<Shard>());
 }
 
 Metrics::~Metrics() = default;
@@ -96,7 +97,8 @@ std::string Metrics::render() const {
   out += "# TYPE hearth_gateway_open_websockets gauge\n";
   out += fmt::format("hearth_gateway_open_websockets {}\n", open_websockets_.load(std::memory_order_relaxed));
   std::lock_guard lock(collectors_mutex_);
-  for (const auto& collector : collectors_) collector(out);
+  for (const auto& collector : collectors_)
+    collector(out);
   return out;
 }
 

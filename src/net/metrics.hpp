@@ -24,8 +24,7 @@ public:
   ~Metrics();
 
   //! Records one answered request; `route` is the route pattern (bounded cardinality).
-  void observeRequest(std::size_t worker, std::string_view method, std::string_view route, int status,
-                      double seconds);
+  void observeRequest(std::size_t worker, std::string_view method, std::string_view route, int status, double seconds);
   void connectionOpened() noexcept { open_connections_.fetch_add(1, std::memory_order_relaxed); }
   void connectionClosed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   void websocketOpened() noexcept { open_websockets_.fetch_add(1, std::memory_order_relaxed); }
@@ -60,8 +59,7 @@ private:
     using is_transparent = void;
     static KeyView asView(const Key& key) noexcept { return key.view(); }
     static KeyView asView(const KeyView& key) noexcept { return key; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const noexcept {
+    template <typename A, typename B> bool operator()(const A& a, const B& b) const noexcept {
       return asView(a) < asView(b);
     }
   };

@@ -25,7 +25,7 @@ struct RouteMatch {
   const Handler* handler = nullptr;
   const WsHandler* ws_handler = nullptr;
   std::string_view pattern; //!< the matched pattern, for metrics and logs
-  std::string allowed;      //!< for kMethodNotAllowed: the Allow header value
+  std::string allowed; //!< for kMethodNotAllowed: the Allow header value
 };
 
 class Router {

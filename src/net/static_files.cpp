@@ -78,10 +78,12 @@ bool acceptsGzip(std::string_view header) {
     const auto comma = header.find(',');
     std::string_view item = header.substr(0, comma);
     header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
     const auto semicolon = item.find(';');
     std::string_view coding = item.substr(0, semicolon);
-    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    while (!coding.empty() && coding.back() == ' ')
+      coding.remove_suffix(1);
     if (!equalsIgnoreCase(coding, "gzip") && coding != "*") continue;
     if (semicolon == std::string_view::npos) return true;
     std::string_view params = item.substr(semicolon + 1);

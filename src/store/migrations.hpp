@@ -20,7 +20,7 @@ const std::vector<Migration>& embeddedMigrations();
 
 struct MigrationReport {
   std::int64_t from_version = 0; //!< schema version before
-  std::int64_t to_version = 0;   //!< schema version after
+  std::int64_t to_version = 0; //!< schema version after
   std::vector<std::string> applied;
 };
 

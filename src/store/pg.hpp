@@ -54,17 +54,17 @@ private:
 
 //! Pool settings.
 struct PgPoolConfig {
-  std::string conninfo;                          //!< libpq connection string or URL
-  std::size_t max_connections = 4;               //!< per pool (so per io_context thread)
+  std::string conninfo; //!< libpq connection string or URL
+  std::size_t max_connections = 4; //!< per pool (so per io_context thread)
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds acquire_timeout{5000}; //!< waiting for a free connection
-  std::chrono::milliseconds query_timeout{30000};  //!< a query running longer is cancelled
+  std::chrono::milliseconds query_timeout{30000}; //!< a query running longer is cancelled
 };
 
 //! Pool gauges for /metrics.
 struct PgPoolStats {
-  std::size_t open = 0;    //!< connections established
-  std::size_t in_use = 0;  //!< leased right now
+  std::size_t open = 0; //!< connections established
+  std::size_t in_use = 0; //!< leased right now
   std::size_t waiting = 0; //!< coroutines waiting for a connection
   std::uint64_t queries = 0;
   std::uint64_t errors = 0;

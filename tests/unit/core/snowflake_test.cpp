@@ -56,12 +56,15 @@ TEST(Snowflake, IsUniqueAcrossThreads) {
   std::vector<std::thread> threads;
   for (auto& ids : per_thread) {
     threads.emplace_back([&generator, &ids] {
-      for (int id_idx = 0; id_idx < 5000; ++id_idx) ids.push_back(generator.next());
+      for (int id_idx = 0; id_idx < 5000; ++id_idx)
+        ids.push_back(generator.next());
     });
   }
-  for (auto& thread : threads) thread.join();
+  for (auto& thread : threads)
+    thread.join();
   std::set<std::uint64_t> all;
-  for (const auto& ids : per_thread) all.insert(ids.begin(), ids.end());
+  for (const auto& ids : per_thread)
+    all.insert(ids.begin(), ids.end());
   EXPECT_EQ(all.size(), 20'000u);
 }
 

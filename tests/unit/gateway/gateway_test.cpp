@@ -133,10 +133,12 @@ TEST(Gateway, ClosesWith4009WhenHeartbeatsStop) {
 TEST(Gateway, RateLimitsInboundFramesPerWindow) {
   Harness harness(GatewayConfig{.frames_per_window = 3, .rate_window = std::chrono::milliseconds(60000)});
   harness.run([&harness](FakeConnection& connection) -> asio::awaitable<void> {
-    for (int frame_idx = 0; frame_idx < 3; ++frame_idx) connection.inbox.push_back(R"({"op":1,"d":null})");
+    for (int frame_idx = 0; frame_idx < 3; ++frame_idx)
+      connection.inbox.push_back(R"({"op":1,"d":null})");
     co_await waitFor([&] { return connection.sent.size() == 4; });
     harness.clock.advance(std::chrono::milliseconds(60001)); // the window slides: three more are fine
-    for (int frame_idx = 0; frame_idx < 3; ++frame_idx) connection.inbox.push_back(R"({"op":1,"d":null})");
+    for (int frame_idx = 0; frame_idx < 3; ++frame_idx)
+      connection.inbox.push_back(R"({"op":1,"d":null})");
     co_await waitFor([&] { return connection.sent.size() == 7; });
     EXPECT_FALSE(connection.close_code.has_value());
     connection.inbox.push_back(R"({"op":1,"d":null})");

@@ -21,9 +21,8 @@ TEST(HttpParse, ParsesARequestWithQueryHeadersAndBody) {
 }
 
 TEST(HttpParse, DecodesChunkedBodies) {
-  const auto request =
-      parseRequest("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
-                   HttpLimits{});
+  const auto request = parseRequest(
+      "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", HttpLimits{});
   ASSERT_TRUE(request.has_value());
   EXPECT_EQ(request->body, "abcde");
 }

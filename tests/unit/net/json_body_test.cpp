@@ -24,8 +24,7 @@ TEST(JsonBody, RefusesWrongTypesAndCharsets) {
   EXPECT_EQ(parseJsonBody(jsonRequest("", "{}")).error().code, core::ErrorCode::kUnsupportedMediaType);
   EXPECT_EQ(parseJsonBody(jsonRequest("application/json; charset=latin1", "{}")).error().code,
             core::ErrorCode::kUnsupportedMediaType);
-  EXPECT_EQ(parseJsonBody(jsonRequest("application/jsonx", "{}")).error().code,
-            core::ErrorCode::kUnsupportedMediaType);
+  EXPECT_EQ(parseJsonBody(jsonRequest("application/jsonx", "{}")).error().code, core::ErrorCode::kUnsupportedMediaType);
 }
 
 TEST(JsonBody, RefusesInvalidJsonNonObjectsAndDeepNesting) {

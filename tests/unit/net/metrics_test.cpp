@@ -16,10 +16,12 @@ TEST(Metrics, MergesShardsIntoCountersAndHistograms) {
       << text;
   EXPECT_NE(text.find("hearth_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.0005\"} 1\n"),
-            std::string::npos);
-  EXPECT_NE(text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.005\"} 2\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.0005\"} 1\n"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.005\"} 2\n"),
+      std::string::npos);
   EXPECT_NE(text.find("hearth_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"+Inf\"} 3\n"),
             std::string::npos);
   EXPECT_NE(text.find("hearth_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"),

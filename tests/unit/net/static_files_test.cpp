@@ -75,7 +75,8 @@ TEST_F(StaticFilesTest, WithoutABuildPagesAnswer503) {
 
 TEST_F(StaticFilesTest, SendsGzipOnlyToClientsThatAcceptIt) {
   std::string script;
-  for (int line_idx = 0; line_idx < 200; ++line_idx) script += "export const value" + std::to_string(line_idx) + " = 1;\n";
+  for (int line_idx = 0; line_idx < 200; ++line_idx)
+    script += "export const value" + std::to_string(line_idx) + " = 1;\n";
   write("assets/big-1.js", script);
   const StaticFiles files(root_);
   const auto plain = files.serve(get("/assets/big-1.js"));
