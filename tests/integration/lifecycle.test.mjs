@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startHearthd, createDatabase, dropDatabase, runHearthdToExit } from '../support/hearthd.mjs';
 
 test('migrations are applied once and recorded; a restart keeps the data', async () => {
@@ -72,8 +75,15 @@ test('SIGTERM drains: WebSockets get 1012, idle connections close, exit code 0',
   assert.match(server.logs(), /drained/);
 });
 
-test('JSON logs are one object per line', async () => {
-  const server = await startHearthd({ args: ['--log-format', 'json'] });
+test('a config file sets options; JSON logs are one object per line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+  const config = join(dir, 'hearthd.toml');
+  writeFileSync(config, 'log-format = "json"\nheartbeat-interval-ms = 1234\n');
+  const server = await startHearthd({ args: ['--config', config] });
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/gateway`);
+  const hello = await new Promise((resolve) => socket.on('message', (data) => resolve(JSON.parse(data.toString()))));
+  assert.equal(hello.d.heartbeat_interval, 1234);
+  socket.close(1000);
   await fetch(`${server.url}/api/v1/nope`);
   await server.stop();
   const lines = server.logs().trim().split('\n');
@@ -82,4 +92,5 @@ test('JSON logs are one object per line', async () => {
     const entry = JSON.parse(line);
     assert.ok(entry.time && entry.level && typeof entry.msg === 'string', line);
   }
+  rmSync(dir, { recursive: true, force: true });
 });
