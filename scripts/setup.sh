@@ -22,16 +22,19 @@ for pkg in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
-# Node may come from elsewhere than Debian (a distribution image often ships its own build):
-# accept any node >= 18 with npm on PATH instead of forcing Debian's.
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  node_major=$(node -p 'process.versions.node.split(".")[0]')
-  if (( node_major >= 18 )); then
-    missing=("${missing[@]/nodejs/}"); missing=("${missing[@]/npm/}")
-  fi
+# Vite 8 needs Node >= 20.19. Node may come from elsewhere than Debian (images often ship their
+# own build): any such node with npm on PATH is used instead of Debian's.
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+if node_ok; then
+  missing=("${missing[@]/nodejs/}"); missing=("${missing[@]/npm/}")
 fi
 read -r -a missing <<<"${missing[*]}"
-(( ${#missing[@]} == 0 )) && exit 0
+if (( ${#missing[@]} == 0 )); then
+  node_ok && exit 0
+fi
 
 echo "setup: installing ${missing[*]}"
 sudo_cmd=()
@@ -43,3 +46,8 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 # --no-install-recommends keeps Chromium's download near 400 MB instead of pulling a desktop.
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! node_ok; then
+  echo "setup: the web client needs Node.js >= 20.19 with npm; found $(node --version 2>/dev/null || echo none)." >&2
+  echo "setup: Debian 12's own nodejs is 18; install Node 20 or newer and run again." >&2
+  exit 1
+fi

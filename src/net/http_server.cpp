@@ -430,6 +430,11 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
         }
         metrics.observeRequest(worker_idx, "GET", match.pattern, 101,
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (!pending.empty()) {
+          auto [flush_ec, flushed] = co_await asio::async_write(stream, asio::buffer(pending), kUseTuple);
+          pending.clear();
+          if (flush_ec) break;
+        }
         control.socket = nullptr; // the WebSocket stream keeps its own timeouts
         co_await runWebSocket(std::move(stream), beast_request, request, match, control);
         worker.sessions.erase(control_it);
@@ -452,9 +457,18 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
                    response.body);
     }
     control.arm(config.limits.body_timeout); // a client that stops reading is cut off too
-    const bool written = co_await write(stream, request, response, keep_alive, buffer.size() > 0, pending);
+    // Hold the response back only while a whole further request header is already here: a
+    // client that sent half a request may be waiting for this answer before sending the rest.
+    const std::string_view buffered(static_cast<const char*>(buffer.data().data()), buffer.size());
+    const bool more_requests = buffered.find("\r\n\r\n") != std::string_view::npos;
+    const bool written = co_await write(stream, request, response, keep_alive, more_requests, pending);
     control.disarm();
     if (!written || !keep_alive) break;
+  }
+  if (!pending.empty()) {
+    // Answers to complete requests still go out when the loop ends early (peer half-closed).
+    control.arm(std::chrono::seconds(5));
+    co_await asio::async_write(stream, asio::buffer(pending), kUseTuple);
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

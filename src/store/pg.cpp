@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <spdlog/spdlog.h>
 
 namespace hearth::store {
 
@@ -50,7 +51,8 @@ std::string describeResultError(const PGresult* result) {
 
 std::string millis(std::chrono::milliseconds duration) { return std::to_string(duration.count()) + " ms"; }
 
-void ignoreNotice(void* /*arg*/, const char* /*message*/) {}
+// Server notices ("relation already exists, skipping") are rarely news: debug level.
+void logNotice(void* /*arg*/, const char* message) { spdlog::debug("postgres: {}", trimmed(message)); }
 
 struct StringHash {
   using is_transparent = void;
@@ -132,7 +134,7 @@ public:
                            "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn)));
     }
     // The default processor writes notices ("relation already exists, skipping") to stderr.
-    PQsetNoticeProcessor(conn, ignoreNotice, nullptr);
+    PQsetNoticeProcessor(conn, logNotice, nullptr);
     co_return connection;
   }
 

@@ -2,6 +2,7 @@
 // limits and timeouts, and that a bad client never disturbs another.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startHearthd } from '../support/hearthd.mjs';
 import { rawExchange, bodyOf } from './raw.mjs';
 
@@ -163,6 +164,19 @@ test('keep-alive serves several requests, pipelined, in order', async () => {
   const statuses = [...reply.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
   assert.deepEqual(statuses, [200, 404, 200]);
   assert.ok(reply.closed);
+});
+
+test('an answer is not held back while the next pipelined request is only half sent', async () => {
+  const socket = net.connect(server.port, '127.0.0.1');
+  await new Promise((resolve) => socket.on('connect', resolve));
+  const sent = Date.now();
+  socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /rea');
+  const firstChunk = await new Promise((resolve) => socket.once('data', (chunk) => resolve(chunk.toString())));
+  const waited = Date.now() - sent;
+  socket.destroy();
+  assert.match(firstChunk, /^HTTP\/1\.1 200 OK/);
+  // The header timeout here is 600 ms; an answer held back would only leave with the 408.
+  assert.ok(waited < 400, `first answer after ${waited} ms`);
 });
 
 test('slow and broken clients do not disturb others', async () => {
