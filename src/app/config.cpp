@@ -75,6 +75,21 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
                  "Extra Origin allowed to open gateway WebSockets (repeatable; same-origin is always allowed)");
   cli.add_flag("--trust-proxy", config.server.trust_proxy, "Take client addresses from X-Forwarded-For");
   cli.add_option("--port-file", config.port_file, "Write the bound port to this file once listening");
+  cli.add_option("--jwt-key-file", config.jwt_key_file,
+                 "HS256 key for access tokens (default: <data-dir>/keys/jwt-hs256.key, made on first run; "
+                 "give every node of a cluster the same file)");
+  cli.add_option("--password-hash-threads", config.password_hash_threads,
+                 "Threads hashing passwords (Argon2id, 19 MiB each); more requests wait in a bounded queue")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
+  cli.add_option("--auth-requests-per-minute", config.auth_requests_per_minute,
+                 "Sign-up, login and refresh requests allowed per IP per minute")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  cli.add_option("--failed-logins-per-hour", config.failed_logins_per_hour,
+                 "Failed logins allowed per account per hour, from all addresses together")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cli.add_flag("--migrate-only", config.migrate_only, "Apply database migrations and exit");
 
   try {
@@ -89,6 +104,7 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
   config.gateway.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
   config.log_format = log_format == "json" ? core::LogFormat::kJson : core::LogFormat::kText;
   if (config.database_url.empty()) config.database_url = privateClusterUrl(config.data_dir);
+  if (config.jwt_key_file.empty()) config.jwt_key_file = config.data_dir / "keys" / "jwt-hs256.key";
   return std::nullopt;
 }
 

@@ -11,7 +11,13 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/auth_routes.hpp"
 #include "api/routes.hpp"
+#include "auth/password.hpp"
+#include "auth/tokens.hpp"
+#include "core/snowflake.hpp"
+#include "domain/accounts.hpp"
+#include "net/rate_limiter.hpp"
 #include "app/config.hpp"
 #include "core/clock.hpp"
 #include "gateway/gateway.hpp"
@@ -70,9 +76,24 @@ int main(int argc, char** argv) {
   ops.metrics = &metrics;
   ops.shutting_down = &shutting_down;
 
-  gateway::Gateway gateway(config.gateway, core::SystemClock::instance());
+  auto signing_key = auth::loadOrCreateKey(config.jwt_key_file);
+  if (!signing_key) {
+    spdlog::critical("tokens: {}", signing_key.error().message);
+    return 1;
+  }
+  auto& clock = core::SystemClock::instance();
+  const auth::TokenSigner signer(std::move(*signing_key), clock);
+  auth::PasswordHasher hasher(config.password_hash_threads, 256);
+  core::SnowflakeGenerator ids(clock, config.worker_id, 0);
+  domain::Accounts accounts(ids, hasher, signer);
+  net::RateLimiter limiter(clock);
+
+  gateway::Gateway gateway(config.gateway, clock);
   net::Router router;
   api::addOpsRoutes(router, ops);
+  api::addAuthRoutes(router, api::AuthDeps{ops.pools, &accounts, &signer, &limiter,
+                                           api::AuthLimits{config.auth_requests_per_minute,
+                                                           config.failed_logins_per_hour}});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

@@ -5,6 +5,7 @@
 #include <expected>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hearth::core {
 
@@ -34,10 +35,19 @@ enum class ErrorCode : std::int32_t {
   kShuttingDown = 90011, //!< 503: server is draining
 };
 
-//! An expected failure: a code plus a human-readable message safe to show the client.
+//! One invalid field of a request body, as Discord reports it under `errors`.
+struct FieldError {
+  std::string field;   //!< e.g. "username"
+  std::string code;    //!< e.g. "USERNAME_TAKEN"
+  std::string message; //!< shown under the field
+};
+
+//! An expected failure: a code plus a human-readable message safe to show the client, and for
+//! kInvalidFormBody the fields at fault.
 struct Error {
   ErrorCode code = ErrorCode::kGeneral;
   std::string message;
+  std::vector<FieldError> fields = {};
 };
 
 template <typename T> using Result = std::expected<T, Error>;

@@ -220,9 +220,21 @@ Response jsonResponse(int status, std::string json) {
 }
 
 Response errorResponse(const core::Error& error) {
-  return jsonResponse(core::httpStatus(error.code),
-                      "{\"code\":" + std::to_string(static_cast<std::int32_t>(error.code)) + ",\"message\":\"" +
-                          jsonEscape(error.message) + "\"}");
+  std::string body = "{\"code\":" + std::to_string(static_cast<std::int32_t>(error.code)) + ",\"message\":\"" +
+                     jsonEscape(error.message) + "\"";
+  if (!error.fields.empty()) {
+    // Discord's shape: {"errors": {"field": {"_errors": [{"code": ..., "message": ...}]}}}
+    body += ",\"errors\":{";
+    for (std::size_t field_idx = 0; field_idx < error.fields.size(); ++field_idx) {
+      const auto& field = error.fields[field_idx];
+      if (field_idx > 0) body += ',';
+      body += "\"" + jsonEscape(field.field) + "\":{\"_errors\":[{\"code\":\"" + jsonEscape(field.code) +
+              "\",\"message\":\"" + jsonEscape(field.message) + "\"}]}";
+    }
+    body += '}';
+  }
+  body += '}';
+  return jsonResponse(core::httpStatus(error.code), std::move(body));
 }
 
 Response errorResponse(core::ErrorCode code, std::string message) {

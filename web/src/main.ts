@@ -2,6 +2,7 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { createAppRouter } from './router'
+import { installSessionGuard } from './router/session_guard'
 import { useSessionStore } from './stores/session'
 import { useThemeStore } from './stores/theme'
 import './styles/tokens.css'
@@ -12,6 +13,8 @@ const pinia = createPinia()
 app.use(pinia)
 // Before mount, so the first paint already has the right theme and the API client its token hook.
 useThemeStore(pinia)
-useSessionStore(pinia)
-app.use(createAppRouter())
+const session = useSessionStore(pinia)
+const router = createAppRouter()
+installSessionGuard(router, session)
+app.use(router)
 app.mount('#app')

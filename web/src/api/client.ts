@@ -8,6 +8,9 @@ export const NETWORK_ERROR_STATUS = 0
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
+/** Per-field validation messages from a 50035 body, keyed by field path (`username`, `a.0.b`). */
+export type FieldErrors = Record<string, string[]>
+
 export class ApiError extends Error {
   /** HTTP status, or NETWORK_ERROR_STATUS (0) when the request never got a response. */
   readonly status: number
@@ -15,13 +18,22 @@ export class ApiError extends Error {
   readonly code: number | null
   /** Seconds to wait before retrying, from `Retry-After` on a 429 (or 503). */
   readonly retryAfter: number | null
+  /** Field errors from Discord's `errors` tree; empty when the body had none. */
+  readonly fieldErrors: FieldErrors
 
-  constructor(status: number, message: string, code: number | null = null, retryAfter: number | null = null) {
+  constructor(
+    status: number,
+    message: string,
+    code: number | null = null,
+    retryAfter: number | null = null,
+    fieldErrors: FieldErrors = {},
+  ) {
     super(message)
     this.name = 'ApiError'
     this.status = status
     this.code = code
     this.retryAfter = retryAfter
+    this.fieldErrors = fieldErrors
   }
 
   get isNetworkError(): boolean {
@@ -37,6 +49,11 @@ export interface ApiClientOptions {
   baseUrl?: string
   /** Called before every request; a non-empty result is sent as `Authorization: Bearer <token>`. */
   getToken?: () => string | null | undefined
+  /**
+   * Called once when a request answers 401; resolves true when a new token is in place, and the
+   * request is then retried once. The session store installs this (POST /auth/refresh).
+   */
+  refreshSession?: () => Promise<boolean>
   /** Injected for tests; defaults to the global fetch at call time. */
   fetch?: typeof fetch
 }
@@ -46,6 +63,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>
   signal?: AbortSignal
   headers?: Record<string, string>
+  /** false for the auth endpoints themselves, so a 401 there never triggers a refresh. */
+  refreshOnUnauthorized?: boolean
 }
 
 /**
@@ -76,6 +95,31 @@ interface ErrorBody {
   code?: unknown
   message?: unknown
   retry_after?: unknown
+  errors?: unknown
+}
+
+/**
+ * Flattens Discord's error tree (`{field: {_errors: [{code, message}]}}`, nested for objects and
+ * arrays) into messages per dotted path. Anything malformed is skipped, never thrown on.
+ */
+export function parseFieldErrors(tree: unknown): FieldErrors {
+  const result: FieldErrors = {}
+  function visit(node: unknown, fieldPath: string, depth: number): void {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || depth > 8) return
+    for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
+      if (key === '_errors') {
+        if (!Array.isArray(child) || fieldPath === '') continue
+        const messages = child
+          .map((entry: unknown) => (entry as { message?: unknown } | null)?.message)
+          .filter((message): message is string => typeof message === 'string' && message.trim() !== '')
+        if (messages.length > 0) result[fieldPath] = [...(result[fieldPath] ?? []), ...messages]
+      } else {
+        visit(child, fieldPath === '' ? key : `${fieldPath}.${key}`, depth + 1)
+      }
+    }
+  }
+  visit(tree, '', 0)
+  return result
 }
 
 async function readErrorBody(response: Response): Promise<ErrorBody | null> {
@@ -108,7 +152,7 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   if (response.status === 429 && serverMessage === null && retryAfter !== null) {
     message = `You are being rate limited. Try again in ${Math.ceil(retryAfter)} s.`
   }
-  return new ApiError(response.status, message, code, retryAfter)
+  return new ApiError(response.status, message, code, retryAfter, parseFieldErrors(body?.errors))
 }
 
 function buildUrl(base: string, path: string, query?: RequestOptions['query']): string {
@@ -130,15 +174,20 @@ export interface ApiClient {
   patch<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>
   delete<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>
   setTokenGetter(getter: ApiClientOptions['getToken']): void
+  setSessionRefresher(refresher: ApiClientOptions['refreshSession']): void
 }
 
 export function createApiClient(options: ApiClientOptions = {}): ApiClient {
   const baseUrl = options.baseUrl ?? API_BASE
   let getToken = options.getToken
+  let refreshSession = options.refreshSession
 
-  async function request<T>(method: HttpMethod, path: string, requestOptions: RequestOptions = {}): Promise<T> {
+  function currentToken(): string | null {
+    return getToken?.() || null
+  }
+
+  async function send<T>(method: HttpMethod, path: string, requestOptions: RequestOptions, token: string | null): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...requestOptions.headers }
-    const token = getToken?.()
     if (token) headers.Authorization = `Bearer ${token}`
     let body: string | undefined
     if (requestOptions.body !== undefined) {
@@ -173,6 +222,23 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     }
   }
 
+  async function request<T>(method: HttpMethod, path: string, requestOptions: RequestOptions = {}): Promise<T> {
+    const sentToken = currentToken()
+    try {
+      return await send<T>(method, path, requestOptions, sentToken)
+    } catch (error) {
+      const refresher = refreshSession
+      if (!(error instanceof ApiError) || error.status !== 401) throw error
+      if (requestOptions.refreshOnUnauthorized === false || refresher === undefined) throw error
+      // A concurrent call may already have renewed the token this request went out with.
+      const latestToken = currentToken()
+      const renewed = (latestToken !== null && latestToken !== sentToken) || (await refresher())
+      if (!renewed) throw error
+      // Retried once only: a second 401 goes to the caller as it is.
+      return send<T>(method, path, requestOptions, currentToken())
+    }
+  }
+
   return {
     request,
     get: (path, opts) => request('GET', path, opts),
@@ -182,6 +248,9 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     delete: (path, opts) => request('DELETE', path, opts),
     setTokenGetter(getter) {
       getToken = getter
+    },
+    setSessionRefresher(refresher) {
+      refreshSession = refresher
     },
   }
 }

@@ -1,0 +1,243 @@
+#include "api/auth_routes.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include "core/snowflake.hpp"
+#include "domain/accounts.hpp"
+#include "net/json_body.hpp"
+#include "net/rate_limiter.hpp"
+#include "store/pg.hpp"
+
+namespace hearth::api {
+
+namespace asio = boost::asio;
+using net::Method;
+using net::Request;
+using net::Response;
+
+namespace {
+
+constexpr std::string_view kRefreshCookie = "hearth_refresh";
+constexpr std::string_view kCookiePath = "/api/v1/auth";
+
+bool secureRequest(const Request& request) { return request.headers.get("X-Forwarded-Proto") == "https"; }
+
+// The refresh token lives in an HttpOnly cookie scoped to the auth routes: scripts can't read it
+// and no other request carries it. SameSite=Strict keeps other sites from using it.
+std::string refreshCookie(const Request& request, std::string_view token, bool clear) {
+  std::string cookie = fmt::format("{}={}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}", kRefreshCookie, token,
+                                   kCookiePath, clear ? 0 : 30 * 24 * 3600);
+  if (secureRequest(request)) cookie += "; Secure";
+  return cookie;
+}
+
+std::string cookieValue(const Request& request, std::string_view name) {
+  std::string_view cookies = request.headers.get("Cookie");
+  while (!cookies.empty()) {
+    const auto semicolon = cookies.find(';');
+    std::string_view pair = cookies.substr(0, semicolon);
+    cookies = semicolon == std::string_view::npos ? std::string_view{} : cookies.substr(semicolon + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+  }
+  return {};
+}
+
+domain::ClientInfo clientOf(const Request& request) {
+  return {std::string(request.headers.get("User-Agent")), request.remote_address};
+}
+
+Response signedIn(const Request& request, int status, const domain::SignIn& sign_in) {
+  boost::json::object body;
+  body["token"] = sign_in.access_token;
+  body["user_id"] = core::snowflakeToString(sign_in.user_id);
+  Response response = net::jsonResponse(status, boost::json::serialize(body));
+  response.headers.add("Set-Cookie", refreshCookie(request, sign_in.refresh_token, false));
+  response.headers.add("Cache-Control", "no-store");
+  return response;
+}
+
+// A string field of the body; absent or of another type is a field error.
+std::string field(const boost::json::object& body, std::string_view name, bool required,
+                  std::vector<core::FieldError>& errors) {
+  const auto* value = body.if_contains(name);
+  if (value == nullptr || value->is_null()) {
+    if (required) errors.push_back({std::string(name), "BASE_TYPE_REQUIRED", "This field is required"});
+    return {};
+  }
+  if (!value->is_string()) {
+    errors.push_back({std::string(name), "BASE_TYPE_STRING", "Must be a string"});
+    return {};
+  }
+  return std::string(value->as_string());
+}
+
+core::Error formError(std::vector<core::FieldError> errors) {
+  return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
+}
+
+// Counts the request against the caller's address; nullopt when within the limit.
+std::optional<Response> limitByIp(const AuthDeps& deps, const Request& request, net::RateDecision& decision) {
+  decision = deps.limiter->hit("auth:" + request.remote_address, deps.limits.requests_per_minute_per_ip,
+                               std::chrono::seconds(60));
+  if (decision.allowed) return std::nullopt;
+  return net::rateLimitedResponse(decision, "auth");
+}
+
+std::string userJson(const domain::User& user) {
+  boost::json::object body;
+  body["id"] = core::snowflakeToString(user.id);
+  body["username"] = user.username;
+  body["global_name"] = user.display_name.empty() ? boost::json::value(nullptr) : boost::json::value(user.display_name);
+  body["email"] = user.email;
+  body["verified"] = user.verified;
+  body["avatar"] = nullptr;
+  body["created_at"] = user.created_at;
+  return boost::json::serialize(body);
+}
+
+} // namespace
+
+core::Result<auth::AccessClaims> authenticate(const Request& request, const auth::TokenSigner& signer) {
+  std::string_view header = request.headers.get("Authorization");
+  if (!header.starts_with("Bearer ")) return core::fail(core::ErrorCode::kUnauthorized, "401: Unauthorized");
+  return signer.verify(header.substr(7));
+}
+
+void addAuthRoutes(net::Router& router, AuthDeps deps) {
+  router.add(Method::kPost, "/api/v1/auth/register", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto body = net::parseJsonBody(request);
+    if (!body) co_return net::errorResponse(body.error());
+    std::vector<core::FieldError> errors;
+    domain::RegisterInput input{field(*body, "email", true, errors), field(*body, "username", true, errors),
+                                field(*body, "display_name", false, errors), field(*body, "password", true, errors)};
+    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    auto* pool = deps.pools.at(request.worker);
+    auto sign_in = co_await deps.accounts->registerUser(*pool, std::move(input), clientOf(request));
+    if (!sign_in) co_return net::errorResponse(sign_in.error());
+    Response response = signedIn(request, 201, *sign_in);
+    net::addRateLimitHeaders(response, decision, "auth");
+    co_return response;
+  });
+
+  router.add(Method::kPost, "/api/v1/auth/login", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto body = net::parseJsonBody(request);
+    if (!body) co_return net::errorResponse(body.error());
+    std::vector<core::FieldError> errors;
+    std::string login = field(*body, "login", true, errors);
+    std::string password = field(*body, "password", true, errors);
+    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    // Failed logins are counted per account across all addresses; the owner's successful
+    // logins are not, so guessing cannot lock them out for more than the window.
+    const std::string account_key = "login-failures:" + domain::normalizeUsername(login);
+    const auto failures =
+        deps.limiter->peek(account_key, deps.limits.failed_logins_per_hour_per_account, std::chrono::hours(1));
+    auto* pool = deps.pools.at(request.worker);
+    if (!failures.allowed) {
+      auto known = co_await deps.accounts->knownAddress(*pool, login, request.remote_address);
+      if (!known) co_return net::errorResponse(known.error());
+      if (!*known) co_return net::rateLimitedResponse(failures, "login");
+    }
+    auto sign_in = co_await deps.accounts->login(*pool, login, std::move(password), clientOf(request));
+    if (!sign_in) {
+      if (sign_in.error().code == core::ErrorCode::kInvalidFormBody) {
+        deps.limiter->hit(account_key, deps.limits.failed_logins_per_hour_per_account, std::chrono::hours(1));
+      }
+      co_return net::errorResponse(sign_in.error());
+    }
+    Response response = signedIn(request, 200, *sign_in);
+    net::addRateLimitHeaders(response, decision, "auth");
+    co_return response;
+  });
+
+  router.add(Method::kPost, "/api/v1/auth/refresh", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto* pool = deps.pools.at(request.worker);
+    auto sign_in = co_await deps.accounts->refresh(*pool, cookieValue(request, kRefreshCookie), clientOf(request));
+    if (!sign_in) {
+      Response response = net::errorResponse(sign_in.error());
+      if (sign_in.error().code == core::ErrorCode::kUnauthorized) {
+        response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+      }
+      co_return response;
+    }
+    co_return signedIn(request, 200, *sign_in);
+  });
+
+  router.add(Method::kPost, "/api/v1/auth/logout", [deps](Request& request) -> asio::awaitable<Response> {
+    auto claims = authenticate(request, *deps.signer);
+    if (!claims) co_return net::errorResponse(claims.error());
+    auto* pool = deps.pools.at(request.worker);
+    auto revoked = co_await deps.accounts->revokeSession(*pool, claims->user_id, claims->session_id);
+    if (!revoked && revoked.error().code != core::ErrorCode::kNotFound) co_return net::errorResponse(revoked.error());
+    Response response;
+    response.status = 204;
+    response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+    co_return response;
+  });
+
+  // Account routes check that the session is still live, so revoking one signs that device
+  // out at once rather than when its access token expires.
+  const auto authenticateLive = [deps](const Request& request) -> asio::awaitable<core::Result<auth::AccessClaims>> {
+    auto claims = authenticate(request, *deps.signer);
+    if (!claims) co_return claims;
+    auto active = co_await deps.accounts->sessionActive(*deps.pools.at(request.worker), claims->session_id);
+    if (!active) co_return std::unexpected(active.error());
+    if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
+    co_return claims;
+  };
+
+  router.add(Method::kGet, "/api/v1/users/@me", [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+    auto claims = co_await authenticateLive(request);
+    if (!claims) co_return net::errorResponse(claims.error());
+    auto user = co_await deps.accounts->user(*deps.pools.at(request.worker), claims->user_id);
+    if (!user) co_return net::errorResponse(user.error());
+    co_return net::jsonResponse(200, userJson(*user));
+  });
+
+  router.add(Method::kGet, "/api/v1/users/@me/sessions",
+             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               auto sessions = co_await deps.accounts->sessions(*deps.pools.at(request.worker), claims->user_id);
+               if (!sessions) co_return net::errorResponse(sessions.error());
+               boost::json::array list;
+               for (const auto& session : *sessions) {
+                 boost::json::object item;
+                 item["id"] = core::snowflakeToString(session.id);
+                 item["client"] = session.client;
+                 item["ip"] = session.ip;
+                 item["created_at"] = session.created_at;
+                 item["last_used_at"] = session.last_used_at;
+                 item["current"] = session.id == claims->session_id;
+                 list.push_back(std::move(item));
+               }
+               co_return net::jsonResponse(200, boost::json::serialize(list));
+             });
+
+  router.add(Method::kDelete, "/api/v1/users/@me/sessions/{session_id}",
+             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               const auto session_id = core::parseSnowflake(request.param("session_id"));
+               if (!session_id) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Session");
+               auto revoked =
+                   co_await deps.accounts->revokeSession(*deps.pools.at(request.worker), claims->user_id, *session_id);
+               if (!revoked) co_return net::errorResponse(revoked.error());
+               Response response;
+               response.status = 204;
+               co_return response;
+             });
+}
+
+} // namespace hearth::api

@@ -1,0 +1,39 @@
+#pragma once
+// Accounts over REST: /auth/register, /auth/login, /auth/refresh, /auth/logout, /users/@me and
+// /users/@me/sessions. docs/auth.md describes the token design.
+#include <vector>
+
+#include "auth/tokens.hpp"
+#include "net/router.hpp"
+
+namespace hearth::domain {
+class Accounts;
+}
+namespace hearth::net {
+class RateLimiter;
+}
+namespace hearth::store {
+class PgPool;
+}
+
+namespace hearth::api {
+
+struct AuthLimits {
+  int requests_per_minute_per_ip = 30;     //!< register, login and refresh together
+  int failed_logins_per_hour_per_account = 100;
+};
+
+struct AuthDeps {
+  std::vector<store::PgPool*> pools; //!< one per worker thread
+  domain::Accounts* accounts = nullptr;
+  const auth::TokenSigner* signer = nullptr;
+  net::RateLimiter* limiter = nullptr;
+  AuthLimits limits;
+};
+
+void addAuthRoutes(net::Router& router, AuthDeps deps);
+
+//! The claims of the request's `Authorization: Bearer <token>`; kUnauthorized without a valid one.
+core::Result<auth::AccessClaims> authenticate(const net::Request& request, const auth::TokenSigner& signer);
+
+} // namespace hearth::api

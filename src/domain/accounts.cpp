@@ -1,0 +1,265 @@
+#include "domain/accounts.hpp"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "auth/password.hpp"
+#include "auth/tokens.hpp"
+#include "core/snowflake.hpp"
+#include "store/pg.hpp"
+
+namespace hearth::domain {
+
+namespace asio = boost::asio;
+using core::ErrorCode;
+using core::FieldError;
+
+namespace {
+
+const std::string kInvalidLogin = "Login or password is invalid.";
+const std::string kSessionInterval = "720 hours"; // Accounts::kSessionLifetime, as SQL text
+
+std::unexpected<core::Error> formError(std::vector<FieldError> fields) {
+  return std::unexpected(core::Error{ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)});
+}
+
+std::unexpected<core::Error> invalidLogin() {
+  return formError({FieldError{"login", "INVALID_LOGIN", kInvalidLogin},
+                    FieldError{"password", "INVALID_LOGIN", kInvalidLogin}});
+}
+
+// How many UTF-8 code points: display names are limited in characters, not bytes.
+std::size_t codePoints(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+} // namespace
+
+std::string normalizeUsername(std::string_view username) {
+  std::string out(username);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; });
+  return out;
+}
+
+std::vector<FieldError> validateRegistration(const RegisterInput& input) {
+  std::vector<FieldError> errors;
+  const auto at = input.email.find('@');
+  if (input.email.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= input.email.size() ||
+      input.email.find_first_of(" \t\r\n") != std::string::npos) {
+    errors.push_back({"email", "EMAIL_INVALID", "Enter a valid email address."});
+  }
+  const std::string username = normalizeUsername(input.username);
+  const bool allowed_chars = std::all_of(username.begin(), username.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+  });
+  if (username.size() < 2 || username.size() > 32) {
+    errors.push_back({"username", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 32 characters."});
+  } else if (!allowed_chars) {
+    errors.push_back({"username", "USERNAME_INVALID_CHARACTERS",
+                      "Use only letters, numbers, underscores ( _ ) and periods ( . )."});
+  } else if (username.find("..") != std::string::npos) {
+    errors.push_back({"username", "USERNAME_INVALID_CHARACTERS", "Periods cannot be next to each other."});
+  }
+  if (codePoints(input.display_name) > 32 || input.display_name.find_first_of("\r\n\t") != std::string::npos) {
+    errors.push_back({"display_name", "BASE_TYPE_BAD_LENGTH", "Must be 32 characters or fewer, on one line."});
+  }
+  if (input.password.size() < 8 || input.password.size() > 128) {
+    errors.push_back({"password", "PASSWORD_BAD_LENGTH", "Must be between 8 and 128 characters."});
+  }
+  return errors;
+}
+
+Accounts::Accounts(core::SnowflakeGenerator& ids, auth::PasswordHasher& hasher, const auth::TokenSigner& signer)
+    : ids_(ids), hasher_(hasher), signer_(signer) {}
+
+asio::awaitable<core::Result<SignIn>> Accounts::startSession(store::PgPool& pool, std::uint64_t user_id,
+                                                             const ClientInfo& client) {
+  SignIn sign_in;
+  sign_in.user_id = user_id;
+  sign_in.session_id = ids_.next();
+  sign_in.refresh_token = auth::newRefreshToken();
+  std::vector<store::Statement> statements;
+  statements.push_back({"INSERT INTO auth_sessions (id, user_id, client, ip, expires_at) "
+                        "VALUES ($1, $2, $3, $4, now() + $5::interval)",
+                        {std::to_string(sign_in.session_id), std::to_string(user_id), client.user_agent.substr(0, 512),
+                         client.ip, kSessionInterval}});
+  statements.push_back({"INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)",
+                        {auth::tokenHash(sign_in.refresh_token), std::to_string(sign_in.session_id)}});
+  auto written = co_await pool.pipeline(std::move(statements));
+  if (!written) co_return std::unexpected(written.error());
+  sign_in.access_token = signer_.issue(user_id, sign_in.session_id);
+  co_return sign_in;
+}
+
+asio::awaitable<core::Result<SignIn>> Accounts::registerUser(store::PgPool& pool, RegisterInput input,
+                                                             ClientInfo client) {
+  if (auto errors = validateRegistration(input); !errors.empty()) co_return formError(std::move(errors));
+  const std::string username = normalizeUsername(input.username);
+  store::Params taken_params{input.email, username};
+  auto taken = co_await pool.query("SELECT lower(email) = lower($1), username = $2 FROM users "
+                                   "WHERE lower(email) = lower($1) OR username = $2",
+                                   std::move(taken_params));
+  if (!taken) co_return std::unexpected(taken.error());
+  std::vector<FieldError> conflicts;
+  for (int row = 0; row < taken->rows(); ++row) {
+    if (taken->text(row, 0) == "t") conflicts.push_back({"email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."});
+    if (taken->text(row, 1) == "t") conflicts.push_back({"username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try another."});
+  }
+  if (!conflicts.empty()) co_return formError(std::move(conflicts));
+
+  auto password_hash = co_await hasher_.hash(std::move(input.password));
+  if (!password_hash) co_return std::unexpected(password_hash.error());
+  const std::uint64_t user_id = ids_.next();
+  store::Params insert_params{std::to_string(user_id), input.email, username,
+                              input.display_name.empty() ? std::nullopt : std::optional(input.display_name),
+                              *password_hash};
+  auto inserted = co_await pool.query(
+      "INSERT INTO users (id, email, username, display_name, password_hash) VALUES ($1, $2, $3, $4, $5)",
+      std::move(insert_params));
+  if (!inserted) {
+    // Someone took the name between the check and the insert.
+    if (inserted.error().message.find("users_username_key") != std::string::npos) {
+      co_return formError({{"username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try another."}});
+    }
+    if (inserted.error().message.find("users_email_key") != std::string::npos) {
+      co_return formError({{"email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."}});
+    }
+    co_return std::unexpected(inserted.error());
+  }
+  spdlog::info("account {} registered ({})", user_id, username);
+  co_return co_await startSession(pool, user_id, client);
+}
+
+asio::awaitable<core::Result<SignIn>> Accounts::login(store::PgPool& pool, std::string login, std::string password,
+                                                      ClientInfo client) {
+  if (login.empty() || login.size() > 254 || password.empty() || password.size() > 128) co_return invalidLogin();
+  store::Params params{login, normalizeUsername(login)};
+  auto found = co_await pool.query("SELECT id, password_hash FROM users WHERE lower(email) = lower($1) OR username = $2 "
+                                   "LIMIT 1",
+                                   std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  const bool exists = found->rows() == 1;
+  // An unknown account still pays for one verification, so timing does not tell it apart.
+  std::string encoded = exists ? std::string(found->text(0, 1)) : hasher_.decoyHash();
+  auto matches = co_await hasher_.verify(std::move(encoded), std::move(password));
+  if (!matches) co_return std::unexpected(matches.error());
+  if (!exists || !*matches) co_return invalidLogin();
+  const auto user_id = static_cast<std::uint64_t>(found->integer(0, 0).value_or(0));
+  co_return co_await startSession(pool, user_id, client);
+}
+
+asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std::string refresh_token,
+                                                        ClientInfo client) {
+  const auto unauthorized = [] { return core::fail(ErrorCode::kUnauthorized, "Sign in again"); };
+  if (refresh_token.empty() || refresh_token.size() > 128) co_return unauthorized();
+  auto lease = co_await pool.acquire();
+  if (!lease) co_return std::unexpected(lease.error());
+  auto begun = co_await lease->query("BEGIN");
+  if (!begun) co_return std::unexpected(begun.error());
+  // FOR UPDATE: two requests racing with the same token must not both rotate it.
+  store::Params lookup_params{auth::tokenHash(refresh_token)};
+  auto found = co_await lease->query(
+      "SELECT rt.session_id, rt.rotated_at IS NOT NULL, s.user_id, s.revoked_at IS NULL AND s.expires_at > now() "
+      "FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1 "
+      "FOR UPDATE OF rt, s",
+      std::move(lookup_params));
+  if (!found) co_return std::unexpected(found.error());
+  if (found->rows() == 0 || found->text(0, 3) != "t") {
+    co_await lease->query("ROLLBACK");
+    co_return unauthorized();
+  }
+  const std::string session_id(found->text(0, 0));
+  const auto user_id = static_cast<std::uint64_t>(found->integer(0, 2).value_or(0));
+  if (found->text(0, 1) == "t") {
+    // A rotated token came back: whoever holds the newer one, the session can't be trusted.
+    store::Params revoke_params{session_id};
+    co_await lease->query("UPDATE auth_sessions SET revoked_at = now() WHERE id = $1", std::move(revoke_params));
+    co_await lease->query("COMMIT");
+    spdlog::warn("refresh token reuse on session {} of user {} from {}: session revoked", session_id, user_id,
+                 client.ip);
+    co_return unauthorized();
+  }
+  SignIn sign_in;
+  sign_in.user_id = user_id;
+  sign_in.session_id = static_cast<std::uint64_t>(found->integer(0, 0).value_or(0));
+  sign_in.refresh_token = auth::newRefreshToken();
+  // One round trip inside the open transaction; if a step fails the rest, COMMIT included, are
+  // skipped, and the pool discards the connection with its aborted transaction.
+  std::vector<store::Statement> rotation;
+  rotation.push_back({"UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1", {auth::tokenHash(refresh_token)}});
+  rotation.push_back({"INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)",
+                      {auth::tokenHash(sign_in.refresh_token), session_id}});
+  rotation.push_back({"UPDATE auth_sessions SET last_used_at = now(), ip = $2, expires_at = now() + $3::interval "
+                      "WHERE id = $1",
+                      {session_id, client.ip, kSessionInterval}});
+  rotation.push_back({"COMMIT", {}});
+  auto rotated = co_await lease->pipeline(std::move(rotation));
+  if (!rotated) co_return std::unexpected(rotated.error());
+  sign_in.access_token = signer_.issue(user_id, sign_in.session_id);
+  co_return sign_in;
+}
+
+asio::awaitable<core::Result<User>> Accounts::user(store::PgPool& pool, std::uint64_t user_id) {
+  store::Params params{std::to_string(user_id)};
+  auto found = co_await pool.query("SELECT id, email, username, coalesce(display_name, ''), email_verified, "
+                                   "to_json(created_at)#>>'{}' FROM users WHERE id = $1",
+                                   std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  if (found->rows() == 0) co_return core::fail(ErrorCode::kUnknownUser, "Unknown User");
+  co_return User{user_id,
+                 std::string(found->text(0, 1)),
+                 std::string(found->text(0, 2)),
+                 std::string(found->text(0, 3)),
+                 found->text(0, 4) == "t",
+                 std::string(found->text(0, 5))};
+}
+
+asio::awaitable<core::Result<std::vector<SessionInfo>>> Accounts::sessions(store::PgPool& pool,
+                                                                           std::uint64_t user_id) {
+  store::Params params{std::to_string(user_id)};
+  auto found = co_await pool.query("SELECT id, client, ip, to_json(created_at)#>>'{}', to_json(last_used_at)#>>'{}' "
+                                   "FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL "
+                                   "AND expires_at > now() ORDER BY last_used_at DESC",
+                                   std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  std::vector<SessionInfo> sessions;
+  for (int row = 0; row < found->rows(); ++row) {
+    sessions.push_back({static_cast<std::uint64_t>(found->integer(row, 0).value_or(0)), std::string(found->text(row, 1)),
+                        std::string(found->text(row, 2)), std::string(found->text(row, 3)),
+                        std::string(found->text(row, 4))});
+  }
+  co_return sessions;
+}
+
+asio::awaitable<core::Result<void>> Accounts::revokeSession(store::PgPool& pool, std::uint64_t user_id,
+                                                            std::uint64_t session_id) {
+  store::Params params{std::to_string(session_id), std::to_string(user_id)};
+  auto updated = co_await pool.query(
+      "UPDATE auth_sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL",
+      std::move(params));
+  if (!updated) co_return std::unexpected(updated.error());
+  if (updated->affectedRows() == 0) co_return core::fail(ErrorCode::kNotFound, "Unknown Session");
+  co_return core::Result<void>{};
+}
+
+asio::awaitable<core::Result<bool>> Accounts::knownAddress(store::PgPool& pool, std::string login, std::string ip) {
+  store::Params params{login, normalizeUsername(login), ip};
+  auto found = co_await pool.query("SELECT 1 FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+                                   "WHERE (lower(u.email) = lower($1) OR u.username = $2) AND s.ip = $3 LIMIT 1",
+                                   std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  co_return found->rows() == 1;
+}
+
+asio::awaitable<core::Result<bool>> Accounts::sessionActive(store::PgPool& pool, std::uint64_t session_id) {
+  store::Params params{std::to_string(session_id)};
+  auto found = co_await pool.query(
+      "SELECT 1 FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()", std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  co_return found->rows() == 1;
+}
+
+} // namespace hearth::domain
