@@ -40,7 +40,8 @@ std::string cookieValue(const Request& request, std::string_view name) {
     const auto semicolon = cookies.find(';');
     std::string_view pair = cookies.substr(0, semicolon);
     cookies = semicolon == std::string_view::npos ? std::string_view{} : cookies.substr(semicolon + 1);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    while (!pair.empty() && pair.front() == ' ')
+      pair.remove_prefix(1);
     if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
       return std::string(pair.substr(name.size() + 1));
     }
@@ -89,6 +90,8 @@ std::optional<Response> limitByIp(const AuthDeps& deps, const Request& request, 
   return net::rateLimitedResponse(decision, "auth");
 }
 
+} // namespace
+
 std::string userJson(const domain::User& user) {
   boost::json::object body;
   body["id"] = core::snowflakeToString(user.id);
@@ -100,8 +103,6 @@ std::string userJson(const domain::User& user) {
   body["created_at"] = user.created_at;
   return boost::json::serialize(body);
 }
-
-} // namespace
 
 core::Result<auth::AccessClaims> authenticate(const Request& request, const auth::TokenSigner& signer) {
   std::string_view header = request.headers.get("Authorization");
@@ -197,13 +198,14 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     co_return claims;
   };
 
-  router.add(Method::kGet, "/api/v1/users/@me", [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
-    auto claims = co_await authenticateLive(request);
-    if (!claims) co_return net::errorResponse(claims.error());
-    auto user = co_await deps.accounts->user(*deps.pools.at(request.worker), claims->user_id);
-    if (!user) co_return net::errorResponse(user.error());
-    co_return net::jsonResponse(200, userJson(*user));
-  });
+  router.add(Method::kGet, "/api/v1/users/@me",
+             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               auto user = co_await deps.accounts->user(*deps.pools.at(request.worker), claims->user_id);
+               if (!user) co_return net::errorResponse(user.error());
+               co_return net::jsonResponse(200, userJson(*user));
+             });
 
   router.add(Method::kGet, "/api/v1/users/@me/sessions",
              [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {

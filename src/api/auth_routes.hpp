@@ -8,7 +8,8 @@
 
 namespace hearth::domain {
 class Accounts;
-}
+struct User;
+} // namespace hearth::domain
 namespace hearth::net {
 class RateLimiter;
 }
@@ -19,7 +20,7 @@ class PgPool;
 namespace hearth::api {
 
 struct AuthLimits {
-  int requests_per_minute_per_ip = 30;     //!< register, login and refresh together
+  int requests_per_minute_per_ip = 30; //!< register, login and refresh together
   int failed_logins_per_hour_per_account = 100;
 };
 
@@ -32,6 +33,9 @@ struct AuthDeps {
 };
 
 void addAuthRoutes(net::Router& router, AuthDeps deps);
+
+//! The user object as Discord shapes it (`id`, `username`, `global_name`, `email`, ...).
+std::string userJson(const domain::User& user);
 
 //! The claims of the request's `Authorization: Bearer <token>`; kUnauthorized without a valid one.
 core::Result<auth::AccessClaims> authenticate(const net::Request& request, const auth::TokenSigner& signer);

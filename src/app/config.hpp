@@ -26,8 +26,8 @@ struct Config {
   std::filesystem::path port_file; //!< if set, the bound port is written here (tests, port 0)
   std::filesystem::path jwt_key_file; //!< empty: <data_dir>/keys/jwt-hs256.key, created on first run
   std::size_t password_hash_threads = 1;
-  int auth_requests_per_minute = 30;   //!< per IP, for register/login/refresh
-  int failed_logins_per_hour = 100;    //!< per account
+  int auth_requests_per_minute = 30; //!< per IP, for register/login/refresh
+  int failed_logins_per_hour = 100; //!< per account
   bool migrate_only = false;
 };
 

@@ -13,15 +13,15 @@
 
 #include "api/auth_routes.hpp"
 #include "api/routes.hpp"
+#include "app/config.hpp"
 #include "auth/password.hpp"
 #include "auth/tokens.hpp"
+#include "core/clock.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
-#include "net/rate_limiter.hpp"
-#include "app/config.hpp"
-#include "core/clock.hpp"
 #include "gateway/gateway.hpp"
 #include "net/metrics.hpp"
+#include "net/rate_limiter.hpp"
 #include "net/static_files.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
@@ -88,12 +88,25 @@ int main(int argc, char** argv) {
   domain::Accounts accounts(ids, hasher, signer);
   net::RateLimiter limiter(clock);
 
-  gateway::Gateway gateway(config.gateway, clock);
+  // IDENTIFY: a valid access token of a live session, answered with the user for READY.
+  const auto identify = [&signer, &accounts, &pools](std::string token,
+                                                     std::size_t worker) -> asio::awaitable<core::Result<std::string>> {
+    auto claims = signer.verify(token);
+    if (!claims) co_return std::unexpected(claims.error());
+    auto& pool = *pools.at(worker);
+    auto active = co_await accounts.sessionActive(pool, claims->session_id);
+    if (!active) co_return std::unexpected(active.error());
+    if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended");
+    auto user = co_await accounts.user(pool, claims->user_id);
+    if (!user) co_return std::unexpected(user.error());
+    co_return api::userJson(*user);
+  };
+  gateway::Gateway gateway(config.gateway, clock, identify);
   net::Router router;
   api::addOpsRoutes(router, ops);
-  api::addAuthRoutes(router, api::AuthDeps{ops.pools, &accounts, &signer, &limiter,
-                                           api::AuthLimits{config.auth_requests_per_minute,
-                                                           config.failed_logins_per_hour}});
+  api::addAuthRoutes(router,
+                     api::AuthDeps{ops.pools, &accounts, &signer, &limiter,
+                                   api::AuthLimits{config.auth_requests_per_minute, config.failed_logins_per_hour}});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

@@ -48,8 +48,7 @@ asio::awaitable<core::Result<std::string>> PasswordHasher::hash(std::string pass
   }
   SlotGuard slot{in_flight_};
   std::string encoded = co_await asio::co_spawn(
-      pool_->pool, [&password]() -> asio::awaitable<std::string> { co_return hashNow(password); },
-      asio::use_awaitable);
+      pool_->pool, [&password]() -> asio::awaitable<std::string> { co_return hashNow(password); }, asio::use_awaitable);
   sodium_memzero(password.data(), password.size());
   if (encoded.empty()) co_return core::fail(core::ErrorCode::kGeneral, "Password hashing failed");
   co_return encoded;

@@ -123,8 +123,7 @@ core::Result<AccessClaims> TokenSigner::verify(std::string_view token) const {
   const auto* sid = object.if_contains("sid");
   const auto* aud = object.if_contains("aud");
   const auto* exp = object.if_contains("exp");
-  if (!sub || !sub->is_string() || !sid || !sid->is_string() || !aud || !aud->is_string() || !exp ||
-      !exp->is_int64()) {
+  if (!sub || !sub->is_string() || !sid || !sid->is_string() || !aud || !aud->is_string() || !exp || !exp->is_int64()) {
     return unauthorized("Incomplete token claims");
   }
   if (aud->as_string() != kAudience) return unauthorized("Token is for another audience");

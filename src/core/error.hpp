@@ -37,8 +37,8 @@ enum class ErrorCode : std::int32_t {
 
 //! One invalid field of a request body, as Discord reports it under `errors`.
 struct FieldError {
-  std::string field;   //!< e.g. "username"
-  std::string code;    //!< e.g. "USERNAME_TAKEN"
+  std::string field; //!< e.g. "username"
+  std::string code; //!< e.g. "USERNAME_TAKEN"
   std::string message; //!< shown under the field
 };
 

@@ -25,8 +25,8 @@ std::unexpected<core::Error> formError(std::vector<FieldError> fields) {
 }
 
 std::unexpected<core::Error> invalidLogin() {
-  return formError({FieldError{"login", "INVALID_LOGIN", kInvalidLogin},
-                    FieldError{"password", "INVALID_LOGIN", kInvalidLogin}});
+  return formError(
+      {FieldError{"login", "INVALID_LOGIN", kInvalidLogin}, FieldError{"password", "INVALID_LOGIN", kInvalidLogin}});
 }
 
 // How many UTF-8 code points: display names are limited in characters, not bytes.
@@ -58,8 +58,8 @@ std::vector<FieldError> validateRegistration(const RegisterInput& input) {
   if (username.size() < 2 || username.size() > 32) {
     errors.push_back({"username", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 32 characters."});
   } else if (!allowed_chars) {
-    errors.push_back({"username", "USERNAME_INVALID_CHARACTERS",
-                      "Use only letters, numbers, underscores ( _ ) and periods ( . )."});
+    errors.push_back(
+        {"username", "USERNAME_INVALID_CHARACTERS", "Use only letters, numbers, underscores ( _ ) and periods ( . )."});
   } else if (username.find("..") != std::string::npos) {
     errors.push_back({"username", "USERNAME_INVALID_CHARACTERS", "Periods cannot be next to each other."});
   }
@@ -105,8 +105,10 @@ asio::awaitable<core::Result<SignIn>> Accounts::registerUser(store::PgPool& pool
   if (!taken) co_return std::unexpected(taken.error());
   std::vector<FieldError> conflicts;
   for (int row = 0; row < taken->rows(); ++row) {
-    if (taken->text(row, 0) == "t") conflicts.push_back({"email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."});
-    if (taken->text(row, 1) == "t") conflicts.push_back({"username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try another."});
+    if (taken->text(row, 0) == "t")
+      conflicts.push_back({"email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."});
+    if (taken->text(row, 1) == "t")
+      conflicts.push_back({"username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try another."});
   }
   if (!conflicts.empty()) co_return formError(std::move(conflicts));
 
@@ -137,9 +139,10 @@ asio::awaitable<core::Result<SignIn>> Accounts::login(store::PgPool& pool, std::
                                                       ClientInfo client) {
   if (login.empty() || login.size() > 254 || password.empty() || password.size() > 128) co_return invalidLogin();
   store::Params params{login, normalizeUsername(login)};
-  auto found = co_await pool.query("SELECT id, password_hash FROM users WHERE lower(email) = lower($1) OR username = $2 "
-                                   "LIMIT 1",
-                                   std::move(params));
+  auto found =
+      co_await pool.query("SELECT id, password_hash FROM users WHERE lower(email) = lower($1) OR username = $2 "
+                          "LIMIT 1",
+                          std::move(params));
   if (!found) co_return std::unexpected(found.error());
   const bool exists = found->rows() == 1;
   // An unknown account still pays for one verification, so timing does not tell it apart.
@@ -189,7 +192,8 @@ asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std
   // One round trip inside the open transaction; if a step fails the rest, COMMIT included, are
   // skipped, and the pool discards the connection with its aborted transaction.
   std::vector<store::Statement> rotation;
-  rotation.push_back({"UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1", {auth::tokenHash(refresh_token)}});
+  rotation.push_back(
+      {"UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1", {auth::tokenHash(refresh_token)}});
   rotation.push_back({"INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)",
                       {auth::tokenHash(sign_in.refresh_token), session_id}});
   rotation.push_back({"UPDATE auth_sessions SET last_used_at = now(), ip = $2, expires_at = now() + $3::interval "
@@ -217,8 +221,7 @@ asio::awaitable<core::Result<User>> Accounts::user(store::PgPool& pool, std::uin
                  std::string(found->text(0, 5))};
 }
 
-asio::awaitable<core::Result<std::vector<SessionInfo>>> Accounts::sessions(store::PgPool& pool,
-                                                                           std::uint64_t user_id) {
+asio::awaitable<core::Result<std::vector<SessionInfo>>> Accounts::sessions(store::PgPool& pool, std::uint64_t user_id) {
   store::Params params{std::to_string(user_id)};
   auto found = co_await pool.query("SELECT id, client, ip, to_json(created_at)#>>'{}', to_json(last_used_at)#>>'{}' "
                                    "FROM auth_sessions WHERE user_id = $1 AND revoked_at IS NULL "
@@ -227,9 +230,9 @@ asio::awaitable<core::Result<std::vector<SessionInfo>>> Accounts::sessions(store
   if (!found) co_return std::unexpected(found.error());
   std::vector<SessionInfo> sessions;
   for (int row = 0; row < found->rows(); ++row) {
-    sessions.push_back({static_cast<std::uint64_t>(found->integer(row, 0).value_or(0)), std::string(found->text(row, 1)),
-                        std::string(found->text(row, 2)), std::string(found->text(row, 3)),
-                        std::string(found->text(row, 4))});
+    sessions.push_back({static_cast<std::uint64_t>(found->integer(row, 0).value_or(0)),
+                        std::string(found->text(row, 1)), std::string(found->text(row, 2)),
+                        std::string(found->text(row, 3)), std::string(found->text(row, 4))});
   }
   co_return sessions;
 }

@@ -1,6 +1,7 @@
 #include "gateway/gateway.hpp"
 
 #include <deque>
+#include <random>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/json_body.hpp"
@@ -51,6 +53,19 @@ CloseCode closeCodeFor(core::ErrorCode code) noexcept {
 
 namespace {
 
+// The token of an IDENTIFY payload ({"token": "...", "properties": {...}}), or empty.
+std::string identifyToken(const std::string& d_json) {
+  auto d = net::parseJson(d_json);
+  if (!d || !d->is_object()) return {};
+  const auto* token = d->as_object().if_contains("token");
+  return token != nullptr && token->is_string() ? std::string(token->as_string()) : std::string();
+}
+
+std::string randomSessionId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return fmt::format("{:016x}{:016x}", generator(), generator());
+}
+
 std::shared_ptr<const std::string> frameOf(Op op, std::string d_json) {
   return std::make_shared<const std::string>("{\"op\":" + std::to_string(static_cast<int>(op)) + ",\"d\":" + d_json +
                                              ",\"s\":null,\"t\":null}");
@@ -86,11 +101,12 @@ asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state, const cor
 
 } // namespace
 
-Gateway::Gateway(GatewayConfig config, const core::Clock& clock) : config_(config), clock_(clock) {
+Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
+    : config_(config), clock_(clock), identify_(std::move(identify)) {
   if (config_.heartbeat_grace.count() == 0) config_.heartbeat_grace = config_.heartbeat_interval / 2;
 }
 
-asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& /*request*/) {
+asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& request) {
   auto state = std::make_shared<ConnectionState>(co_await asio::this_coro::executor);
   state->connection = connection;
   // The first heartbeat may come up to one interval late (clients jitter it); then the grace.
@@ -102,6 +118,8 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
   asio::co_spawn(co_await asio::this_coro::executor, watchdog(state, clock_, watch_period), asio::detached);
 
   std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
+  bool identified = false;
+  std::int64_t sequence = 0;
   while (auto text = co_await connection->read()) {
     if (!connection->isOpen()) break;
     const std::int64_t now_ms = clock_.unixMillis();
@@ -123,17 +141,37 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
       connection->send(frameOf(Op::kHeartbeatAck, "null"));
       break;
-    case Op::kIdentify:
-      // No accounts exist on this foundation, so no token can be valid.
-      closeWith(*connection, CloseCode::kAuthenticationFailed, "Authentication failed");
+    case Op::kIdentify: {
+      if (identified) {
+        closeWith(*connection, CloseCode::kAlreadyAuthenticated, "Already authenticated");
+        break;
+      }
+      const std::string token = identifyToken(frame->d_json);
+      core::Result<std::string> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
+      if (identify_ && !token.empty()) user = co_await identify_(token, request.worker);
+      if (!user) {
+        closeWith(*connection, closeCodeFor(user.error().code), "Authentication failed");
+        break;
+      }
+      identified = true;
+      const std::string session_id = randomSessionId();
+      const std::string host(request.headers.get("Host"));
+      connection->send(std::make_shared<const std::string>(
+          "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + *user +
+          ",\"guilds\":[],\"private_channels\":[],\"session_id\":\"" + session_id +
+          "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) + "/api/v1/gateway\"}}"));
       break;
+    }
     case Op::kResume:
       // No session can be found: the client must identify again (d = false).
       connection->send(frameOf(Op::kInvalidSession, "false"));
       break;
     case Op::kPresenceUpdate:
     case Op::kVoiceStateUpdate:
-    case Op::kRequestGuildMembers: closeWith(*connection, CloseCode::kNotAuthenticated, "Not authenticated"); break;
+    case Op::kRequestGuildMembers:
+      // Accepted once identified; presence, voice and member lists arrive in later issues.
+      if (!identified) closeWith(*connection, CloseCode::kNotAuthenticated, "Not authenticated");
+      break;
     default: closeWith(*connection, CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
     }
   }

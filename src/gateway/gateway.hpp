@@ -1,9 +1,11 @@
 #pragma once
-// The WebSocket gateway: Discord's opcodes over /api/v1/gateway. This foundation speaks HELLO,
-// HEARTBEAT/HEARTBEAT_ACK, enforces the heartbeat deadline and the inbound rate limit, and
-// answers IDENTIFY and RESUME as a server without accounts must (see docs/gateway.md).
+// The WebSocket gateway: Discord's opcodes over /api/v1/gateway. It speaks HELLO,
+// HEARTBEAT/HEARTBEAT_ACK, IDENTIFY → READY (the user; servers and DMs come with the messaging
+// issue), enforces the heartbeat deadline and the inbound rate limit, and answers RESUME with
+// INVALID_SESSION until resumable sessions exist (see docs/gateway.md).
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -60,6 +62,11 @@ struct ClientFrame {
 //! object with an integer `op`.
 core::Result<ClientFrame> parseClientFrame(std::string_view text);
 
+//! Checks an IDENTIFY token and returns the user object for READY (serialized JSON), or
+//! kUnauthorized. Runs on the connection's thread; `worker` selects that thread's resources.
+using IdentifyFn =
+    std::function<boost::asio::awaitable<core::Result<std::string>>(std::string token, std::size_t worker)>;
+
 struct GatewayConfig {
   std::chrono::milliseconds heartbeat_interval{41250};
   //! A connection whose heartbeat is this late past the interval is closed with 4009.
@@ -71,7 +78,8 @@ struct GatewayConfig {
 
 class Gateway {
 public:
-  Gateway(GatewayConfig config, const core::Clock& clock);
+  //! Without `identify`, every IDENTIFY fails with 4004.
+  Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify = {});
   //! The WebSocket handler: runs one connection until it closes.
   boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, net::Request& request);
   const GatewayConfig& config() const noexcept { return config_; }
@@ -79,6 +87,7 @@ public:
 private:
   GatewayConfig config_;
   const core::Clock& clock_;
+  IdentifyFn identify_;
 };
 
 } // namespace hearth::gateway

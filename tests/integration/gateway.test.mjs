@@ -99,6 +99,37 @@ test('IDENTIFY without a valid token closes with 4004; RESUME of an unknown sess
   assert.equal((await resume.closed).code, 4004);
 });
 
+test('IDENTIFY with the access token of a new account gets READY with that user', async () => {
+  const name = `gw${Date.now().toString(36)}`;
+  const signup = await fetch(`${server.url}/api/v1/auth/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: 'correct horse battery' }),
+  });
+  const { token, user_id: userId } = await signup.json();
+  const client = connect();
+  await client.opened;
+  await client.next((f) => f.op === 10);
+  client.send({ op: 2, d: { token, properties: { os: 'linux', browser: 'test', device: 'test' } } });
+  const ready = await client.next((f) => f.t === 'READY');
+  assert.equal(ready.op, 0);
+  assert.equal(ready.s, 1);
+  assert.equal(ready.d.user.id, userId);
+  assert.equal(ready.d.user.username, name);
+  assert.deepEqual(ready.d.guilds, []);
+  assert.match(ready.d.session_id, /^[0-9a-f]{32}$/);
+  client.send({ op: 1, d: 1 });
+  assert.equal((await client.next((f) => f.op === 11)).op, 11);
+
+  // Once the session is logged out, its token no longer identifies.
+  await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  const after = connect();
+  await after.opened;
+  after.send({ op: 2, d: { token, properties: {} } });
+  assert.equal((await after.closed).code, 4004);
+  client.socket.close(1000);
+  await client.closed;
+});
+
 test('too many frames close the connection with 4008', async () => {
   const client = connect();
   await client.opened;

@@ -55,7 +55,7 @@ private:
 };
 
 struct Harness {
-  explicit Harness(GatewayConfig config) : gateway(config, clock) {}
+  explicit Harness(GatewayConfig config, IdentifyFn identify = {}) : gateway(config, clock, std::move(identify)) {}
 
   // Runs the gateway on `connection` while `script` drives it; returns when both finish.
   void run(const std::function<asio::awaitable<void>(FakeConnection&)>& script) {
@@ -180,6 +180,48 @@ TEST(Gateway, ResumeOfAnUnknownSessionGetsInvalidSession) {
   });
   ASSERT_EQ(harness.last->sent.size(), 2u);
   EXPECT_EQ(harness.last->sent[1], R"({"op":9,"d":false,"s":null,"t":null})");
+}
+
+// Accepts the token "good" as user 7; a database failure for "db-down".
+IdentifyFn fakeIdentify() {
+  return [](std::string token, std::size_t) -> asio::awaitable<core::Result<std::string>> {
+    if (token == "good") co_return std::string(R"({"id":"7","username":"ada"})");
+    if (token == "db-down") co_return core::fail(core::ErrorCode::kDatabase, "down");
+    co_return core::fail(core::ErrorCode::kUnauthorized, "bad token");
+  };
+}
+
+TEST(Gateway, IdentifyWithAValidTokenGetsReadyWithTheUserAndSequenceOne) {
+  Harness harness(GatewayConfig{}, fakeIdentify());
+  harness.run([](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good","properties":{"os":"linux"}}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    connection.inbox.push_back(R"({"op":3,"d":{"status":"online"}})"); // accepted once identified
+    connection.inbox.push_back(R"({"op":1,"d":1})");
+    co_await waitFor([&] { return connection.sent.size() == 3; });
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.close_code.has_value(); });
+  });
+  const auto& sent = harness.last->sent;
+  ASSERT_GE(sent.size(), 3u);
+  EXPECT_TRUE(sent[1].starts_with(R"({"op":0,"s":1,"t":"READY","d":{"v":10,"user":{"id":"7","username":"ada"},)"))
+      << sent[1];
+  EXPECT_NE(sent[1].find(R"("session_id":")"), std::string::npos);
+  EXPECT_EQ(sent[2], R"({"op":11,"d":null,"s":null,"t":null})");
+  EXPECT_EQ(harness.last->close_code, 4005) << "a second IDENTIFY";
+}
+
+TEST(Gateway, IdentifyFailuresMapToCloseCodes) {
+  for (const auto& [token, code] :
+       std::vector<std::pair<std::string, std::uint16_t>>{{"bad", 4004}, {"db-down", 4000}, {"", 4004}}) {
+    Harness harness(GatewayConfig{}, fakeIdentify());
+    const std::string frame = R"({"op":2,"d":{"token":")" + token + R"("}})";
+    harness.run([&frame](FakeConnection& connection) -> asio::awaitable<void> {
+      connection.inbox.push_back(frame);
+      co_await waitFor([&] { return connection.close_code.has_value(); });
+    });
+    EXPECT_EQ(harness.last->close_code, code) << token;
+  }
 }
 
 TEST(GatewayFrames, ParsesOpAndHeartbeatSequence) {

@@ -113,8 +113,10 @@ export const useSessionStore = defineStore('session', () => {
   /** On start-up: get a token from the refresh cookie, silently. Runs once; later calls share it. */
   function restore(): Promise<void> {
     restoring ??= (async () => {
+      // Already signed in (or out) by hand: nothing to restore.
+      if (status.value !== 'unknown') return
       if (!readHint()) {
-        if (status.value === 'unknown') status.value = 'signed-out'
+        status.value = 'signed-out'
         return
       }
       status.value = 'restoring'

@@ -1,18 +1,38 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia } from 'pinia'
+import { createPinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import App from '@/App.vue'
 import { resetGatewayForTests } from '@/composables/useGateway'
 import { routes } from '@/router'
+import { useSessionStore } from '@/stores/session'
+import { ADA, installFakeApi, jsonResponse } from '../support/fake_api'
 import { FakeSocket } from '../support/fake_socket'
 
-async function mountAt(path: string) {
+async function mountAt(path: string, pinia: Pinia = createPinia()) {
   const router = createRouter({ history: createMemoryHistory(), routes })
   await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [createPinia(), router] }, attachTo: document.body })
+  const wrapper = mount(App, { global: { plugins: [pinia, router] }, attachTo: document.body })
   await flushPromises()
   return { wrapper, router }
+}
+
+/** Mounts the app with Ada signed in (the dialog's showModal is missing from jsdom, so it is stubbed). */
+async function mountSignedIn(path = '/app') {
+  const api = installFakeApi({
+    'GET /users/@me': jsonResponse(200, ADA),
+    'POST /auth/logout': jsonResponse(204),
+    'GET /users/@me/sessions': jsonResponse(200, []),
+  })
+  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
+    this.setAttribute('open', '')
+  }
+  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
+    this.removeAttribute('open')
+  }
+  const pinia = createPinia()
+  await useSessionStore(pinia).signIn('token')
+  return { api, ...(await mountAt(path, pinia)) }
 }
 
 beforeEach(() => {
@@ -80,6 +100,51 @@ describe('AppView', () => {
     const { wrapper } = await mountAt('/app/123/456')
     expect(wrapper.find('main').text()).toContain('This channel is not available')
     expect(wrapper.find('nav[aria-label="Servers"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+
+  it('greets a signed-in user and says what comes next, without fake actions', async () => {
+    const { wrapper } = await mountSignedIn()
+    expect(wrapper.find('[data-testid="user-panel-name"]').text()).toBe('Ada Lovelace')
+    expect(wrapper.find('[data-testid="user-panel-username"]').text()).toBe('ada')
+    expect(wrapper.find('h2#welcome-title').text()).toBe('Welcome to Hearth, Ada Lovelace')
+    expect(wrapper.find('[data-testid="welcome-signed-in"]').text()).toContain('Create or join a server to start talking')
+    expect(wrapper.text()).not.toContain('Sign in to')
+    const composer = wrapper.find('input#message-composer')
+    expect(composer.attributes('placeholder')).toBe('Create or join a server to start talking')
+    expect(composer.attributes('disabled')).toBeDefined()
+    const addServer = wrapper.find('nav[aria-label="Servers"] [aria-label="Add a Server"]')
+    expect(addServer.attributes('aria-disabled')).toBe('true')
+    // The gateway indicator is still there for the hover swap and for assistive technology.
+    expect(wrapper.find('[data-testid="gateway-status"]').exists()).toBe(true)
+    wrapper.unmount()
+  })
+
+  it('shows the account in settings and logs out to /login', async () => {
+    const { wrapper, router, api } = await mountSignedIn()
+    await wrapper.find('button[aria-label="User Settings"]').trigger('click')
+    await flushPromises()
+    const account = wrapper.find('[data-testid="settings-account"]')
+    expect(account.text()).toContain('ada@example.org')
+    expect(account.text()).toContain('Unverified')
+    expect(account.text()).toContain('Ada Lovelace')
+
+    const navItems = wrapper.findAll('.settings-dialog__nav-item')
+    expect(navItems.map((item) => item.text())).toEqual(['My Account', 'Sessions', 'Appearance', 'Log Out'])
+    await navItems[1]!.trigger('click')
+    await flushPromises()
+    expect(api.calls('GET /users/@me/sessions')).toHaveLength(1)
+
+    await navItems[3]!.trigger('click')
+    await flushPromises()
+    expect(api.calls('POST /auth/logout')).toHaveLength(1)
+    expect(router.currentRoute.value.name).toBe('login')
+    wrapper.unmount()
+  })
+
+  it('offers only the app settings to a guest', async () => {
+    const { wrapper } = await mountAt('/app')
+    expect(wrapper.findAll('.settings-dialog__nav-item').map((item) => item.text())).toEqual(['Appearance'])
     wrapper.unmount()
   })
 })
