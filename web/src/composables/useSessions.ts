@@ -54,7 +54,7 @@ export function useSessions(client: ApiClient = api) {
       // Already gone on the server: the removal was right after all.
       if (error.status === 404) return removed.current ? 'revoked-current' : 'revoked'
       if (!sessions.value.some((session) => session.id === sessionId)) {
-        sessions.value.push(removed)
+        sessions.value.splice(Math.min(index, sessions.value.length), 0, removed)
       }
       revokeError.value = `Could not revoke that session. ${error.message}`
       return 'failed'
