@@ -11,7 +11,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto claims = signer.verify({reinterpret_cast<const char*>(data), size});
   if (claims) {
     // A forgery would be a finding: only re-issuing the same claims may reproduce the input.
-    if (signer.issue(claims->user_id, claims->session_id) != std::string_view(reinterpret_cast<const char*>(data), size)) {
+    if (signer.issue(claims->user_id, claims->session_id) !=
+        std::string_view(reinterpret_cast<const char*>(data), size)) {
       __builtin_trap();
     }
   } else if (claims.error().code != hearth::core::ErrorCode::kUnauthorized) {

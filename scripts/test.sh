@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: every test, from a fresh clone. Stages (each must pass):
-#   format check, C++ build under ASan+UBSan, unit tests (ctest, real PostgreSQL), web lint +
+#   format check, C++ builds (ASan+UBSan for tests, and the release hearthd), unit tests (ctest, real PostgreSQL), web lint +
 #   typecheck + unit tests + build, integration tests (hearthd + PostgreSQL over HTTP/WebSocket),
 #   end-to-end tests (Chromium), fuzz smoke runs.
 # Environment: FUZZ_SMOKE_SECONDS (default 15 per target), STAGES (default all; e.g. "unit integration").
@@ -34,6 +34,9 @@ if has build || has unit || has integration || has e2e; then
   stage "build (dev preset: ASan + UBSan)"; t=$SECONDS
   cmake --preset dev >/dev/null
   cmake --build build/dev -j"$(nproc)"
+  # The optimised build is what `make run` serves; its warnings differ, so it must build too.
+  cmake --preset release >/dev/null
+  cmake --build build/release --target hearthd -j"$(nproc)"
   record build ok $((SECONDS - t))
 fi
 

@@ -24,9 +24,13 @@ std::unexpected<core::Error> formError(std::vector<FieldError> fields) {
   return std::unexpected(core::Error{ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)});
 }
 
+// Discord's field errors, with the sentence itself as the top-level message for clients that
+// show only that.
 std::unexpected<core::Error> invalidLogin() {
-  return formError(
-      {FieldError{"login", "INVALID_LOGIN", kInvalidLogin}, FieldError{"password", "INVALID_LOGIN", kInvalidLogin}});
+  return std::unexpected(core::Error{
+      ErrorCode::kInvalidFormBody,
+      kInvalidLogin,
+      {FieldError{"login", "INVALID_LOGIN", kInvalidLogin}, FieldError{"password", "INVALID_LOGIN", kInvalidLogin}}});
 }
 
 // How many UTF-8 code points: display names are limited in characters, not bytes.

@@ -86,7 +86,11 @@ test('login works by username or email; wrong password and unknown account answe
   const unknown = await fetch(`${server.url}/api/v1/auth/login`, json({ login: unique(), password: 'nope nope nope' }));
   assert.equal(wrong.status, 400);
   assert.equal(unknown.status, 400);
-  assert.deepEqual(await wrong.json(), await unknown.json());
+  const wrongBody = await wrong.json();
+  assert.equal(wrongBody.code, 50035);
+  assert.equal(wrongBody.message, 'Login or password is invalid.');
+  assert.equal(wrongBody.errors.login._errors[0].code, 'INVALID_LOGIN');
+  assert.deepEqual(wrongBody, await unknown.json());
 });
 
 test('tampered, foreign-algorithm and missing tokens are refused with 401', async () => {

@@ -10,8 +10,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-template <typename T>
-T run(asio::io_context& io, asio::awaitable<T> work) {
+template <typename T> T run(asio::io_context& io, asio::awaitable<T> work) {
   auto future = asio::co_spawn(io, std::move(work), asio::use_future);
   io.restart();
   io.run();

@@ -19,7 +19,7 @@ TEST(Base64Url, RoundTripsEveryLengthAndRefusesNonCanonicalText) {
   }
   std::string out;
   EXPECT_EQ(base64UrlEncode("hearth"), "aGVhcnRo");
-  EXPECT_FALSE(base64UrlDecode("a", out));       // impossible length
+  EXPECT_FALSE(base64UrlDecode("a", out)); // impossible length
   EXPECT_FALSE(base64UrlDecode("aGVh+nRo", out)); // standard alphabet
   EXPECT_FALSE(base64UrlDecode("aGVhcnRo=", out));
   EXPECT_FALSE(base64UrlDecode("aGF", out) && base64UrlDecode("aGG", out)) << "leftover bits must be zero";

@@ -9,7 +9,8 @@ namespace {
 
 std::vector<std::string> fieldsOf(const RegisterInput& input) {
   std::vector<std::string> fields;
-  for (const auto& error : validateRegistration(input)) fields.push_back(error.field + ":" + error.code);
+  for (const auto& error : validateRegistration(input))
+    fields.push_back(error.field + ":" + error.code);
   return fields;
 }
 
@@ -28,7 +29,8 @@ TEST(Registration, NamesEachBrokenRule) {
   EXPECT_EQ(fieldsOf({"a@b", "ada lovelace", "", "correct horse"}), Fields{"username:USERNAME_INVALID_CHARACTERS"});
   EXPECT_EQ(fieldsOf({"a@b", "ada..l", "", "correct horse"}), Fields{"username:USERNAME_INVALID_CHARACTERS"});
   EXPECT_EQ(fieldsOf({"a@b", "adä", "", "correct horse"}), Fields{"username:USERNAME_INVALID_CHARACTERS"});
-  EXPECT_EQ(fieldsOf({"a@b", "ada", std::string(33, 'x'), "correct horse"}), Fields{"display_name:BASE_TYPE_BAD_LENGTH"});
+  EXPECT_EQ(fieldsOf({"a@b", "ada", std::string(33, 'x'), "correct horse"}),
+            Fields{"display_name:BASE_TYPE_BAD_LENGTH"});
   EXPECT_EQ(fieldsOf({"a@b", "ada", "two\nlines", "correct horse"}), Fields{"display_name:BASE_TYPE_BAD_LENGTH"});
   EXPECT_EQ(fieldsOf({"a@b", "ada", "", "short"}), Fields{"password:PASSWORD_BAD_LENGTH"});
   EXPECT_EQ(fieldsOf({"a@b", "ada", "", std::string(129, 'p')}), Fields{"password:PASSWORD_BAD_LENGTH"});
@@ -37,7 +39,8 @@ TEST(Registration, NamesEachBrokenRule) {
 
 TEST(Registration, DisplayNamesCountCharactersNotBytes) {
   std::string butterflies;
-  for (int char_idx = 0; char_idx < 32; ++char_idx) butterflies += "🦋"; // 4 bytes each
+  for (int char_idx = 0; char_idx < 32; ++char_idx)
+    butterflies += "🦋"; // 4 bytes each
   EXPECT_TRUE(fieldsOf({"a@b", "ada", butterflies, "correct horse"}).empty());
 }
 

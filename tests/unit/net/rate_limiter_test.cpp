@@ -26,7 +26,8 @@ TEST(RateLimiter, AllowsTheLimitPerWindowThenRefusesUntilItResets) {
 TEST(RateLimiter, PeekDoesNotCount) {
   core::ManualClock clock;
   RateLimiter limiter(clock);
-  for (int peek_idx = 0; peek_idx < 5; ++peek_idx) EXPECT_TRUE(limiter.peek("k", 1, std::chrono::seconds(1)).allowed);
+  for (int peek_idx = 0; peek_idx < 5; ++peek_idx)
+    EXPECT_TRUE(limiter.peek("k", 1, std::chrono::seconds(1)).allowed);
   limiter.hit("k", 1, std::chrono::seconds(1));
   EXPECT_FALSE(limiter.peek("k", 1, std::chrono::seconds(1)).allowed);
 }

@@ -5,6 +5,7 @@ export const USERNAME_MIN = 2
 export const USERNAME_MAX = 32
 export const PASSWORD_MIN = 8
 export const PASSWORD_MAX = 128
+export const DISPLAY_NAME_MAX = 32
 /** The server lowercases usernames, so capitals are accepted here. */
 const USERNAME_PATTERN = /^[a-z0-9_.]+$/i
 
@@ -39,6 +40,7 @@ export function validateUsername(username: string): string | null {
     return `Must be between ${USERNAME_MIN} and ${USERNAME_MAX} in length.`
   }
   if (!USERNAME_PATTERN.test(trimmed)) return 'Use only letters, numbers, underscores _ and periods .'
+  if (trimmed.includes('..')) return 'Periods cannot be next to each other.'
   return null
 }
 

@@ -40,6 +40,10 @@ function writeHint(present: boolean): void {
   }
 }
 
+function isSessionGone(error: ApiError): boolean {
+  return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429
+}
+
 export const useSessionStore = defineStore('session', () => {
   const token = ref<string | null>(null)
   const user = ref<CurrentUser | null>(null)
@@ -98,8 +102,9 @@ export const useSessionStore = defineStore('session', () => {
         adopt(answer.token)
         return true
       } catch (error) {
-        // A 4xx means the session is gone; a network or server failure may pass, so keep state.
-        if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+        // A 4xx means the session is gone; a rate limit, a timeout, a network or server failure
+        // may pass, so they keep the state (and the hint, so the next load tries again).
+        if (error instanceof ApiError && isSessionGone(error)) {
           clear(token.value !== null ? 'expired' : null)
         }
         return false

@@ -114,6 +114,8 @@ describe('AuthRegisterForm', () => {
 
     await fillAndSubmit(wrapper, { Username: 'ada lovelace' })
     expect(field(wrapper, 'Username').label.text()).toContain('letters, numbers')
+    await fillAndSubmit(wrapper, { Username: 'ada..l' })
+    expect(field(wrapper, 'Username').label.text()).toContain('Periods cannot be next to each other.')
     expect(api.fetch).not.toHaveBeenCalled()
   })
 

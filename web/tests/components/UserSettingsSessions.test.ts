@@ -27,6 +27,7 @@ function installSessionsApi() {
     'GET /users/@me/sessions': jsonResponse(200, SESSIONS),
     'DELETE /users/@me/sessions/2': () => new Promise<Response>((resolve) => pendingDeletes.push(resolve)),
     'DELETE /users/@me/sessions/1': () => new Promise<Response>((resolve) => pendingDeletes.push(resolve)),
+    'DELETE /users/@me/sessions/3': () => new Promise<Response>((resolve) => pendingDeletes.push(resolve)),
   })
   return { api, answerDelete: (response: Response) => pendingDeletes.shift()?.(response) }
 }
@@ -83,8 +84,8 @@ describe('UserSettingsSessions', () => {
     const { answerDelete } = installSessionsApi()
     const wrapper = await mountSessions()
 
-    await wrapper.findAll('[data-testid="session-item"]')[2]!.find('button').trigger('click')
-    expect(rows(wrapper)).toEqual(['Chrome on Linux', 'Safari on iOS'])
+    await wrapper.findAll('[data-testid="session-item"]')[1]!.find('button').trigger('click')
+    expect(rows(wrapper)).toEqual(['Chrome on Linux', 'Firefox on Windows'])
 
     answerDelete(jsonResponse(500, { code: 0, message: 'The database is unavailable.' }))
     await flushPromises()

@@ -159,6 +159,19 @@ describe('session store', () => {
     expect(session.signOutReason).toBeNull()
   })
 
+  it('keeps the session when the refresh is only rate limited', async () => {
+    localStorage.setItem(SESSION_HINT_KEY, '1')
+    installFakeApi({
+      'GET /users/@me': unauthorized(),
+      'POST /auth/refresh': jsonResponse(429, { message: 'You are being rate limited.', retry_after: 3, global: false }),
+    })
+    const session = useSessionStore()
+    session.token = 'expired'
+    await expect(getCurrentUser()).rejects.toMatchObject({ status: 401 })
+    expect(session.token).toBe('expired')
+    expect(localStorage.getItem(SESSION_HINT_KEY)).toBe('1')
+  })
+
   it('logs out on the server and forgets everything locally', async () => {
     const api = installFakeApi({
       'GET /users/@me': jsonResponse(200, ADA),
