@@ -1,4 +1,5 @@
--- 0002: accounts and their sign-in sessions.
+-- 0001: accounts and their sign-in sessions. A migration is never edited once released;
+-- changes are new numbered files.
 CREATE TABLE users (
   id             BIGINT      PRIMARY KEY,           -- snowflake
   email          TEXT        NOT NULL,
