@@ -8,79 +8,22 @@
 // Every test registers its own users with random names, so runs never collide.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import path from 'node:path'
-import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { describe, it } from 'node:test'
+import {
+  BASE_URL,
+  DESKTOP,
+  TEST_TIMEOUT_MS,
+  assertClean,
+  openPage,
+  screenshot,
+  useBrowser,
+} from './browser.mjs'
 
-const BASE_URL = process.env.HEARTH_URL?.replace(/\/+$/, '')
-const SCREENSHOT_DIR = path.resolve(
-  process.env.HEARTH_SCREENSHOT_DIR ?? path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots'),
-)
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const DESKTOP = { width: 1280, height: 800 }
-const TEST_TIMEOUT_MS = 60_000
 /** The browser's own line for an answer the test provoked on purpose (wrong password, taken username). */
 const DELIBERATE_4XX = [/Failed to load resource: .*status of 4\d\d/]
 const PASSWORD = 'correct horse battery staple'
 
-/** @type {import('playwright-core').Browser} */
-let browser
-
-before(async () => {
-  assert.ok(BASE_URL, 'HEARTH_URL must point at a running hearthd, e.g. http://127.0.0.1:8080')
-  mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  // Playwright gives every launch a fresh temporary --user-data-dir.
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
-})
-
-after(async () => {
-  await browser?.close()
-})
-
-/**
- * A fresh context and page that record console errors, uncaught exceptions
- * and CSP violations (the server sends a strict Content-Security-Policy).
- */
-async function openPage({ viewport = DESKTOP, colorScheme = 'dark' } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme })
-  const page = await context.newPage()
-  const problems = { consoleErrors: [], pageErrors: [], cspViolations: [] }
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.consoleErrors.push(`${message.text()} @ ${message.location().url}`)
-  })
-  page.on('pageerror', (error) => problems.pageErrors.push(String(error)))
-  await page.exposeFunction('__hearthReportCspViolation', (violation) => problems.cspViolations.push(violation))
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      window.__hearthReportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'}`)
-    })
-  })
-  return { context, page, problems }
-}
-
-function assertClean(problems, { allowConsole = [] } = {}) {
-  const consoleErrors = problems.consoleErrors.filter((text) => !allowConsole.some((pattern) => pattern.test(text)))
-  assert.deepEqual(problems.cspViolations, [], 'CSP violations')
-  assert.deepEqual(problems.pageErrors, [], 'uncaught page errors')
-  assert.deepEqual(consoleErrors, [], 'console errors')
-}
-
-/** Transitions are fast-forwarded, so a hover fading out or a dialog opening is captured at rest. */
-async function screenshot(page, name) {
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), animations: 'disabled' })
-}
+useBrowser()
 
 function newAccount() {
   const suffix = randomBytes(4).toString('hex')
