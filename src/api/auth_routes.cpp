@@ -207,6 +207,29 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                co_return net::jsonResponse(200, userJson(*user));
              });
 
+  router.add(Method::kPatch, "/api/v1/users/@me",
+             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               auto body = net::parseJsonBody(request);
+               if (!body) co_return net::errorResponse(body.error());
+               std::vector<core::FieldError> errors;
+               // Present (even null, for global_name) means "change it"; absent means "leave it".
+               const auto optionalField = [&](std::string_view name, bool nullable) -> std::optional<std::string> {
+                 const auto* value = body->if_contains(name);
+                 if (value == nullptr) return std::nullopt;
+                 if (nullable && value->is_null()) return std::string();
+                 return field(*body, name, true, errors);
+               };
+               domain::ProfileUpdate update{optionalField("global_name", true), optionalField("username", false),
+                                            optionalField("new_password", false), optionalField("password", false)};
+               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               auto user = co_await deps.accounts->updateProfile(*deps.pools.at(request.worker), claims->user_id,
+                                                                 claims->session_id, std::move(update));
+               if (!user) co_return net::errorResponse(user.error());
+               co_return net::jsonResponse(200, userJson(*user));
+             });
+
   router.add(Method::kGet, "/api/v1/users/@me/sessions",
              [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
                auto claims = co_await authenticateLive(request);

@@ -48,6 +48,38 @@ std::string normalizeUsername(std::string_view username) {
   return out;
 }
 
+std::optional<FieldError> checkUsername(std::string_view username_text) {
+  const std::string username = normalizeUsername(username_text);
+  const bool allowed_chars = std::all_of(username.begin(), username.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+  });
+  if (username.size() < 2 || username.size() > 32) {
+    return FieldError{"username", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 32 characters."};
+  }
+  if (!allowed_chars) {
+    return FieldError{"username", "USERNAME_INVALID_CHARACTERS",
+                      "Use only letters, numbers, underscores ( _ ) and periods ( . )."};
+  }
+  if (username.find("..") != std::string::npos) {
+    return FieldError{"username", "USERNAME_INVALID_CHARACTERS", "Periods cannot be next to each other."};
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldError> checkDisplayName(std::string_view display_name) {
+  if (codePoints(display_name) > 32 || display_name.find_first_of("\r\n\t") != std::string_view::npos) {
+    return FieldError{"display_name", "BASE_TYPE_BAD_LENGTH", "Must be 32 characters or fewer, on one line."};
+  }
+  return std::nullopt;
+}
+
+std::optional<FieldError> checkPassword(std::string_view password, std::string_view field) {
+  if (password.size() < 8 || password.size() > 128) {
+    return FieldError{std::string(field), "PASSWORD_BAD_LENGTH", "Must be between 8 and 128 characters."};
+  }
+  return std::nullopt;
+}
+
 std::vector<FieldError> validateRegistration(const RegisterInput& input) {
   std::vector<FieldError> errors;
   const auto at = input.email.find('@');
@@ -55,23 +87,9 @@ std::vector<FieldError> validateRegistration(const RegisterInput& input) {
       input.email.find_first_of(" \t\r\n") != std::string::npos) {
     errors.push_back({"email", "EMAIL_INVALID", "Enter a valid email address."});
   }
-  const std::string username = normalizeUsername(input.username);
-  const bool allowed_chars = std::all_of(username.begin(), username.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-  });
-  if (username.size() < 2 || username.size() > 32) {
-    errors.push_back({"username", "BASE_TYPE_BAD_LENGTH", "Must be between 2 and 32 characters."});
-  } else if (!allowed_chars) {
-    errors.push_back(
-        {"username", "USERNAME_INVALID_CHARACTERS", "Use only letters, numbers, underscores ( _ ) and periods ( . )."});
-  } else if (username.find("..") != std::string::npos) {
-    errors.push_back({"username", "USERNAME_INVALID_CHARACTERS", "Periods cannot be next to each other."});
-  }
-  if (codePoints(input.display_name) > 32 || input.display_name.find_first_of("\r\n\t") != std::string::npos) {
-    errors.push_back({"display_name", "BASE_TYPE_BAD_LENGTH", "Must be 32 characters or fewer, on one line."});
-  }
-  if (input.password.size() < 8 || input.password.size() > 128) {
-    errors.push_back({"password", "PASSWORD_BAD_LENGTH", "Must be between 8 and 128 characters."});
+  for (auto error :
+       {checkUsername(input.username), checkDisplayName(input.display_name), checkPassword(input.password)}) {
+    if (error) errors.push_back(std::move(*error));
   }
   return errors;
 }
@@ -223,6 +241,72 @@ asio::awaitable<core::Result<User>> Accounts::user(store::PgPool& pool, std::uin
                  std::string(found->text(0, 3)),
                  found->text(0, 4) == "t",
                  std::string(found->text(0, 5))};
+}
+
+asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool, std::uint64_t user_id,
+                                                            std::uint64_t current_session, ProfileUpdate update) {
+  std::vector<FieldError> errors;
+  if (update.display_name) {
+    if (auto error = checkDisplayName(*update.display_name)) {
+      error->field = "global_name";
+      errors.push_back(std::move(*error));
+    }
+  }
+  if (update.username) {
+    if (auto error = checkUsername(*update.username)) errors.push_back(std::move(*error));
+  }
+  if (update.new_password) {
+    if (auto error = checkPassword(*update.new_password, "new_password")) errors.push_back(std::move(*error));
+  }
+  const bool needs_password = update.username || update.new_password;
+  if (needs_password && (!update.current_password || update.current_password->empty())) {
+    errors.push_back({"password", "BASE_TYPE_REQUIRED", "Enter your current password."});
+  }
+  if (!errors.empty()) co_return formError(std::move(errors));
+
+  const std::string id = std::to_string(user_id);
+  if (needs_password) {
+    store::Params params{id};
+    auto found = co_await pool.query("SELECT password_hash FROM users WHERE id = $1", std::move(params));
+    if (!found) co_return std::unexpected(found.error());
+    if (found->rows() == 0) co_return core::fail(ErrorCode::kUnknownUser, "Unknown User");
+    auto matches = co_await hasher_.verify(std::string(found->text(0, 0)), std::move(*update.current_password));
+    if (!matches) co_return std::unexpected(matches.error());
+    if (!*matches) co_return formError({{"password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."}});
+  }
+  std::optional<std::string> new_hash;
+  if (update.new_password) {
+    auto hashed = co_await hasher_.hash(std::move(*update.new_password));
+    if (!hashed) co_return std::unexpected(hashed.error());
+    new_hash = std::move(*hashed);
+  }
+
+  // One statement per changed column, all in one pipeline: all of it happens or none.
+  std::vector<store::Statement> statements;
+  if (update.display_name) {
+    statements.push_back({"UPDATE users SET display_name = $2 WHERE id = $1",
+                          {id, update.display_name->empty() ? std::nullopt : update.display_name}});
+  }
+  if (update.username) {
+    statements.push_back({"UPDATE users SET username = $2 WHERE id = $1", {id, normalizeUsername(*update.username)}});
+  }
+  if (new_hash) {
+    statements.push_back({"UPDATE users SET password_hash = $2 WHERE id = $1", {id, *new_hash}});
+    statements.push_back({"UPDATE auth_sessions SET revoked_at = now() WHERE user_id = $1 AND id <> $2 "
+                          "AND revoked_at IS NULL",
+                          {id, std::to_string(current_session)}});
+  }
+  if (!statements.empty()) {
+    auto written = co_await pool.pipeline(std::move(statements));
+    if (!written) {
+      if (written.error().message.find("users_username_key") != std::string::npos) {
+        co_return formError({{"username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try another."}});
+      }
+      co_return std::unexpected(written.error());
+    }
+    if (new_hash) spdlog::info("account {} changed its password; other sessions ended", user_id);
+  }
+  co_return co_await user(pool, user_id);
 }
 
 asio::awaitable<core::Result<std::vector<SessionInfo>>> Accounts::sessions(store::PgPool& pool, std::uint64_t user_id) {

@@ -3,6 +3,7 @@
 // detection, logout, and the session list. Every write to these tables goes through here.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,14 @@ struct SignIn {
   std::string refresh_token;
 };
 
+//! Changes to one's own account; an unset field stays as it is.
+struct ProfileUpdate {
+  std::optional<std::string> display_name; //!< empty clears it
+  std::optional<std::string> username; //!< needs current_password
+  std::optional<std::string> new_password; //!< needs current_password; ends the other sessions
+  std::optional<std::string> current_password;
+};
+
 struct SessionInfo {
   std::uint64_t id = 0;
   std::string client;
@@ -66,6 +75,10 @@ struct SessionInfo {
 std::string normalizeUsername(std::string_view username);
 //! Every rule the input breaks, as Discord-style field errors (empty when valid).
 std::vector<core::FieldError> validateRegistration(const RegisterInput& input);
+//! The rules for each field alone; nullopt when the value is fine.
+std::optional<core::FieldError> checkUsername(std::string_view username);
+std::optional<core::FieldError> checkDisplayName(std::string_view display_name);
+std::optional<core::FieldError> checkPassword(std::string_view password, std::string_view field = "password");
 
 class Accounts {
 public:
@@ -86,6 +99,11 @@ public:
   boost::asio::awaitable<core::Result<SignIn>> refresh(store::PgPool& pool, std::string refresh_token,
                                                        ClientInfo client);
   boost::asio::awaitable<core::Result<User>> user(store::PgPool& pool, std::uint64_t user_id);
+  //! Applies `update` and returns the account as it now is. kInvalidFormBody with field errors
+  //! for bad values, a taken username, or a missing or wrong current password. A new password
+  //! signs out every session but `current_session`.
+  boost::asio::awaitable<core::Result<User>> updateProfile(store::PgPool& pool, std::uint64_t user_id,
+                                                           std::uint64_t current_session, ProfileUpdate update);
   //! The user's live sessions, most recently used first.
   boost::asio::awaitable<core::Result<std::vector<SessionInfo>>> sessions(store::PgPool& pool, std::uint64_t user_id);
   //! Ends one of the user's sessions (its refresh token stops working). kUnauthorized-free:

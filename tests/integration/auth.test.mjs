@@ -155,6 +155,58 @@ test('sessions are listed and revocable; logout ends the current one', async () 
   assert.equal((await fetch(`${server.url}/api/v1/users/@me`, bearer(token))).status, 401);
 });
 
+const patchMe = (token, body) => fetch(`${server.url}/api/v1/users/@me`, {
+  method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+  body: JSON.stringify(body),
+});
+
+test('the display name changes without a password and can be cleared', async () => {
+  const { data } = await register();
+  const named = await patchMe(data.token, { global_name: 'Grace Hopper' });
+  assert.equal(named.status, 200);
+  assert.equal((await named.json()).global_name, 'Grace Hopper');
+  const cleared = await patchMe(data.token, { global_name: null });
+  assert.equal((await cleared.json()).global_name, null);
+  const tooLong = await patchMe(data.token, { global_name: 'x'.repeat(33) });
+  assert.equal((await tooLong.json()).errors.global_name._errors[0].code, 'BASE_TYPE_BAD_LENGTH');
+});
+
+test('a new username needs the current password and must be free', async () => {
+  const { data, body } = await register();
+  const other = await register();
+  const newName = unique();
+  const missing = await (await patchMe(data.token, { username: newName })).json();
+  assert.equal(missing.errors.password._errors[0].code, 'BASE_TYPE_REQUIRED');
+  const wrong = await (await patchMe(data.token, { username: newName, password: 'not my password' })).json();
+  assert.equal(wrong.errors.password._errors[0].code, 'PASSWORD_DOES_NOT_MATCH');
+  const taken = await (await patchMe(data.token, { username: other.body.username.toUpperCase(), password: body.password })).json();
+  assert.equal(taken.errors.username._errors[0].code, 'USERNAME_ALREADY_TAKEN');
+  const renamed = await patchMe(data.token, { username: newName.toUpperCase(), password: body.password });
+  assert.equal(renamed.status, 200);
+  assert.equal((await renamed.json()).username, newName);
+  const login = await fetch(`${server.url}/api/v1/auth/login`, json({ login: newName, password: body.password }));
+  assert.equal(login.status, 200);
+});
+
+test('a new password signs out the other sessions and replaces the old one', async () => {
+  const { data, body, response } = await register();
+  const otherDevice = refreshCookieOf(response);
+  const login = await fetch(`${server.url}/api/v1/auth/login`, json({ login: body.username, password: body.password }));
+  const { token } = await login.json();
+  const short = await (await patchMe(token, { new_password: 'short', password: body.password })).json();
+  assert.equal(short.errors.new_password._errors[0].code, 'PASSWORD_BAD_LENGTH');
+  const changed = await patchMe(token, { new_password: 'a much better passphrase', password: body.password });
+  assert.equal(changed.status, 200);
+  assert.equal((await refresh(otherDevice)).status, 401, 'the other device is signed out');
+  assert.equal((await fetch(`${server.url}/api/v1/users/@me`, bearer(data.token))).status, 401);
+  assert.equal((await fetch(`${server.url}/api/v1/users/@me`, bearer(token))).status, 200, 'this one stays');
+  const old = await fetch(`${server.url}/api/v1/auth/login`, json({ login: body.username, password: body.password }));
+  assert.equal(old.status, 400);
+  const fresh = await fetch(`${server.url}/api/v1/auth/login`,
+    json({ login: body.username, password: 'a much better passphrase' }));
+  assert.equal(fresh.status, 200);
+});
+
 test('another user cannot revoke my session', async () => {
   const mine = await register();
   const theirs = await register();

@@ -37,3 +37,19 @@ export function listSessions(client: ApiClient = api): Promise<UserSession[]> {
 export function revokeSession(sessionId: string, client: ApiClient = api): Promise<void> {
   return client.delete<void>(`/users/@me/sessions/${encodeURIComponent(sessionId)}`)
 }
+
+/**
+ * PATCH /users/@me. `password` (the current one) is required with `username` or `new_password`;
+ * a new password signs out every other session of the user.
+ */
+export interface UpdateCurrentUserRequest {
+  /** null or "" clears the display name. */
+  global_name?: string | null
+  username?: string
+  new_password?: string
+  password?: string
+}
+
+export function updateCurrentUser(body: UpdateCurrentUserRequest, client: ApiClient = api): Promise<CurrentUser> {
+  return client.patch<CurrentUser>('/users/@me', body)
+}

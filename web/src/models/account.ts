@@ -63,3 +63,22 @@ export function validateRegistration(fields: RegistrationFields): Partial<Record
   if (password) errors.password = password
   return errors
 }
+
+/** The display name as it would be sent: trimmed, inner line breaks collapsed (it is one line). */
+export function normalizeDisplayName(name: string): string {
+  return name.replace(/\s*[\r\n]+\s*/g, ' ').trim()
+}
+
+export function validateDisplayName(name: string): string | null {
+  if ([...normalizeDisplayName(name)].length > DISPLAY_NAME_MAX) return `Must be ${DISPLAY_NAME_MAX} or fewer in length.`
+  return null
+}
+
+export function validateCurrentPassword(password: string): string | null {
+  return password === '' ? 'Required' : null
+}
+
+export function validatePasswordConfirmation(password: string, confirmation: string): string | null {
+  if (confirmation === '') return 'Required'
+  return password === confirmation ? null : 'Passwords do not match.'
+}
