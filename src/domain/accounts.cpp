@@ -18,7 +18,8 @@ using core::FieldError;
 namespace {
 
 const std::string kInvalidLogin = "Login or password is invalid.";
-const std::string kSessionInterval = "720 hours"; // Accounts::kSessionLifetime, as SQL text
+// Accounts::kSessionLifetime as an SQL interval.
+const std::string kSessionInterval = std::to_string(Accounts::kSessionLifetime.count()) + " hours";
 
 std::unexpected<core::Error> formError(std::vector<FieldError> fields) {
   return std::unexpected(core::Error{ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)});

@@ -37,6 +37,10 @@ core::Result<ClientFrame> parseClientFrame(std::string_view text) {
     if (d->is_uint64() && d->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
       frame.heartbeat_seq = static_cast<std::int64_t>(d->as_uint64());
     }
+    if (d->is_object()) {
+      const auto* token = d->as_object().if_contains("token");
+      if (token != nullptr && token->is_string()) frame.token = std::string(token->as_string());
+    }
   }
   return frame;
 }
@@ -52,14 +56,6 @@ CloseCode closeCodeFor(core::ErrorCode code) noexcept {
 }
 
 namespace {
-
-// The token of an IDENTIFY payload ({"token": "...", "properties": {...}}), or empty.
-std::string identifyToken(const std::string& d_json) {
-  auto d = net::parseJson(d_json);
-  if (!d || !d->is_object()) return {};
-  const auto* token = d->as_object().if_contains("token");
-  return token != nullptr && token->is_string() ? std::string(token->as_string()) : std::string();
-}
 
 std::string randomSessionId() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -146,9 +142,8 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
         closeWith(*connection, CloseCode::kAlreadyAuthenticated, "Already authenticated");
         break;
       }
-      const std::string token = identifyToken(frame->d_json);
       core::Result<std::string> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
-      if (identify_ && !token.empty()) user = co_await identify_(token, request.worker);
+      if (identify_ && !frame->token.empty()) user = co_await identify_(frame->token, request.worker);
       if (!user) {
         closeWith(*connection, closeCodeFor(user.error().code), "Authentication failed");
         break;

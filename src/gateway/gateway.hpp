@@ -56,6 +56,7 @@ struct ClientFrame {
   int op = -1;
   std::string d_json = "null"; //!< the `d` field re-serialized (kept opaque at this layer)
   std::optional<std::int64_t> heartbeat_seq; //!< for op 1: `d` as the last sequence, if a number
+  std::string token; //!< for op 2 and 6: `d.token`, if a string
 };
 
 //! Parses one client frame. Errors: kInvalidJson (→ close 4002) for anything that is not an

@@ -28,11 +28,6 @@ void Metrics::observeRequest(std::size_t worker, std::string_view method, std::s
   }
 }
 
-void Metrics::addCollector(std::function<void(std::string&)> collector) {
-  std::lock_guard lock(collectors_mutex_);
-  collectors_.push_back(std::move(collector));
-}
-
 namespace {
 std::string escapeLabel(std::string_view value) {
   std::string out;
@@ -96,9 +91,6 @@ std::string Metrics::render() const {
   out += "# HELP hearth_gateway_open_websockets Gateway WebSocket connections open now.\n";
   out += "# TYPE hearth_gateway_open_websockets gauge\n";
   out += fmt::format("hearth_gateway_open_websockets {}\n", open_websockets_.load(std::memory_order_relaxed));
-  std::lock_guard lock(collectors_mutex_);
-  for (const auto& collector : collectors_)
-    collector(out);
   return out;
 }
 

@@ -4,7 +4,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,10 +28,7 @@ public:
   void connectionClosed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   void websocketOpened() noexcept { open_websockets_.fetch_add(1, std::memory_order_relaxed); }
   void websocketClosed() noexcept { open_websockets_.fetch_sub(1, std::memory_order_relaxed); }
-  std::int64_t openConnections() const noexcept { return open_connections_.load(std::memory_order_relaxed); }
 
-  //! Adds a source of further lines (e.g. database pool gauges), called at each render.
-  void addCollector(std::function<void(std::string& out)> collector);
   //! The whole exposition text.
   std::string render() const;
 
@@ -70,8 +66,6 @@ private:
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::int64_t> open_websockets_{0};
-  mutable std::mutex collectors_mutex_;
-  std::vector<std::function<void(std::string&)>> collectors_;
 };
 
 } // namespace hearth::net

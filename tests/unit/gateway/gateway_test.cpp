@@ -234,6 +234,10 @@ TEST(GatewayFrames, ParsesOpAndHeartbeatSequence) {
   ASSERT_TRUE(no_d.has_value());
   EXPECT_FALSE(no_d->heartbeat_seq.has_value());
   EXPECT_EQ(no_d->d_json, "null");
+  const auto identify = parseClientFrame(R"({"op":2,"d":{"token":"abc","properties":{}}})");
+  ASSERT_TRUE(identify.has_value());
+  EXPECT_EQ(identify->token, "abc");
+  EXPECT_EQ(parseClientFrame(R"({"op":2,"d":{"token":5}})")->token, "");
   EXPECT_FALSE(parseClientFrame(R"({"op":-1})").has_value());
   EXPECT_FALSE(parseClientFrame(R"({"op":256})").has_value());
 }

@@ -2,7 +2,7 @@
 // PATCH /users/@me. Client rules catch the obvious mistakes; the server's field errors land under
 // the input they are about, anything else in a banner. On success the session store's user is
 // replaced by the server's answer, so the user panel shows the change at once.
-import { computed, ref, type Ref } from 'vue'
+import { computed, ref, watch, type Ref } from 'vue'
 import { api, ApiError, type ApiClient } from '@/api/client'
 import { updateCurrentUser, type CurrentUser, type UpdateCurrentUserRequest } from '@/api/users'
 import {
@@ -26,6 +26,8 @@ interface AccountFormConfig<Field extends string> {
   toRequest: (fields: Record<Field, string>) => UpdateCurrentUserRequest
   /** The request's field names, as the server reports errors against them, to the form's fields. */
   serverFields: Record<string, Field>
+  /** The dialog's open state: every opening starts from fresh values with no leftover errors. */
+  open?: () => boolean
   client?: ApiClient
 }
 
@@ -71,6 +73,16 @@ function useAccountForm<Field extends string>(config: AccountFormConfig<Field>) 
     clientErrors.value = {}
   }
 
+  if (config.open) {
+    watch(
+      config.open,
+      (open) => {
+        if (open) reset()
+      },
+      { immediate: true },
+    )
+  }
+
   /** Resolves true when the server accepted the change (and the store holds the new user). */
   async function submit(): Promise<boolean> {
     if (status.value === 'loading') return false
@@ -106,7 +118,7 @@ function useAccountForm<Field extends string>(config: AccountFormConfig<Field>) 
 
 export type DisplayNameField = 'globalName'
 
-export function useEditDisplayName(client?: ApiClient) {
+export function useEditDisplayName(open?: () => boolean, client?: ApiClient) {
   return useAccountForm<DisplayNameField>({
     initial: (user) => ({ globalName: user?.global_name ?? '' }),
     validate: (fields) => {
@@ -116,13 +128,14 @@ export function useEditDisplayName(client?: ApiClient) {
     // An empty name clears it, and the UI then falls back to the username.
     toRequest: (fields) => ({ global_name: normalizeDisplayName(fields.globalName) || null }),
     serverFields: { global_name: 'globalName' },
+    open,
     client,
   })
 }
 
 export type UsernameField = 'username' | 'password'
 
-export function useEditUsername(client?: ApiClient) {
+export function useEditUsername(open?: () => boolean, client?: ApiClient) {
   return useAccountForm<UsernameField>({
     initial: (user) => ({ username: user?.username ?? '', password: '' }),
     validate: (fields) => {
@@ -135,13 +148,14 @@ export function useEditUsername(client?: ApiClient) {
     },
     toRequest: (fields) => ({ username: fields.username.trim(), password: fields.password }),
     serverFields: { username: 'username', password: 'password' },
+    open,
     client,
   })
 }
 
 export type PasswordField = 'currentPassword' | 'newPassword' | 'confirmPassword'
 
-export function useChangePassword(client?: ApiClient) {
+export function useChangePassword(open?: () => boolean, client?: ApiClient) {
   return useAccountForm<PasswordField>({
     initial: () => ({ currentPassword: '', newPassword: '', confirmPassword: '' }),
     validate: (fields) => {
@@ -156,6 +170,7 @@ export function useChangePassword(client?: ApiClient) {
     },
     toRequest: (fields) => ({ password: fields.currentPassword, new_password: fields.newPassword }),
     serverFields: { password: 'currentPassword', new_password: 'newPassword' },
+    open,
     client,
   })
 }
