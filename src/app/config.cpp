@@ -38,6 +38,9 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
   cli.add_option("--data-dir", config.data_dir, "Folder for the private database, files and keys")
       ->capture_default_str();
   cli.add_option("--web-root", config.web_root, "Built web client to serve (web/dist)")->capture_default_str();
+  cli.add_option("--public-url", config.public_url,
+                 "The address users reach Hearth at, e.g. https://chat.example.org (links in mails, OAuth "
+                 "redirect URIs; default http://<listen>:<port>)");
   cli.add_option("--database-url", config.database_url,
                  "libpq connection string or URL (default: the private cluster in --data-dir)");
   cli.add_option("--db-pool-size", config.db_pool_size, "Database connections in all, split over the threads")

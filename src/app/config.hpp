@@ -18,6 +18,9 @@ struct Config {
   std::size_t threads = 0; //!< 0: one per core
   std::filesystem::path data_dir = "var";
   std::filesystem::path web_root = "web/dist";
+  //! Where users reach this server (links in mails, OAuth redirect URIs). Empty: derived from
+  //! --listen and --port as http://address:port.
+  std::string public_url;
   std::string database_url; //!< empty: the private cluster under data_dir (scripts/db.sh)
   std::size_t db_pool_size = 16; //!< connections in all, split over the threads
   std::uint32_t worker_id = 0; //!< this node's id in snowflakes (0-31); unique per node

@@ -40,11 +40,15 @@ struct RegisterInput {
 
 struct User {
   std::uint64_t id = 0;
-  std::string email;
+  std::string email; //!< empty for an account made through a provider that gave none
   std::string username;
   std::string display_name;
   bool verified = false;
   std::string created_at; //!< ISO 8601
+  std::string bio; //!< "about me", at most 190 characters
+  std::string avatar; //!< content hash of the avatar image; empty for none
+  bool mfa_enabled = false;
+  bool has_password = true; //!< false for accounts made through OAuth/OIDC that never set one
 };
 
 //! The result of signing in: a short-lived access token and the session's refresh token.
@@ -53,6 +57,21 @@ struct SignIn {
   std::uint64_t session_id = 0;
   std::string access_token;
   std::string refresh_token;
+};
+
+//! The result of a password (or provider) check: either a session, or a ticket to finish
+//! with a two-factor code (POST /auth/mfa/totp) when the account has two-factor on.
+struct LoginOutcome {
+  std::optional<SignIn> session;
+  std::string mfa_ticket; //!< set when `session` is empty
+};
+
+//! An account to create from an OAuth/OIDC identity (no password).
+struct ExternalAccount {
+  std::string email; //!< empty if the provider gave none; must not belong to another account
+  bool email_verified = false; //!< the provider vouches for the address
+  std::string username_hint; //!< preferred_username / login; made valid and unique
+  std::string display_name;
 };
 
 //! Changes to one's own account; an unset field stays as it is.
@@ -114,6 +133,14 @@ public:
   //! an address is exempt from the per-account failed-login cap, so an attacker guessing from
   //! elsewhere cannot lock the owner out.
   boost::asio::awaitable<core::Result<bool>> knownAddress(store::PgPool& pool, std::string login, std::string ip);
+  //! Signs in an account whose identity was proven another way (an OAuth/OIDC provider): a
+  //! session, or an MFA ticket when two-factor is on. kUnknownUser for a deleted account.
+  boost::asio::awaitable<core::Result<LoginOutcome>> signInVerified(store::PgPool& pool, std::uint64_t user_id,
+                                                                    ClientInfo client);
+  //! Creates an account without a password for a provider identity and returns its id. A taken
+  //! email is kInvalidFormBody (field `email`, EMAIL_ALREADY_REGISTERED): identities are never
+  //! merged by email; the owner links the provider from settings instead.
+  boost::asio::awaitable<core::Result<std::uint64_t>> createExternalUser(store::PgPool& pool, ExternalAccount account);
   //! Whether the session is still live (not revoked or expired).
   boost::asio::awaitable<core::Result<bool>> sessionActive(store::PgPool& pool, std::uint64_t session_id);
 
