@@ -25,14 +25,6 @@ constexpr std::string_view kCookiePath = "/api/v1/auth";
 
 bool secureRequest(const Request& request) { return request.headers.get("X-Forwarded-Proto") == "https"; }
 
-// The refresh token lives in an HttpOnly cookie scoped to the auth routes: scripts can't read it
-// and no other request carries it. SameSite=Strict keeps other sites from using it.
-std::string refreshCookie(const Request& request, std::string_view token, bool clear) {
-  std::string cookie = fmt::format("{}={}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}", kRefreshCookie, token,
-                                   kCookiePath, clear ? 0 : 30 * 24 * 3600);
-  if (secureRequest(request)) cookie += "; Secure";
-  return cookie;
-}
 
 std::string cookieValue(const Request& request, std::string_view name) {
   std::string_view cookies = request.headers.get("Cookie");
@@ -49,9 +41,6 @@ std::string cookieValue(const Request& request, std::string_view name) {
   return {};
 }
 
-domain::ClientInfo clientOf(const Request& request) {
-  return {std::string(request.headers.get("User-Agent")), request.remote_address};
-}
 
 Response signedIn(const Request& request, int status, const domain::SignIn& sign_in) {
   boost::json::object body;
@@ -91,6 +80,19 @@ std::optional<Response> limitByIp(const AuthDeps& deps, const Request& request, 
 }
 
 } // namespace
+
+// The refresh token lives in an HttpOnly cookie scoped to the auth routes: scripts can't read it
+// and no other request carries it. SameSite=Strict keeps other sites from using it.
+std::string refreshCookie(const Request& request, std::string_view token, bool clear) {
+  std::string cookie = fmt::format("{}={}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}", kRefreshCookie, token,
+                                   kCookiePath, clear ? 0 : 30 * 24 * 3600);
+  if (secureRequest(request)) cookie += "; Secure";
+  return cookie;
+}
+
+domain::ClientInfo clientOf(const Request& request) {
+  return {std::string(request.headers.get("User-Agent")), request.remote_address};
+}
 
 std::string userJson(const domain::User& user) {
   boost::json::object body;

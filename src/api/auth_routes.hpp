@@ -8,6 +8,7 @@
 
 namespace hearth::domain {
 class Accounts;
+struct ClientInfo;
 struct User;
 } // namespace hearth::domain
 namespace hearth::net {
@@ -36,6 +37,13 @@ void addAuthRoutes(net::Router& router, AuthDeps deps);
 
 //! The user object as Discord shapes it (`id`, `username`, `global_name`, `email`, ...).
 std::string userJson(const domain::User& user);
+
+//! The `Set-Cookie` value carrying a refresh token (HttpOnly, SameSite=Strict, Path=/api/v1/auth,
+//! Secure behind TLS); an empty token with `clear` removes it.
+std::string refreshCookie(const net::Request& request, std::string_view token, bool clear = false);
+
+//! The client's User-Agent and address, recorded on a new session.
+domain::ClientInfo clientOf(const net::Request& request);
 
 //! The claims of the request's `Authorization: Bearer <token>`; kUnauthorized without a valid one.
 core::Result<auth::AccessClaims> authenticate(const net::Request& request, const auth::TokenSigner& signer);
