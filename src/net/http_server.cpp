@@ -393,6 +393,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       co_await fail(error, none);
       break;
     }
+    {
+      // A route may take larger bodies than the default (uploads): look it up before reading.
+      Request head;
+      head.method = parseMethod(std::string_view(parser.get().method_string()));
+      const std::string_view target(parser.get().target());
+      head.path = std::string(target.substr(0, target.find('?')));
+      if (const auto limit = router.match(head, false).body_limit; limit != 0) parser.body_limit(limit);
+    }
     control.arm(config.limits.body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
     control.disarm();

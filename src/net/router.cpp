@@ -29,13 +29,14 @@ struct Router::Node {
   std::string param_name; //!< set on a param_child
   std::string pattern;
   std::array<std::unique_ptr<Handler>, kMethodCount> handlers;
+  std::array<std::size_t, kMethodCount> body_limits{};
   std::unique_ptr<WsHandler> ws_handler;
 };
 
 Router::Router() : root_(std::make_unique<Node>()) {}
 Router::~Router() = default;
 
-void Router::add(Method method, std::string_view pattern, Handler handler) {
+void Router::add(Method method, std::string_view pattern, Handler handler, std::size_t body_limit) {
   if (!pattern.starts_with('/')) throw std::invalid_argument("route pattern must start with '/'");
   Node* node = root_.get();
   for (const auto segment : splitPath(pattern)) {
@@ -58,6 +59,7 @@ void Router::add(Method method, std::string_view pattern, Handler handler) {
   auto& slot = node->handlers[static_cast<std::size_t>(method)];
   if (slot) throw std::invalid_argument("duplicate route: " + std::string(pattern));
   slot = std::make_unique<Handler>(std::move(handler));
+  node->body_limits[static_cast<std::size_t>(method)] = body_limit;
   node->pattern = std::string(pattern);
 }
 
@@ -99,6 +101,7 @@ RouteMatch Router::match(Request& request, bool is_upgrade) const {
   if (node->handlers[method_idx]) {
     result.kind = RouteMatch::Kind::kHandler;
     result.handler = node->handlers[method_idx].get();
+    result.body_limit = node->body_limits[method_idx];
     return result;
   }
   for (std::size_t idx = 0; idx < kMethodCount; ++idx) {

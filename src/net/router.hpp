@@ -26,6 +26,7 @@ struct RouteMatch {
   const WsHandler* ws_handler = nullptr;
   std::string_view pattern; //!< the matched pattern, for metrics and logs
   std::string allowed; //!< for kMethodNotAllowed: the Allow header value
+  std::size_t body_limit = 0; //!< the route's own body limit; 0: the server's
 };
 
 class Router {
@@ -37,7 +38,8 @@ public:
 
   //! Registers a handler. HEAD is answered by the GET handler when none is registered for it.
   //! Throws std::invalid_argument on a malformed pattern or a duplicate (a start-up bug).
-  void add(Method method, std::string_view pattern, Handler handler);
+  //! `body_limit` (bytes) replaces the server's body limit for this route (uploads); 0 keeps it.
+  void add(Method method, std::string_view pattern, Handler handler, std::size_t body_limit = 0);
   //! Registers a WebSocket endpoint (GET with Upgrade: websocket).
   void addWebSocket(std::string_view pattern, WsHandler handler);
   //! Finds the route for a request, filling request.params on a match.

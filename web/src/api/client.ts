@@ -11,6 +11,9 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 /** Per-field validation messages from a 50035 body, keyed by field path (`username`, `a.0.b`). */
 export type FieldErrors = Record<string, string[]>
 
+/** The machine-readable codes beside those messages (`MFA_REQUIRED`, `INVALID_TOKEN`), by the same paths. */
+export type FieldErrorCodes = Record<string, string[]>
+
 export class ApiError extends Error {
   /** HTTP status, or NETWORK_ERROR_STATUS (0) when the request never got a response. */
   readonly status: number
@@ -20,6 +23,8 @@ export class ApiError extends Error {
   readonly retryAfter: number | null
   /** Field errors from Discord's `errors` tree; empty when the body had none. */
   readonly fieldErrors: FieldErrors
+  /** The codes of those field errors; empty when the body had none. */
+  readonly fieldCodes: FieldErrorCodes
 
   constructor(
     status: number,
@@ -27,6 +32,7 @@ export class ApiError extends Error {
     code: number | null = null,
     retryAfter: number | null = null,
     fieldErrors: FieldErrors = {},
+    fieldCodes: FieldErrorCodes = {},
   ) {
     super(message)
     this.name = 'ApiError'
@@ -34,6 +40,12 @@ export class ApiError extends Error {
     this.code = code
     this.retryAfter = retryAfter
     this.fieldErrors = fieldErrors
+    this.fieldCodes = fieldCodes
+  }
+
+  /** Whether the server reported `code` against `field`; flows branch on some (MFA_REQUIRED, INVALID_TOKEN). */
+  hasFieldCode(field: string, code: string): boolean {
+    return this.fieldCodes[field]?.includes(code) ?? false
   }
 
   get isNetworkError(): boolean {
@@ -103,16 +115,25 @@ interface ErrorBody {
  * arrays) into messages per dotted path. Anything malformed is skipped, never thrown on.
  */
 export function parseFieldErrors(tree: unknown): FieldErrors {
-  const result: FieldErrors = {}
+  return collectFieldErrors(tree, 'message')
+}
+
+/** The same walk as parseFieldErrors, keeping each entry's `code` instead of its message. */
+export function parseFieldErrorCodes(tree: unknown): FieldErrorCodes {
+  return collectFieldErrors(tree, 'code')
+}
+
+function collectFieldErrors(tree: unknown, property: 'message' | 'code'): Record<string, string[]> {
+  const result: Record<string, string[]> = {}
   function visit(node: unknown, fieldPath: string, depth: number): void {
     if (node === null || typeof node !== 'object' || Array.isArray(node) || depth > 8) return
     for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
       if (key === '_errors') {
         if (!Array.isArray(child) || fieldPath === '') continue
-        const messages = child
-          .map((entry: unknown) => (entry as { message?: unknown } | null)?.message)
-          .filter((message): message is string => typeof message === 'string' && message.trim() !== '')
-        if (messages.length > 0) result[fieldPath] = [...(result[fieldPath] ?? []), ...messages]
+        const values = child
+          .map((entry: unknown) => (entry as Record<string, unknown> | null)?.[property])
+          .filter((value): value is string => typeof value === 'string' && value.trim() !== '')
+        if (values.length > 0) result[fieldPath] = [...(result[fieldPath] ?? []), ...values]
       } else {
         visit(child, fieldPath === '' ? key : `${fieldPath}.${key}`, depth + 1)
       }
@@ -152,7 +173,14 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   if (response.status === 429 && serverMessage === null && retryAfter !== null) {
     message = `You are being rate limited. Try again in ${Math.ceil(retryAfter)} s.`
   }
-  return new ApiError(response.status, message, code, retryAfter, parseFieldErrors(body?.errors))
+  return new ApiError(
+    response.status,
+    message,
+    code,
+    retryAfter,
+    parseFieldErrors(body?.errors),
+    parseFieldErrorCodes(body?.errors),
+  )
 }
 
 function buildUrl(base: string, path: string, query?: RequestOptions['query']): string {

@@ -82,3 +82,14 @@ export function validatePasswordConfirmation(password: string, confirmation: str
   if (confirmation === '') return 'Required'
   return password === confirmation ? null : 'Passwords do not match.'
 }
+
+export const BIO_MAX = 190
+
+/** Characters as the server counts them (code points, so an emoji is one). */
+export function characterCount(text: string): number {
+  return [...text].length
+}
+
+export function validateBio(bio: string): string | null {
+  return characterCount(bio.trim()) > BIO_MAX ? `Must be ${BIO_MAX} or fewer in length.` : null
+}
