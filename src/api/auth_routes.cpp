@@ -1,10 +1,14 @@
 #include "api/auth_routes.hpp"
 
+#include <fstream>
+#include <iterator>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include "core/image_info.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
 #include "net/json_body.hpp"
@@ -22,6 +26,8 @@ namespace {
 
 constexpr std::string_view kRefreshCookie = "hearth_refresh";
 constexpr std::string_view kCookiePath = "/api/v1/auth";
+// PATCH /users/@me may carry an avatar: 8 MiB of image is about 11 MiB as base64.
+constexpr std::size_t kProfileBodyLimit = 12 * 1024 * 1024;
 
 bool secureRequest(const Request& request) { return request.headers.get("X-Forwarded-Proto") == "https"; }
 
@@ -79,6 +85,64 @@ std::optional<Response> limitByIp(const AuthDeps& deps, const Request& request, 
   return net::rateLimitedResponse(decision, "auth");
 }
 
+// Counts one try against `key`; the 429 answer once past `limit` per `window`.
+std::optional<Response> limitBy(const AuthDeps& deps, const std::string& key, int limit, std::chrono::seconds window,
+                                std::string_view bucket) {
+  const auto decision = deps.limiter->hit(key, limit, window);
+  if (decision.allowed) return std::nullopt;
+  return net::rateLimitedResponse(decision, bucket);
+}
+
+Response noContent() {
+  Response response;
+  response.status = 204;
+  return response;
+}
+
+// A present string field, or nullopt; another type is a field error.
+std::optional<std::string> optionalField(const boost::json::object& body, std::string_view name,
+                                         std::vector<core::FieldError>& errors) {
+  const auto* value = body.if_contains(name);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  if (!value->is_string()) {
+    errors.push_back({std::string(name), "BASE_TYPE_STRING", "Must be a string"});
+    return std::nullopt;
+  }
+  return std::string(value->as_string());
+}
+
+// `data:image/<type>;base64,<data>` → the bytes (the type is checked from the bytes later).
+std::optional<std::string> decodeDataUri(std::string_view uri) {
+  const auto comma = uri.find(',');
+  if (!uri.starts_with("data:image/") || comma == std::string_view::npos) return std::nullopt;
+  if (!uri.substr(0, comma).ends_with(";base64")) return std::nullopt;
+  std::string text(uri.substr(comma + 1));
+  while (!text.empty() && text.back() == '=')
+    text.pop_back();
+  for (char& c : text) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+  }
+  std::string bytes;
+  if (!auth::base64UrlDecode(text, bytes)) return std::nullopt;
+  return bytes;
+}
+
+Response backupCodes(const std::vector<std::string>& codes) {
+  boost::json::array list;
+  for (const auto& code : codes) {
+    boost::json::object item;
+    item["code"] = code;
+    item["consumed"] = false;
+    list.push_back(std::move(item));
+  }
+  boost::json::object body;
+  body["backup_codes"] = std::move(list);
+  Response response = net::jsonResponse(200, boost::json::serialize(body));
+  response.headers.add("Cache-Control", "no-store");
+  return response;
+}
+
 } // namespace
 
 // The refresh token lives in an HttpOnly cookie scoped to the auth routes: scripts can't read it
@@ -95,13 +159,19 @@ domain::ClientInfo clientOf(const Request& request) {
 }
 
 std::string userJson(const domain::User& user) {
+  const auto orNull = [](const std::string& text) {
+    return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+  };
   boost::json::object body;
   body["id"] = core::snowflakeToString(user.id);
   body["username"] = user.username;
-  body["global_name"] = user.display_name.empty() ? boost::json::value(nullptr) : boost::json::value(user.display_name);
-  body["email"] = user.email;
+  body["global_name"] = orNull(user.display_name);
+  body["email"] = orNull(user.email);
   body["verified"] = user.verified;
-  body["avatar"] = nullptr;
+  body["avatar"] = orNull(user.avatar);
+  body["bio"] = user.bio;
+  body["mfa_enabled"] = user.mfa_enabled;
+  body["has_password"] = user.has_password;
   body["created_at"] = user.created_at;
   return boost::json::serialize(body);
 }
@@ -150,14 +220,28 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
       if (!known) co_return net::errorResponse(known.error());
       if (!*known) co_return net::rateLimitedResponse(failures, "login");
     }
-    auto sign_in = co_await deps.accounts->login(*pool, login, std::move(password), clientOf(request));
-    if (!sign_in) {
-      if (sign_in.error().code == core::ErrorCode::kInvalidFormBody) {
+    auto outcome = co_await deps.accounts->login(*pool, login, std::move(password), clientOf(request));
+    if (!outcome) {
+      if (outcome.error().code == core::ErrorCode::kInvalidFormBody) {
         deps.limiter->hit(account_key, deps.limits.failed_logins_per_hour_per_account, std::chrono::hours(1));
       }
-      co_return net::errorResponse(sign_in.error());
+      co_return net::errorResponse(outcome.error());
     }
-    Response response = signedIn(request, 200, *sign_in);
+    if (!outcome->session) {
+      // Two-factor is on: the password was right; a code finishes the login (Discord's shape).
+      boost::json::object answer;
+      answer["user_id"] = nullptr;
+      answer["mfa"] = true;
+      answer["sms"] = false;
+      answer["ticket"] = outcome->mfa_ticket;
+      answer["totp"] = true;
+      answer["backup"] = true;
+      Response response = net::jsonResponse(200, boost::json::serialize(answer));
+      response.headers.add("Cache-Control", "no-store");
+      net::addRateLimitHeaders(response, decision, "auth");
+      co_return response;
+    }
+    Response response = signedIn(request, 200, *outcome->session);
     net::addRateLimitHeaders(response, decision, "auth");
     co_return response;
   });
@@ -217,20 +301,36 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                if (!body) co_return net::errorResponse(body.error());
                std::vector<core::FieldError> errors;
                // Present (even null, for global_name) means "change it"; absent means "leave it".
-               const auto optionalField = [&](std::string_view name, bool nullable) -> std::optional<std::string> {
+               const auto patchField = [&](std::string_view name, bool nullable) -> std::optional<std::string> {
                  const auto* value = body->if_contains(name);
                  if (value == nullptr) return std::nullopt;
                  if (nullable && value->is_null()) return std::string();
                  return field(*body, name, true, errors);
                };
-               domain::ProfileUpdate update{optionalField("global_name", true), optionalField("username", false),
-                                            optionalField("new_password", false), optionalField("password", false)};
+               domain::ProfileUpdate update;
+               update.display_name = patchField("global_name", true);
+               update.username = patchField("username", false);
+               update.new_password = patchField("new_password", false);
+               update.email = patchField("email", false);
+               update.bio = patchField("bio", true);
+               update.current_password = patchField("password", false);
+               update.code = patchField("code", false);
+               if (auto avatar = patchField("avatar", true)) {
+                 if (avatar->empty()) {
+                   update.avatar = std::string();
+                 } else if (auto bytes = decodeDataUri(*avatar); bytes && !bytes->empty()) {
+                   update.avatar = std::move(*bytes);
+                 } else {
+                   errors.push_back({"avatar", "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."});
+                 }
+               }
                if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
                auto user = co_await deps.accounts->updateProfile(*deps.pools.at(request.worker), claims->user_id,
                                                                  claims->session_id, std::move(update));
                if (!user) co_return net::errorResponse(user.error());
                co_return net::jsonResponse(200, userJson(*user));
-             });
+             },
+             kProfileBodyLimit);
 
   router.add(Method::kGet, "/api/v1/users/@me/sessions",
              [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
@@ -264,6 +364,215 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                Response response;
                response.status = 204;
                co_return response;
+             });
+
+  router.add(Method::kPost, "/api/v1/auth/mfa/totp", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto body = net::parseJsonBody(request);
+    if (!body) co_return net::errorResponse(body.error());
+    std::vector<core::FieldError> errors;
+    std::string ticket = field(*body, "ticket", true, errors);
+    std::string code = field(*body, "code", true, errors);
+    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    auto sign_in = co_await deps.accounts->completeMfa(*deps.pools.at(request.worker), std::move(ticket),
+                                                       std::move(code), clientOf(request));
+    if (!sign_in) co_return net::errorResponse(sign_in.error());
+    co_return signedIn(request, 200, *sign_in);
+  });
+
+  router.add(Method::kPost, "/api/v1/auth/logout-all",
+             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               auto revoked = co_await deps.accounts->revokeAllSessions(*deps.pools.at(request.worker), claims->user_id);
+               if (!revoked) co_return net::errorResponse(revoked.error());
+               Response response = noContent();
+               response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+               co_return response;
+             });
+
+  router.add(Method::kPost, "/api/v1/auth/verify", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto body = net::parseJsonBody(request);
+    if (!body) co_return net::errorResponse(body.error());
+    std::vector<core::FieldError> errors;
+    std::string token = field(*body, "token", true, errors);
+    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    auto user = co_await deps.accounts->verifyEmail(*deps.pools.at(request.worker), std::move(token));
+    if (!user) co_return net::errorResponse(user.error());
+    boost::json::object answer;
+    answer["user_id"] = core::snowflakeToString(user->id);
+    answer["email"] = user->email;
+    answer["verified"] = user->verified;
+    co_return net::jsonResponse(200, boost::json::serialize(answer));
+  });
+
+  router.add(Method::kPost, "/api/v1/auth/verify/resend",
+             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               if (auto limited = limitBy(deps, "verify-mail:" + std::to_string(claims->user_id), 5,
+                                          std::chrono::hours(1), "verify")) {
+                 co_return std::move(*limited);
+               }
+               auto sent = co_await deps.accounts->resendVerification(*deps.pools.at(request.worker), claims->user_id);
+               if (!sent) co_return net::errorResponse(sent.error());
+               co_return noContent();
+             });
+
+  router.add(Method::kPost, "/api/v1/auth/forgot", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto body = net::parseJsonBody(request);
+    if (!body) co_return net::errorResponse(body.error());
+    std::vector<core::FieldError> errors;
+    std::string login = field(*body, "login", true, errors);
+    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    // At most 5 reset mails per account an hour. Past that the answer is unchanged (it must not
+    // tell whether the account exists); the mail is just not sent.
+    const auto mails = deps.limiter->hit("reset-mail:" + domain::normalizeUsername(login), 5, std::chrono::hours(1));
+    if (mails.allowed) {
+      auto sent = co_await deps.accounts->forgotPassword(*deps.pools.at(request.worker), std::move(login));
+      if (!sent) co_return net::errorResponse(sent.error());
+    }
+    Response response = noContent();
+    net::addRateLimitHeaders(response, decision, "auth");
+    co_return response;
+  });
+
+  router.add(Method::kPost, "/api/v1/auth/reset", [deps](Request& request) -> asio::awaitable<Response> {
+    net::RateDecision decision;
+    if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
+    auto body = net::parseJsonBody(request);
+    if (!body) co_return net::errorResponse(body.error());
+    std::vector<core::FieldError> errors;
+    std::string token = field(*body, "token", true, errors);
+    std::string password = field(*body, "password", true, errors);
+    std::optional<std::string> code = optionalField(*body, "code", errors);
+    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    auto reset = co_await deps.accounts->resetPassword(*deps.pools.at(request.worker), std::move(token),
+                                                       std::move(password), std::move(code));
+    if (!reset) co_return net::errorResponse(reset.error());
+    Response response = noContent();
+    response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+    co_return response;
+  });
+
+  router.add(Method::kGet, "/api/v1/avatars/{user_id}/{avatar}", [deps](Request& request) -> asio::awaitable<Response> {
+    const auto user_id = core::parseSnowflake(request.param("user_id"));
+    const std::string avatar(request.param("avatar"));
+    const bool hex = avatar.size() == 32 && avatar.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!user_id || !hex) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
+    std::ifstream in(deps.accounts->avatarPath(*user_id, avatar), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto image = core::sniffImage(bytes);
+    if (!in.eof() || !image) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
+    Response response;
+    response.status = 200;
+    response.headers.add("Content-Type", std::string(image->content_type));
+    // The name is the content's hash: it never changes.
+    response.headers.add("Cache-Control", "public, max-age=31536000, immutable");
+    response.body = std::move(bytes);
+    co_return response;
+  });
+
+  // Two-factor and deletion take a password or a code: 10 tries per 10 minutes per account.
+  const auto limitCodes = [deps](const auth::AccessClaims& claims) {
+    return limitBy(deps, "codes:" + std::to_string(claims.user_id), 10, std::chrono::minutes(10), "mfa");
+  };
+
+  router.add(Method::kPost, "/api/v1/users/@me/delete",
+             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
+               auto body = net::parseJsonBody(request);
+               if (!body) co_return net::errorResponse(body.error());
+               std::vector<core::FieldError> errors;
+               auto password = optionalField(*body, "password", errors);
+               auto code = optionalField(*body, "code", errors);
+               auto confirm = optionalField(*body, "confirm", errors);
+               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               auto deleted = co_await deps.accounts->deleteAccount(*deps.pools.at(request.worker), claims->user_id,
+                                                                    std::move(password), std::move(code),
+                                                                    std::move(confirm));
+               if (!deleted) co_return net::errorResponse(deleted.error());
+               Response response = noContent();
+               response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+               co_return response;
+             });
+
+  router.add(Method::kPost, "/api/v1/users/@me/mfa/totp/setup",
+             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
+               auto body = net::parseJsonBody(request);
+               if (!body) co_return net::errorResponse(body.error());
+               std::vector<core::FieldError> errors;
+               std::string password = field(*body, "password", true, errors);
+               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               auto setup = co_await deps.accounts->setupTotp(*deps.pools.at(request.worker), claims->user_id,
+                                                              std::move(password));
+               if (!setup) co_return net::errorResponse(setup.error());
+               boost::json::object answer;
+               answer["secret"] = setup->secret;
+               answer["uri"] = setup->uri;
+               Response response = net::jsonResponse(200, boost::json::serialize(answer));
+               response.headers.add("Cache-Control", "no-store");
+               co_return response;
+             });
+
+  router.add(Method::kPost, "/api/v1/users/@me/mfa/totp/enable",
+             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
+               auto body = net::parseJsonBody(request);
+               if (!body) co_return net::errorResponse(body.error());
+               std::vector<core::FieldError> errors;
+               std::string code = field(*body, "code", true, errors);
+               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               auto codes =
+                   co_await deps.accounts->enableTotp(*deps.pools.at(request.worker), claims->user_id, std::move(code));
+               if (!codes) co_return net::errorResponse(codes.error());
+               co_return backupCodes(*codes);
+             });
+
+  router.add(Method::kPost, "/api/v1/users/@me/mfa/totp/disable",
+             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
+               auto body = net::parseJsonBody(request);
+               if (!body) co_return net::errorResponse(body.error());
+               std::vector<core::FieldError> errors;
+               std::string password = field(*body, "password", true, errors);
+               std::string code = field(*body, "code", true, errors);
+               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               auto disabled = co_await deps.accounts->disableTotp(*deps.pools.at(request.worker), claims->user_id,
+                                                                   std::move(password), std::move(code));
+               if (!disabled) co_return net::errorResponse(disabled.error());
+               co_return noContent();
+             });
+
+  router.add(Method::kPost, "/api/v1/users/@me/mfa/codes",
+             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
+               auto claims = co_await authenticateLive(request);
+               if (!claims) co_return net::errorResponse(claims.error());
+               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
+               auto body = net::parseJsonBody(request);
+               if (!body) co_return net::errorResponse(body.error());
+               std::vector<core::FieldError> errors;
+               std::string password = field(*body, "password", true, errors);
+               std::string code = field(*body, "code", true, errors);
+               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               auto codes = co_await deps.accounts->regenerateRecoveryCodes(
+                   *deps.pools.at(request.worker), claims->user_id, std::move(password), std::move(code));
+               if (!codes) co_return net::errorResponse(codes.error());
+               co_return backupCodes(*codes);
              });
 }
 

@@ -93,6 +93,37 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
                  "Failed logins allowed per account per hour, from all addresses together")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  cli.add_option("--smtp-url", config.smtp_url,
+                 "SMTP server for mail: smtp://host:587 (STARTTLS) or smtps://host:465; without it, mails are "
+                 "written to <data-dir>/mail/ and their links logged");
+  cli.add_option("--smtp-user", config.smtp_user, "SMTP login");
+  cli.add_option("--smtp-password", config.smtp_password, "SMTP password (better in the --config file)");
+  cli.add_option("--smtp-starttls", config.smtp_starttls,
+                 "Require STARTTLS on smtp:// (false sends in the clear: loopback relays only)")
+      ->capture_default_str();
+  cli.add_option("--smtp-ca-file", config.smtp_ca_file, "Extra CA certificates to trust for the SMTP server");
+  cli.add_option("--mail-from", config.mail_from, "From: of outgoing mail")->capture_default_str();
+  cli.add_option("--require-verified-email", config.require_verified_email,
+                 "Hold unverified accounts back from creating or joining servers: auto (on when SMTP is "
+                 "configured), on or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  auto& oauth = config.oauth;
+  cli.add_option("--oauth-github-client-id", oauth.github_client_id, "GitHub OAuth app client id (turns GitHub on)");
+  cli.add_option("--oauth-github-client-secret", oauth.github_client_secret,
+                 "GitHub OAuth app client secret (better in the --config file)");
+  cli.add_option("--oauth-github-url", oauth.github_url, "GitHub's web address (authorize and token endpoints)")
+      ->capture_default_str();
+  cli.add_option("--oauth-github-api-url", oauth.github_api_url, "GitHub's REST API address")->capture_default_str();
+  cli.add_option("--oauth-google-client-id", oauth.google_client_id, "Google OAuth client id (turns Google on)");
+  cli.add_option("--oauth-google-client-secret", oauth.google_client_secret,
+                 "Google OAuth client secret (better in the --config file)");
+  cli.add_option("--oidc-issuer", oauth.oidc_issuer,
+                 "Issuer URL of any OpenID Connect provider (discovery at <issuer>/.well-known/openid-configuration)");
+  cli.add_option("--oidc-client-id", oauth.oidc_client_id, "Client id at the --oidc-issuer provider");
+  cli.add_option("--oidc-client-secret", oauth.oidc_client_secret,
+                 "Client secret at the --oidc-issuer provider (empty: a public client, PKCE only)");
+  cli.add_option("--oidc-name", oauth.oidc_name, "Button label for the --oidc-issuer provider")->capture_default_str();
   cli.add_flag("--migrate-only", config.migrate_only, "Apply database migrations and exit");
 
   try {

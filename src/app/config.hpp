@@ -9,6 +9,7 @@
 #include "core/log.hpp"
 #include "gateway/gateway.hpp"
 #include "net/http_server.hpp"
+#include "oauth/providers.hpp"
 
 namespace hearth::app {
 
@@ -32,6 +33,15 @@ struct Config {
   int auth_requests_per_minute = 30; //!< per IP, for register/login/refresh
   int failed_logins_per_hour = 100; //!< per account
   bool migrate_only = false;
+  oauth::OAuthSettings oauth; //!< sign-in providers (docs/oauth.md); a provider is on when its client id is set
+  // Mail. Without --smtp-url, mails go to <data_dir>/mail/ and their links to the log.
+  std::string smtp_url; //!< smtp://host:587 (STARTTLS) or smtps://host:465
+  std::string smtp_user;
+  std::string smtp_password;
+  bool smtp_starttls = true;
+  std::string smtp_ca_file;
+  std::string mail_from = "Hearth <hearth@localhost>";
+  std::string require_verified_email = "auto"; //!< auto (on with SMTP), on, off
 };
 
 //! Parses argv. Returns the exit code to leave with when parsing ends the program (--help,

@@ -20,9 +20,13 @@
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
 #include "gateway/gateway.hpp"
+#include "mail/mailer.hpp"
 #include "net/metrics.hpp"
 #include "net/rate_limiter.hpp"
 #include "net/static_files.hpp"
+#include "oauth/http_client.hpp"
+#include "oauth/oauth_routes.hpp"
+#include "oauth/providers.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 
@@ -85,12 +89,38 @@ int main(int argc, char** argv) {
   const auth::TokenSigner signer(std::move(*signing_key), clock);
   auth::PasswordHasher hasher(config.password_hash_threads, 256);
   core::SnowflakeGenerator ids(clock, config.worker_id, 0);
-  domain::Accounts accounts(ids, hasher, signer);
+  // Mail: SMTP when configured, else the outbox folder (links also go to the log).
+  std::unique_ptr<mail::Mailer> mailer;
+  if (!config.smtp_url.empty()) {
+    mail::SmtpConfig smtp;
+    smtp.url = config.smtp_url;
+    smtp.username = config.smtp_user;
+    smtp.password = config.smtp_password;
+    smtp.starttls = config.smtp_starttls;
+    smtp.ca_file = config.smtp_ca_file;
+    mailer = mail::makeSmtpMailer(std::move(smtp), config.mail_from);
+  } else {
+    mailer = mail::makeOutboxMailer(config.data_dir / "mail", config.mail_from);
+  }
+  domain::AccountSettings account_settings;
+  account_settings.public_url = config.public_url;
+  account_settings.require_verified_email = config.require_verified_email == "on" ||
+                                            (config.require_verified_email == "auto" && !config.smtp_url.empty());
+  account_settings.avatar_dir = config.data_dir / "avatars";
+  domain::Accounts accounts(ids, hasher, signer, *mailer, clock, account_settings);
   net::RateLimiter limiter(clock);
+  // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
+  auto oauth_providers = oauth::providersFrom(config.oauth);
+  if (!oauth_providers) {
+    spdlog::critical("oauth: {}", oauth_providers.error().message);
+    return 2;
+  }
+  oauth::HttpClient oauth_http;
+  oauth::Providers providers(std::move(*oauth_providers), oauth_http, clock);
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
   const auto identify = [&signer, &accounts, &pools](std::string token,
-                                                     std::size_t worker) -> asio::awaitable<core::Result<std::string>> {
+                                                     std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
     auto& pool = *pools.at(worker);
@@ -99,14 +129,22 @@ int main(int argc, char** argv) {
     if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended");
     auto user = co_await accounts.user(pool, claims->user_id);
     if (!user) co_return std::unexpected(user.error());
-    co_return api::userJson(*user);
+    co_return gateway::Identity{api::userJson(*user), claims->user_id, claims->session_id};
   };
   gateway::Gateway gateway(config.gateway, clock, identify);
+  // A revoked session (logout, token reuse, password change...) closes its live connections.
+  accounts.onSessionsEnded([&gateway](const domain::SessionsEnded& ended) {
+    const auto closed = gateway.closeSessions(ended.user_id, ended.session_id, ended.except_session);
+    if (closed != 0) spdlog::info("closed {} gateway connections of user {}", closed, ended.user_id);
+  });
   net::Router router;
   api::addOpsRoutes(router, ops);
   api::addAuthRoutes(router,
                      api::AuthDeps{ops.pools, &accounts, &signer, &limiter,
                                    api::AuthLimits{config.auth_requests_per_minute, config.failed_logins_per_hour}});
+  // config.public_url is filled in once the port is bound, before any request is served.
+  oauth::addOAuthRoutes(router, oauth::OAuthDeps{ops.pools, &accounts, &signer, &providers, &limiter, &clock,
+                                                 &config.public_url, config.auth_requests_per_minute});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);
@@ -161,6 +199,10 @@ int main(int argc, char** argv) {
   };
   signals.async_wait(on_signal);
 
+  if (config.public_url.empty()) {
+    config.public_url = "http://" + config.server.address + ":" + std::to_string(server.port());
+  }
+  accounts.setPublicUrl(config.public_url);
   // Announced only now, so a supervisor's signal can never arrive before we handle it.
   if (!config.port_file.empty()) {
     std::ofstream(config.port_file) << server.port() << '\n';

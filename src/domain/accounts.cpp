@@ -6,7 +6,10 @@
 
 #include "auth/password.hpp"
 #include "auth/tokens.hpp"
+#include "core/clock.hpp"
 #include "core/snowflake.hpp"
+#include "domain/account_internal.hpp"
+#include "mail/mailer.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
@@ -18,12 +21,10 @@ using core::FieldError;
 namespace {
 
 const std::string kInvalidLogin = "Login or password is invalid.";
-// Accounts::kSessionLifetime as an SQL interval.
-const std::string kSessionInterval = std::to_string(Accounts::kSessionLifetime.count()) + " hours";
+const std::string kSessionInterval = detail::sessionInterval();
 
-std::unexpected<core::Error> formError(std::vector<FieldError> fields) {
-  return std::unexpected(core::Error{ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)});
-}
+using detail::codePoints;
+using detail::formError;
 
 // Discord's field errors, with the sentence itself as the top-level message for clients that
 // show only that.
@@ -32,12 +33,6 @@ std::unexpected<core::Error> invalidLogin() {
       ErrorCode::kInvalidFormBody,
       kInvalidLogin,
       {FieldError{"login", "INVALID_LOGIN", kInvalidLogin}, FieldError{"password", "INVALID_LOGIN", kInvalidLogin}}});
-}
-
-// How many UTF-8 code points: display names are limited in characters, not bytes.
-std::size_t codePoints(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 } // namespace
@@ -83,9 +78,7 @@ std::optional<FieldError> checkPassword(std::string_view password, std::string_v
 
 std::vector<FieldError> validateRegistration(const RegisterInput& input) {
   std::vector<FieldError> errors;
-  const auto at = input.email.find('@');
-  if (input.email.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= input.email.size() ||
-      input.email.find_first_of(" \t\r\n") != std::string::npos) {
+  if (!detail::plausibleEmail(input.email)) {
     errors.push_back({"email", "EMAIL_INVALID", "Enter a valid email address."});
   }
   for (auto error :
@@ -95,8 +88,13 @@ std::vector<FieldError> validateRegistration(const RegisterInput& input) {
   return errors;
 }
 
-Accounts::Accounts(core::SnowflakeGenerator& ids, auth::PasswordHasher& hasher, const auth::TokenSigner& signer)
-    : ids_(ids), hasher_(hasher), signer_(signer) {}
+Accounts::Accounts(core::SnowflakeGenerator& ids, auth::PasswordHasher& hasher, const auth::TokenSigner& signer,
+                   mail::Mailer& mailer, const core::Clock& clock, AccountSettings settings)
+    : ids_(ids), hasher_(hasher), signer_(signer), mailer_(mailer), clock_(clock), settings_(std::move(settings)) {}
+
+void Accounts::ended(SessionsEnded event) const {
+  if (sessions_ended_) sessions_ended_(event);
+}
 
 asio::awaitable<core::Result<SignIn>> Accounts::startSession(store::PgPool& pool, std::uint64_t user_id,
                                                              const ClientInfo& client) {
@@ -155,26 +153,28 @@ asio::awaitable<core::Result<SignIn>> Accounts::registerUser(store::PgPool& pool
     co_return std::unexpected(inserted.error());
   }
   spdlog::info("account {} registered ({})", user_id, username);
+  auto mailed = co_await mailToken(pool, user_id, "verify", input.email, username);
+  if (!mailed) spdlog::error("account {}: verification mail not queued: {}", user_id, mailed.error().message);
   co_return co_await startSession(pool, user_id, client);
 }
 
-asio::awaitable<core::Result<SignIn>> Accounts::login(store::PgPool& pool, std::string login, std::string password,
-                                                      ClientInfo client) {
+asio::awaitable<core::Result<LoginOutcome>> Accounts::login(store::PgPool& pool, std::string login,
+                                                            std::string password, ClientInfo client) {
   if (login.empty() || login.size() > 254 || password.empty() || password.size() > 128) co_return invalidLogin();
   store::Params params{login, normalizeUsername(login)};
-  auto found =
-      co_await pool.query("SELECT id, password_hash FROM users WHERE lower(email) = lower($1) OR username = $2 "
-                          "LIMIT 1",
-                          std::move(params));
+  auto found = co_await pool.query("SELECT id, password_hash FROM users WHERE (lower(email) = lower($1) OR "
+                                   "username = $2) AND deleted_at IS NULL LIMIT 1",
+                                   std::move(params));
   if (!found) co_return std::unexpected(found.error());
-  const bool exists = found->rows() == 1;
+  // An account without a password (made through a provider) can't log in with one.
+  const bool exists = found->rows() == 1 && !found->isNull(0, 1);
   // An unknown account still pays for one verification, so timing does not tell it apart.
   std::string encoded = exists ? std::string(found->text(0, 1)) : hasher_.decoyHash();
   auto matches = co_await hasher_.verify(std::move(encoded), std::move(password));
   if (!matches) co_return std::unexpected(matches.error());
   if (!exists || !*matches) co_return invalidLogin();
   const auto user_id = static_cast<std::uint64_t>(found->integer(0, 0).value_or(0));
-  co_return co_await startSession(pool, user_id, client);
+  co_return co_await signInVerified(pool, user_id, std::move(client));
 }
 
 asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std::string refresh_token,
@@ -206,6 +206,7 @@ asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std
     co_await lease->query("COMMIT");
     spdlog::warn("refresh token reuse on session {} of user {} from {}: session revoked", session_id, user_id,
                  client.ip);
+    ended({user_id, static_cast<std::uint64_t>(found->integer(0, 0).value_or(0)), 0});
     co_return unauthorized();
   }
   SignIn sign_in;
@@ -231,17 +232,25 @@ asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std
 
 asio::awaitable<core::Result<User>> Accounts::user(store::PgPool& pool, std::uint64_t user_id) {
   store::Params params{std::to_string(user_id)};
-  auto found = co_await pool.query("SELECT id, email, username, coalesce(display_name, ''), email_verified, "
-                                   "to_json(created_at)#>>'{}' FROM users WHERE id = $1",
-                                   std::move(params));
+  auto found = co_await pool.query(
+      "SELECT id, coalesce(email, ''), username, coalesce(display_name, ''), email_verified, "
+      "to_json(created_at)#>>'{}', coalesce(bio, ''), coalesce(avatar, ''), totp_secret IS NOT NULL, "
+      "password_hash IS NOT NULL FROM users WHERE id = $1 AND deleted_at IS NULL",
+      std::move(params));
   if (!found) co_return std::unexpected(found.error());
   if (found->rows() == 0) co_return core::fail(ErrorCode::kUnknownUser, "Unknown User");
-  co_return User{user_id,
-                 std::string(found->text(0, 1)),
-                 std::string(found->text(0, 2)),
-                 std::string(found->text(0, 3)),
-                 found->text(0, 4) == "t",
-                 std::string(found->text(0, 5))};
+  User user;
+  user.id = user_id;
+  user.email = found->text(0, 1);
+  user.username = found->text(0, 2);
+  user.display_name = found->text(0, 3);
+  user.verified = found->text(0, 4) == "t";
+  user.created_at = found->text(0, 5);
+  user.bio = found->text(0, 6);
+  user.avatar = found->text(0, 7);
+  user.mfa_enabled = found->text(0, 8) == "t";
+  user.has_password = found->text(0, 9) == "t";
+  co_return user;
 }
 
 asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool, std::uint64_t user_id,
@@ -259,7 +268,13 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
   if (update.new_password) {
     if (auto error = checkPassword(*update.new_password, "new_password")) errors.push_back(std::move(*error));
   }
-  const bool needs_password = update.username || update.new_password;
+  if (update.email && !detail::plausibleEmail(*update.email)) {
+    errors.push_back({"email", "EMAIL_INVALID", "Enter a valid email address."});
+  }
+  if (update.bio && codePoints(*update.bio) > 190) {
+    errors.push_back({"bio", "BASE_TYPE_MAX_LENGTH", "Must be 190 characters or fewer."});
+  }
+  const bool needs_password = update.username || update.new_password || update.email;
   if (needs_password && (!update.current_password || update.current_password->empty())) {
     errors.push_back({"password", "BASE_TYPE_REQUIRED", "Enter your current password."});
   }
@@ -267,19 +282,27 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
 
   const std::string id = std::to_string(user_id);
   if (needs_password) {
-    store::Params params{id};
-    auto found = co_await pool.query("SELECT password_hash FROM users WHERE id = $1", std::move(params));
-    if (!found) co_return std::unexpected(found.error());
-    if (found->rows() == 0) co_return core::fail(ErrorCode::kUnknownUser, "Unknown User");
-    auto matches = co_await hasher_.verify(std::string(found->text(0, 0)), std::move(*update.current_password));
-    if (!matches) co_return std::unexpected(matches.error());
-    if (!*matches) co_return formError({{"password", "PASSWORD_DOES_NOT_MATCH", "Password does not match."}});
+    auto account = co_await secrets(pool, user_id);
+    if (!account) co_return std::unexpected(account.error());
+    auto password_ok = co_await checkPasswordOf(*account, std::move(update.current_password));
+    if (!password_ok) co_return std::unexpected(password_ok.error());
+    // Changing how one signs in (email, password) also needs the second factor.
+    if (update.new_password || update.email) {
+      auto code_ok = co_await checkSecondFactor(pool, *account, std::move(update.code));
+      if (!code_ok) co_return std::unexpected(code_ok.error());
+    }
   }
   std::optional<std::string> new_hash;
   if (update.new_password) {
     auto hashed = co_await hasher_.hash(std::move(*update.new_password));
     if (!hashed) co_return std::unexpected(hashed.error());
     new_hash = std::move(*hashed);
+  }
+  std::optional<std::string> avatar_hash;
+  if (update.avatar && !update.avatar->empty()) {
+    auto stored = storeAvatar(user_id, *update.avatar);
+    if (!stored) co_return std::unexpected(stored.error());
+    avatar_hash = std::move(*stored);
   }
 
   // One statement per changed column, all in one pipeline: all of it happens or none.
@@ -288,8 +311,21 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
     statements.push_back({"UPDATE users SET display_name = $2 WHERE id = $1",
                           {id, update.display_name->empty() ? std::nullopt : update.display_name}});
   }
+  if (update.bio) {
+    statements.push_back({"UPDATE users SET bio = $2 WHERE id = $1", {id, update.bio->empty() ? std::nullopt : update.bio}});
+  }
+  if (update.avatar) statements.push_back({"UPDATE users SET avatar = $2 WHERE id = $1", {id, avatar_hash}});
   if (update.username) {
     statements.push_back({"UPDATE users SET username = $2 WHERE id = $1", {id, normalizeUsername(*update.username)}});
+  }
+  std::string old_email;
+  if (update.email) {
+    auto before = co_await user(pool, user_id);
+    if (!before) co_return std::unexpected(before.error());
+    old_email = before->email;
+    statements.push_back({"UPDATE users SET email = $2, email_verified = false WHERE id = $1 AND "
+                          "lower(coalesce(email, '')) <> lower($2)",
+                          {id, *update.email}});
   }
   if (new_hash) {
     statements.push_back({"UPDATE users SET password_hash = $2 WHERE id = $1", {id, *new_hash}});
@@ -303,11 +339,31 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
       if (written.error().message.find("users_username_key") != std::string::npos) {
         co_return formError({{"username", "USERNAME_ALREADY_TAKEN", "Username is unavailable. Try another."}});
       }
+      if (written.error().message.find("users_email_key") != std::string::npos) {
+        co_return formError({{"email", "EMAIL_ALREADY_REGISTERED", "Email is already registered."}});
+      }
       co_return std::unexpected(written.error());
     }
-    if (new_hash) spdlog::info("account {} changed its password; other sessions ended", user_id);
+    if (new_hash) {
+      spdlog::info("account {} changed its password; other sessions ended", user_id);
+      ended({user_id, 0, current_session});
+    }
   }
-  co_return co_await user(pool, user_id);
+  auto now = co_await user(pool, user_id);
+  if (!now) co_return now;
+  if (update.email && !old_email.empty() && normalizeUsername(old_email) != normalizeUsername(now->email)) {
+    // The old address hears about it, so a hijacked session can't move the account quietly.
+    mailer_.send({old_email, "Your Hearth email address was changed",
+                  "Hi " + now->username + ",\n\nThe email address of your Hearth account was changed to " +
+                      now->email + ".\n\nIf you didn't do this, reset your password and contact the server's "
+                                   "administrator.\n",
+                  ""});
+  }
+  if (update.email && !now->verified) {
+    auto mailed = co_await mailToken(pool, user_id, "verify", now->email, now->username);
+    if (!mailed) spdlog::error("account {}: verification mail not queued: {}", user_id, mailed.error().message);
+  }
+  co_return now;
 }
 
 asio::awaitable<core::Result<std::vector<SessionInfo>>> Accounts::sessions(store::PgPool& pool, std::uint64_t user_id) {
@@ -334,6 +390,7 @@ asio::awaitable<core::Result<void>> Accounts::revokeSession(store::PgPool& pool,
       std::move(params));
   if (!updated) co_return std::unexpected(updated.error());
   if (updated->affectedRows() == 0) co_return core::fail(ErrorCode::kNotFound, "Unknown Session");
+  ended({user_id, session_id, 0});
   co_return core::Result<void>{};
 }
 

@@ -3,6 +3,8 @@
 // detection, logout, and the session list. Every write to these tables goes through here.
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +15,11 @@
 #include "core/error.hpp"
 
 namespace hearth::core {
+class Clock;
 class SnowflakeGenerator;
+} // namespace hearth::core
+namespace hearth::mail {
+class Mailer;
 }
 namespace hearth::auth {
 class PasswordHasher;
@@ -78,8 +84,36 @@ struct ExternalAccount {
 struct ProfileUpdate {
   std::optional<std::string> display_name; //!< empty clears it
   std::optional<std::string> username; //!< needs current_password
-  std::optional<std::string> new_password; //!< needs current_password; ends the other sessions
+  std::optional<std::string> new_password; //!< needs current_password (+ code); ends the other sessions
+  std::optional<std::string> email; //!< needs current_password (+ code); unverified until its link is used
+  std::optional<std::string> bio; //!< empty clears it
+  std::optional<std::string> avatar; //!< image bytes; empty removes the avatar
   std::optional<std::string> current_password;
+  std::optional<std::string> code; //!< TOTP or recovery code, when two-factor is on
+};
+
+//! Operator settings the account rules depend on.
+struct AccountSettings {
+  std::string public_url = "http://127.0.0.1:8080"; //!< mailed links point here
+  //! Unverified accounts may not create or join servers (checked by the servers code through
+  //! Accounts::mayJoinServers). hearthd turns it on by default when SMTP is configured.
+  bool require_verified_email = false;
+  std::filesystem::path avatar_dir = "var/avatars";
+  std::size_t avatar_max_bytes = 8 * 1024 * 1024;
+  std::uint32_t avatar_max_side = 4096; //!< pixels, each way
+};
+
+//! A pending two-factor secret, to show as a QR code and text.
+struct TotpSetup {
+  std::string secret; //!< base32
+  std::string uri; //!< otpauth://
+};
+
+//! Sessions that just ended, so live connections (the gateway) can close too.
+struct SessionsEnded {
+  std::uint64_t user_id = 0;
+  std::uint64_t session_id = 0; //!< the one session that ended; 0: all of the user's sessions...
+  std::uint64_t except_session = 0; //!< ...but this one (0: none kept)
 };
 
 struct SessionInfo {
@@ -103,7 +137,24 @@ class Accounts {
 public:
   static constexpr std::chrono::hours kSessionLifetime{24 * 30}; //!< since the last refresh
 
-  Accounts(core::SnowflakeGenerator& ids, auth::PasswordHasher& hasher, const auth::TokenSigner& signer);
+  static constexpr std::chrono::minutes kResetLinkLifetime{30};
+  static constexpr std::chrono::hours kVerifyLinkLifetime{24};
+  static constexpr std::chrono::minutes kMfaTicketLifetime{5};
+  static constexpr int kMfaTicketAttempts = 5;
+  static constexpr int kRecoveryCodeCount = 10;
+
+  Accounts(core::SnowflakeGenerator& ids, auth::PasswordHasher& hasher, const auth::TokenSigner& signer,
+           mail::Mailer& mailer, const core::Clock& clock, AccountSettings settings = {});
+
+  //! Called whenever sessions are revoked (logout, reuse, password change, deletion...).
+  void onSessionsEnded(std::function<void(const SessionsEnded&)> hook) { sessions_ended_ = std::move(hook); }
+  const AccountSettings& settings() const noexcept { return settings_; }
+  //! Set once at start-up, before requests are served (the port may be known only then).
+  void setPublicUrl(std::string url) { settings_.public_url = std::move(url); }
+  //! Whether this user may create or join servers under the verified-email rule.
+  bool mayJoinServers(const User& user) const noexcept { return user.verified || !settings_.require_verified_email; }
+  //! Where an avatar's file is kept.
+  std::filesystem::path avatarPath(std::uint64_t user_id, std::string_view avatar) const;
 
   //! Creates the account and signs it in. kInvalidFormBody with field errors for bad input or
   //! a taken email/username.
@@ -111,8 +162,41 @@ public:
                                                             ClientInfo client);
   //! `login` is the email or the username. A wrong password and an unknown account give the
   //! same answer (kInvalidFormBody "Login or password is invalid.") in about the same time.
-  boost::asio::awaitable<core::Result<SignIn>> login(store::PgPool& pool, std::string login, std::string password,
-                                                     ClientInfo client);
+  //! With two-factor on, the outcome is a ticket for completeMfa instead of a session.
+  boost::asio::awaitable<core::Result<LoginOutcome>> login(store::PgPool& pool, std::string login,
+                                                           std::string password, ClientInfo client);
+  //! Exchanges an MFA ticket and a TOTP or recovery code for a session. Field errors: `code`
+  //! INVALID_MFA_CODE, `ticket` MFA_TICKET_EXPIRED (expired, used, or out of tries).
+  boost::asio::awaitable<core::Result<SignIn>> completeMfa(store::PgPool& pool, std::string ticket, std::string code,
+                                                           ClientInfo client);
+  //! Uses a mailed verification token; the account's current email becomes verified.
+  boost::asio::awaitable<core::Result<User>> verifyEmail(store::PgPool& pool, std::string token);
+  //! Mails a new verification link (nothing if already verified).
+  boost::asio::awaitable<core::Result<void>> resendVerification(store::PgPool& pool, std::uint64_t user_id);
+  //! Mails a reset link if `login` names an account with an email; succeeds either way.
+  boost::asio::awaitable<core::Result<void>> forgotPassword(store::PgPool& pool, std::string login);
+  //! Sets a new password with a reset token (and a code when two-factor is on); every session ends.
+  boost::asio::awaitable<core::Result<void>> resetPassword(store::PgPool& pool, std::string token,
+                                                           std::string password, std::optional<std::string> code);
+  //! Starts two-factor enrolment: a new pending secret (the password confirms it's the owner).
+  boost::asio::awaitable<core::Result<TotpSetup>> setupTotp(store::PgPool& pool, std::uint64_t user_id,
+                                                            std::string password);
+  //! Confirms the pending secret with a code; returns the ten recovery codes (shown once).
+  boost::asio::awaitable<core::Result<std::vector<std::string>>> enableTotp(store::PgPool& pool, std::uint64_t user_id,
+                                                                            std::string code);
+  boost::asio::awaitable<core::Result<void>> disableTotp(store::PgPool& pool, std::uint64_t user_id,
+                                                         std::string password, std::string code);
+  //! A new set of recovery codes; the old ones stop working.
+  boost::asio::awaitable<core::Result<std::vector<std::string>>>
+  regenerateRecoveryCodes(store::PgPool& pool, std::uint64_t user_id, std::string password, std::string code);
+  //! Ends every session of the user.
+  boost::asio::awaitable<core::Result<void>> revokeAllSessions(store::PgPool& pool, std::uint64_t user_id);
+  //! Deletes the account (docs/auth.md: what goes, what is anonymised). Needs the password and a
+  //! code with two-factor on; an account without a password confirms with its username.
+  boost::asio::awaitable<core::Result<void>> deleteAccount(store::PgPool& pool, std::uint64_t user_id,
+                                                           std::optional<std::string> password,
+                                                           std::optional<std::string> code,
+                                                           std::optional<std::string> confirm);
   //! Rotates a refresh token: the old one stops working and a new pair is returned. Presenting
   //! an already rotated token revokes its whole session (it was copied). kUnauthorized otherwise.
   boost::asio::awaitable<core::Result<SignIn>> refresh(store::PgPool& pool, std::string refresh_token,
@@ -145,12 +229,32 @@ public:
   boost::asio::awaitable<core::Result<bool>> sessionActive(store::PgPool& pool, std::uint64_t session_id);
 
 private:
+  struct Secrets; // the password hash and two-factor state of one account
   boost::asio::awaitable<core::Result<SignIn>> startSession(store::PgPool& pool, std::uint64_t user_id,
                                                             const ClientInfo& client);
+  boost::asio::awaitable<core::Result<Secrets>> secrets(store::PgPool& pool, std::uint64_t user_id);
+  //! kInvalidFormBody on field `password` unless it matches.
+  boost::asio::awaitable<core::Result<void>> checkPasswordOf(const Secrets& secrets, std::optional<std::string> password);
+  //! With two-factor on: the code must be a fresh TOTP code or an unused recovery code (which
+  //! is then spent). Without it: nothing to check.
+  boost::asio::awaitable<core::Result<void>> checkSecondFactor(store::PgPool& pool, const Secrets& secrets,
+                                                               std::optional<std::string> code);
+  boost::asio::awaitable<core::Result<std::vector<std::string>>> replaceRecoveryCodes(store::PgPool& pool,
+                                                                                      std::uint64_t user_id,
+                                                                                      bool enable_pending);
+  boost::asio::awaitable<core::Result<void>> mailToken(store::PgPool& pool, std::uint64_t user_id,
+                                                       std::string purpose, std::string email, std::string username);
+  //! Checks the bytes are an image within the limits and writes it; returns its hash.
+  core::Result<std::string> storeAvatar(std::uint64_t user_id, const std::string& bytes) const;
+  void ended(SessionsEnded event) const;
 
   core::SnowflakeGenerator& ids_;
   auth::PasswordHasher& hasher_;
   const auth::TokenSigner& signer_;
+  mail::Mailer& mailer_;
+  const core::Clock& clock_;
+  AccountSettings settings_;
+  std::function<void(const SessionsEnded&)> sessions_ended_;
 };
 
 } // namespace hearth::domain

@@ -1,11 +1,14 @@
 #include "gateway/gateway.hpp"
 
 #include <deque>
+#include <mutex>
 #include <random>
+#include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -97,9 +100,65 @@ asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state, const cor
 
 } // namespace
 
+// Identified connections by user, so revoking a session can close its live connections.
+struct Gateway::Registry {
+  struct Entry {
+    std::uint64_t session_id = 0;
+    std::weak_ptr<net::WsConnection> connection;
+    asio::any_io_executor executor;
+  };
+  mutable std::mutex mutex;
+  std::unordered_map<std::uint64_t, std::vector<Entry>> by_user;
+
+  void add(std::uint64_t user_id, Entry entry) {
+    std::lock_guard lock(mutex);
+    by_user[user_id].push_back(std::move(entry));
+  }
+  void remove(std::uint64_t user_id, const net::WsConnection* connection) {
+    std::lock_guard lock(mutex);
+    const auto found = by_user.find(user_id);
+    if (found == by_user.end()) return;
+    std::erase_if(found->second, [&](const Entry& entry) {
+      const auto alive = entry.connection.lock();
+      return !alive || alive.get() == connection;
+    });
+    if (found->second.empty()) by_user.erase(found);
+  }
+};
+
 Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
-    : config_(config), clock_(clock), identify_(std::move(identify)) {
+    : config_(config), clock_(clock), identify_(std::move(identify)), registry_(std::make_shared<Registry>()) {
   if (config_.heartbeat_grace.count() == 0) config_.heartbeat_grace = config_.heartbeat_interval / 2;
+}
+
+std::size_t Gateway::closeSessions(std::uint64_t user_id, std::uint64_t session_id, std::uint64_t except_session) {
+  std::vector<Registry::Entry> targets;
+  {
+    std::lock_guard lock(registry_->mutex);
+    const auto found = registry_->by_user.find(user_id);
+    if (found == registry_->by_user.end()) return 0;
+    for (const auto& entry : found->second) {
+      if (session_id != 0 && entry.session_id != session_id) continue;
+      if (except_session != 0 && entry.session_id == except_session) continue;
+      targets.push_back(entry);
+    }
+  }
+  for (auto& target : targets) {
+    asio::post(target.executor, [connection = target.connection] {
+      if (auto alive = connection.lock()) {
+        closeWith(*alive, CloseCode::kAuthenticationFailed, "Session ended; sign in again");
+      }
+    });
+  }
+  return targets.size();
+}
+
+std::size_t Gateway::identifiedConnections() const {
+  std::lock_guard lock(registry_->mutex);
+  std::size_t count = 0;
+  for (const auto& [user, entries] : registry_->by_user)
+    count += entries.size();
+  return count;
 }
 
 asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& request) {
@@ -115,6 +174,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
 
   std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
   bool identified = false;
+  std::uint64_t identified_user = 0;
   std::int64_t sequence = 0;
   while (auto text = co_await connection->read()) {
     if (!connection->isOpen()) break;
@@ -142,17 +202,21 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
         closeWith(*connection, CloseCode::kAlreadyAuthenticated, "Already authenticated");
         break;
       }
-      core::Result<std::string> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
+      core::Result<Identity> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
       if (identify_ && !frame->token.empty()) user = co_await identify_(frame->token, request.worker);
       if (!user) {
         closeWith(*connection, closeCodeFor(user.error().code), "Authentication failed");
         break;
       }
       identified = true;
+      identified_user = user->user_id;
+      const asio::any_io_executor executor = co_await asio::this_coro::executor;
+      Registry::Entry entry{user->session_id, connection, executor};
+      registry_->add(user->user_id, std::move(entry));
       const std::string session_id = randomSessionId();
       const std::string host(request.headers.get("Host"));
       connection->send(std::make_shared<const std::string>(
-          "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + *user +
+          "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + user->user_json +
           ",\"guilds\":[],\"private_channels\":[],\"session_id\":\"" + session_id +
           "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) + "/api/v1/gateway\"}}"));
       break;
@@ -172,6 +236,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
   }
   state->ended = true;
   state->timer.cancel();
+  if (identified) registry_->remove(identified_user, connection.get());
 }
 
 } // namespace hearth::gateway

@@ -63,10 +63,17 @@ struct ClientFrame {
 //! object with an integer `op`.
 core::Result<ClientFrame> parseClientFrame(std::string_view text);
 
-//! Checks an IDENTIFY token and returns the user object for READY (serialized JSON), or
-//! kUnauthorized. Runs on the connection's thread; `worker` selects that thread's resources.
+//! Who an IDENTIFY token belongs to.
+struct Identity {
+  std::string user_json; //!< the user object for READY (serialized JSON)
+  std::uint64_t user_id = 0;
+  std::uint64_t session_id = 0; //!< the sign-in session (`sid`) the token belongs to
+};
+
+//! Checks an IDENTIFY token, or fails with kUnauthorized. Runs on the connection's thread;
+//! `worker` selects that thread's resources.
 using IdentifyFn =
-    std::function<boost::asio::awaitable<core::Result<std::string>>(std::string token, std::size_t worker)>;
+    std::function<boost::asio::awaitable<core::Result<Identity>>(std::string token, std::size_t worker)>;
 
 struct GatewayConfig {
   std::chrono::milliseconds heartbeat_interval{41250};
@@ -84,11 +91,19 @@ public:
   //! The WebSocket handler: runs one connection until it closes.
   boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, net::Request& request);
   const GatewayConfig& config() const noexcept { return config_; }
+  //! Closes (4004, not resumable) the connections identified with `session_id`, or with any
+  //! session of `user_id` when session_id is 0, except those of `except_session`. Thread-safe:
+  //! each close runs on its connection's own thread. Returns how many were closed.
+  std::size_t closeSessions(std::uint64_t user_id, std::uint64_t session_id, std::uint64_t except_session);
+  //! Identified connections on this node.
+  std::size_t identifiedConnections() const;
 
 private:
+  struct Registry;
   GatewayConfig config_;
   const core::Clock& clock_;
   IdentifyFn identify_;
+  std::shared_ptr<Registry> registry_;
 };
 
 } // namespace hearth::gateway

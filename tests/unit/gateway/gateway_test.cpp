@@ -184,8 +184,8 @@ TEST(Gateway, ResumeOfAnUnknownSessionGetsInvalidSession) {
 
 // Accepts the token "good" as user 7; a database failure for "db-down".
 IdentifyFn fakeIdentify() {
-  return [](std::string token, std::size_t) -> asio::awaitable<core::Result<std::string>> {
-    if (token == "good") co_return std::string(R"({"id":"7","username":"ada"})");
+  return [](std::string token, std::size_t) -> asio::awaitable<core::Result<Identity>> {
+    if (token == "good") co_return Identity{R"({"id":"7","username":"ada"})", 7, 70};
     if (token == "db-down") co_return core::fail(core::ErrorCode::kDatabase, "down");
     co_return core::fail(core::ErrorCode::kUnauthorized, "bad token");
   };

@@ -1,0 +1,57 @@
+#pragma once
+// Helpers shared by the account code's translation units (accounts.cpp, account_security.cpp).
+#include <algorithm>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "domain/accounts.hpp"
+
+namespace hearth::domain {
+
+//! What the security checks need of one account.
+struct Accounts::Secrets {
+  std::uint64_t user_id = 0;
+  std::string username;
+  std::string email;
+  std::optional<std::string> password_hash;
+  std::optional<std::string> totp_secret;
+  std::optional<std::string> totp_pending_secret;
+  std::optional<std::int64_t> totp_last_step;
+};
+
+} // namespace hearth::domain
+
+namespace hearth::domain::detail {
+
+inline std::unexpected<core::Error> formError(std::vector<core::FieldError> fields) {
+  return std::unexpected(core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)});
+}
+
+//! One field error, with its sentence also as the top-level message for clients that show only that.
+inline std::unexpected<core::Error> fieldError(std::string field, std::string code, std::string message) {
+  return std::unexpected(core::Error{
+      core::ErrorCode::kInvalidFormBody, message, {core::FieldError{std::move(field), std::move(code), message}}});
+}
+
+//! How many UTF-8 code points: display names are limited in characters, not bytes.
+inline std::size_t codePoints(std::string_view text) {
+  return static_cast<std::size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+//! Accounts::kSessionLifetime as an SQL interval.
+inline std::string sessionInterval() { return std::to_string(Accounts::kSessionLifetime.count()) + " hours"; }
+
+//! Email syntax as we accept it: something@something, no spaces, at most 254 bytes.
+inline bool plausibleEmail(std::string_view email) {
+  const auto at = email.find('@');
+  return email.size() <= 254 && at != std::string_view::npos && at != 0 && at + 1 < email.size() &&
+         email.find_first_of(" \t\r\n<>,;\"") == std::string_view::npos;
+}
+
+} // namespace hearth::domain::detail
