@@ -466,9 +466,10 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     const bool hex = avatar.size() == 32 && avatar.find_first_not_of("0123456789abcdef") == std::string::npos;
     if (!user_id || !hex) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
     std::ifstream in(deps.accounts->avatarPath(*user_id, avatar), std::ios::binary);
+    if (!in) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto image = core::sniffImage(bytes);
-    if (!in.eof() || !image) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
+    if (!image) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
     Response response;
     response.status = 200;
     response.headers.add("Content-Type", std::string(image->content_type));

@@ -371,6 +371,9 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
     first_request = false;
     detail::BeastParser parser;
     detail::configureParser(parser, config.limits);
+    // Beast checks Content-Length against the limit while parsing the header, before the route
+    // is known: allow the largest route limit there and apply the route's own below.
+    parser.body_limit(std::max(config.limits.body_bytes, router.largestBodyLimit()));
     control.arm(config.limits.header_timeout);
     auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kUseTuple);
     control.disarm();
@@ -399,7 +402,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       head.method = parseMethod(std::string_view(parser.get().method_string()));
       const std::string_view target(parser.get().target());
       head.path = std::string(target.substr(0, target.find('?')));
-      if (const auto limit = router.match(head, false).body_limit; limit != 0) parser.body_limit(limit);
+      const auto route_limit = router.match(head, false).body_limit;
+      const std::size_t limit = route_limit != 0 ? route_limit : config.limits.body_bytes;
+      if (parser.content_length() && *parser.content_length() > limit) {
+        const core::Error error{core::ErrorCode::kRequestTooLarge, "Request body too large"};
+        co_await fail(error, head);
+        break;
+      }
+      parser.body_limit(limit); // for chunked bodies, checked as they arrive
     }
     control.arm(config.limits.body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);

@@ -1,5 +1,6 @@
 #include "net/router.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <stdexcept>
@@ -60,6 +61,7 @@ void Router::add(Method method, std::string_view pattern, Handler handler, std::
   if (slot) throw std::invalid_argument("duplicate route: " + std::string(pattern));
   slot = std::make_unique<Handler>(std::move(handler));
   node->body_limits[static_cast<std::size_t>(method)] = body_limit;
+  largest_body_limit_ = std::max(largest_body_limit_, body_limit);
   node->pattern = std::string(pattern);
 }
 

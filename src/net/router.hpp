@@ -42,12 +42,15 @@ public:
   void add(Method method, std::string_view pattern, Handler handler, std::size_t body_limit = 0);
   //! Registers a WebSocket endpoint (GET with Upgrade: websocket).
   void addWebSocket(std::string_view pattern, WsHandler handler);
+  //! The largest body limit any route has (0 if none raised it).
+  std::size_t largestBodyLimit() const noexcept { return largest_body_limit_; }
   //! Finds the route for a request, filling request.params on a match.
   RouteMatch match(Request& request, bool is_upgrade) const;
 
 private:
   struct Node;
   std::unique_ptr<Node> root_;
+  std::size_t largest_body_limit_ = 0;
 };
 
 } // namespace hearth::net

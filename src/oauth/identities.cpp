@@ -21,12 +21,12 @@ asio::awaitable<core::Result<void>> saveFlow(store::PgPool& pool, PendingFlow fl
   // of sign-ins of the last ten minutes, without a timer.
   statements.push_back({"DELETE FROM oauth_states WHERE expires_at < to_timestamp($1::bigint / 1000.0)",
                         store::Params{std::to_string(now_ms)}});
-  statements.push_back({"INSERT INTO oauth_states (state_hash, provider, browser_hash, link_user_id, expires_at) "
-                        "VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0))",
-                        store::Params{flow.state_hash, flow.provider, flow.browser_hash,
-                                      flow.link_user_id == 0 ? std::nullopt
-                                                             : std::optional(std::to_string(flow.link_user_id)),
-                                      std::to_string(flow.expires_at_ms)}});
+  statements.push_back(
+      {"INSERT INTO oauth_states (state_hash, provider, browser_hash, link_user_id, expires_at) "
+       "VALUES ($1, $2, $3, $4, to_timestamp($5::bigint / 1000.0))",
+       store::Params{flow.state_hash, flow.provider, flow.browser_hash,
+                     flow.link_user_id == 0 ? std::nullopt : std::optional(std::to_string(flow.link_user_id)),
+                     std::to_string(flow.expires_at_ms)}});
   auto done = co_await pool.pipeline(std::move(statements));
   if (!done) co_return std::unexpected(done.error());
   co_return core::Result<void>{};
@@ -52,10 +52,10 @@ asio::awaitable<core::Result<std::optional<PendingFlow>>> takeFlow(store::PgPool
 }
 
 asio::awaitable<core::Result<std::optional<std::uint64_t>>> identityOwner(store::PgPool& pool, std::string provider,
-                                                                         std::string subject) {
+                                                                          std::string subject) {
   store::Params params{std::move(provider), std::move(subject)};
-  auto found =
-      co_await pool.query("SELECT user_id FROM user_identities WHERE provider = $1 AND subject = $2", std::move(params));
+  auto found = co_await pool.query("SELECT user_id FROM user_identities WHERE provider = $1 AND subject = $2",
+                                   std::move(params));
   if (!found) co_return std::unexpected(found.error());
   if (found->rows() == 0) co_return std::optional<std::uint64_t>();
   co_return std::optional<std::uint64_t>(static_cast<std::uint64_t>(found->integer(0, 0).value_or(0)));
@@ -81,10 +81,10 @@ asio::awaitable<core::Result<LinkOutcome>> linkIdentity(store::PgPool& pool, Ide
 
 asio::awaitable<core::Result<void>> refreshIdentity(store::PgPool& pool, Identity identity) {
   store::Params params{identity.provider, identity.subject, identity.display, orNull(identity.email)};
-  auto updated = co_await pool.query(
-      "UPDATE user_identities SET display = $3, email = $4 WHERE provider = $1 AND subject = $2 "
-      "AND (display IS DISTINCT FROM $3 OR email IS DISTINCT FROM $4)",
-      std::move(params));
+  auto updated =
+      co_await pool.query("UPDATE user_identities SET display = $3, email = $4 WHERE provider = $1 AND subject = $2 "
+                          "AND (display IS DISTINCT FROM $3 OR email IS DISTINCT FROM $4)",
+                          std::move(params));
   if (!updated) co_return std::unexpected(updated.error());
   co_return core::Result<void>{};
 }

@@ -50,14 +50,12 @@ boost::asio::awaitable<core::Result<void>> saveFlow(store::PgPool& pool, Pending
 //! Removes and returns the flow with this state, if it was started by the browser with this
 //! cookie hash and has not expired by `now_ms`. A state works once; a wrong browser does not
 //! use it up.
-boost::asio::awaitable<core::Result<std::optional<PendingFlow>>> takeFlow(store::PgPool& pool, std::string state_hash,
-                                                                           std::string browser_hash,
-                                                                           std::int64_t now_ms);
+boost::asio::awaitable<core::Result<std::optional<PendingFlow>>>
+takeFlow(store::PgPool& pool, std::string state_hash, std::string browser_hash, std::int64_t now_ms);
 
 //! The account this identity signs in to, if any.
-boost::asio::awaitable<core::Result<std::optional<std::uint64_t>>> identityOwner(store::PgPool& pool,
-                                                                                std::string provider,
-                                                                                std::string subject);
+boost::asio::awaitable<core::Result<std::optional<std::uint64_t>>>
+identityOwner(store::PgPool& pool, std::string provider, std::string subject);
 
 //! Attaches the identity to `identity.user_id` unless it or the account's slot for that
 //! provider is taken.

@@ -84,7 +84,8 @@ std::shared_ptr<EVP_PKEY> keyFromParams(const char* type, OSSL_PARAM* params) {
 }
 
 std::shared_ptr<EVP_PKEY> rsaKey(const std::string& modulus, const std::string& exponent) {
-  if (modulus.empty() || modulus.size() > kMaxRsaModulusBytes || exponent.empty() || exponent.size() > 8) return nullptr;
+  if (modulus.empty() || modulus.size() > kMaxRsaModulusBytes || exponent.empty() || exponent.size() > 8)
+    return nullptr;
   std::unique_ptr<BIGNUM, BnFree> n(BN_bin2bn(bytes(modulus), static_cast<int>(modulus.size()), nullptr));
   std::unique_ptr<BIGNUM, BnFree> e(BN_bin2bn(bytes(exponent), static_cast<int>(exponent.size()), nullptr));
   if (!n || !e || BN_num_bits(n.get()) < kMinRsaBits) return nullptr;
@@ -169,9 +170,9 @@ bool signatureValid(const Jwk& key, std::string_view signing_input, std::string_
     signature = der;
   }
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
-  const bool valid = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
-                     EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(signing_input),
-                                      signing_input.size()) == 1;
+  const bool valid =
+      ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.key.get()) == 1 &&
+      EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(signing_input), signing_input.size()) == 1;
   ERR_clear_error(); // a failed check leaves entries on this thread's error queue
   return valid;
 }
@@ -328,7 +329,8 @@ core::Result<IdTokenClaims> verifyIdToken(std::string_view token, const Jwks& jw
   const auto issued_at = numericDate(claims, "iat");
   if (!issued_at) return refuse("iat is missing");
   if (*issued_at > check.now + check.leeway_seconds) return refuse("token issued in the future");
-  if (const auto not_before = numericDate(claims, "nbf"); not_before && *not_before > check.now + check.leeway_seconds) {
+  if (const auto not_before = numericDate(claims, "nbf");
+      not_before && *not_before > check.now + check.leeway_seconds) {
     return refuse("token not valid yet");
   }
   if (claims.contains("nbf") && !numericDate(claims, "nbf")) return refuse("nbf is not a date");
@@ -340,8 +342,8 @@ core::Result<IdTokenClaims> verifyIdToken(std::string_view token, const Jwks& jw
   result.email = std::string(stringMember(claims, "email"));
   if (const auto* verified = claims.if_contains("email_verified")) {
     // Some providers send the string "true".
-    result.email_verified = (verified->is_bool() && verified->get_bool()) ||
-                            (verified->is_string() && verified->get_string() == "true");
+    result.email_verified =
+        (verified->is_bool() && verified->get_bool()) || (verified->is_string() && verified->get_string() == "true");
   }
   result.preferred_username = std::string(stringMember(claims, "preferred_username"));
   result.name = std::string(stringMember(claims, "name"));

@@ -115,8 +115,7 @@ asio::awaitable<core::Result<StartedFlow>> startFlow(const OAuthDeps& deps, cons
   const std::string state = randomToken();
   StartedFlow started{"", randomToken()};
   AuthorizeParams params{state, nonceFor(started.browser_secret),
-                         pkceChallenge(codeVerifierFor(started.browser_secret, state)),
-                         redirectUri(deps, provider.id)};
+                         pkceChallenge(codeVerifierFor(started.browser_secret, state)), redirectUri(deps, provider.id)};
   auto url = co_await deps.providers->authorizeUrl(provider, std::move(params));
   if (!url) co_return std::unexpected(url.error());
   started.url = std::move(*url);
@@ -289,10 +288,10 @@ asio::awaitable<Response> callback(const OAuthDeps& deps, Request& request) {
   auto identity = co_await deps.providers->redeem(*provider, std::move(params));
   if (!identity) {
     refusal(request, provider->id, identity.error().message);
-    co_return errorToClient(request, identity.error().code == core::ErrorCode::kServiceUnavailable
-                                         ? fmt::format("{} could not be reached. Please try again later.",
-                                                       provider->name)
-                                         : fmt::format("Sign-in with {} failed. Please try again.", provider->name));
+    co_return errorToClient(request,
+                            identity.error().code == core::ErrorCode::kServiceUnavailable
+                                ? fmt::format("{} could not be reached. Please try again later.", provider->name)
+                                : fmt::format("Sign-in with {} failed. Please try again.", provider->name));
   }
   if (flow->link_user_id != 0) co_return co_await finishLink(deps, request, *provider, flow->link_user_id, *identity);
   co_return co_await finishSignIn(deps, request, *provider, *identity);
@@ -322,8 +321,8 @@ void addOAuthRoutes(net::Router& router, OAuthDeps deps) {
                auto started = co_await startFlow(deps, request, *provider, 0);
                if (!started) {
                  spdlog::warn("oauth: {} authorization not started: {}", provider->id, started.error().message);
-                 co_return errorToClient(request,
-                                         fmt::format("{} could not be reached. Please try again later.", provider->name));
+                 co_return errorToClient(
+                     request, fmt::format("{} could not be reached. Please try again later.", provider->name));
                }
                Response response;
                response.status = 302;
@@ -363,9 +362,9 @@ void addOAuthRoutes(net::Router& router, OAuthDeps deps) {
                auto started = co_await startFlow(deps, request, *provider, claims->user_id);
                if (!started) {
                  spdlog::warn("oauth: {} link not started: {}", provider->id, started.error().message);
-                 co_return net::errorResponse(core::ErrorCode::kServiceUnavailable,
-                                              fmt::format("{} could not be reached. Please try again later.",
-                                                          provider->name));
+                 co_return net::errorResponse(
+                     core::ErrorCode::kServiceUnavailable,
+                     fmt::format("{} could not be reached. Please try again later.", provider->name));
                }
                boost::json::object body;
                body["url"] = started->url;
@@ -383,7 +382,8 @@ void addOAuthRoutes(net::Router& router, OAuthDeps deps) {
                auto user = co_await deps.accounts->user(pool, claims->user_id);
                if (!user) co_return net::errorResponse(user.error());
                std::string provider_id(request.param("provider"));
-               auto removed = co_await unlinkIdentity(pool, claims->user_id, std::move(provider_id), user->has_password);
+               auto removed =
+                   co_await unlinkIdentity(pool, claims->user_id, std::move(provider_id), user->has_password);
                if (!removed) co_return net::errorResponse(removed.error());
                spdlog::info("oauth: user {} removed their {} connection", claims->user_id, request.param("provider"));
                Response response;

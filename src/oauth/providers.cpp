@@ -113,8 +113,8 @@ std::string formEncode(const std::vector<std::pair<std::string, std::string>>& f
 
 core::Result<std::vector<Provider>> providersFrom(const OAuthSettings& settings) {
   std::vector<Provider> providers;
-  const auto needSecret = [](std::string_view flag, const std::string& id, const std::string& secret)
-      -> core::Result<void> {
+  const auto needSecret = [](std::string_view flag, const std::string& id,
+                             const std::string& secret) -> core::Result<void> {
     if (!id.empty() && secret.empty()) return configError(fmt::format("--{}-client-secret is required", flag));
     if (id.empty() && !secret.empty()) return configError(fmt::format("--{}-client-id is required", flag));
     return {};
@@ -127,7 +127,8 @@ core::Result<std::vector<Provider>> providersFrom(const OAuthSettings& settings)
   }
   if (!settings.github_client_id.empty()) {
     for (const auto* url : {&settings.github_url, &settings.github_api_url}) {
-      if (!acceptableEndpoint(*url)) return configError(fmt::format("{:?} must be https (http only on loopback)", *url));
+      if (!acceptableEndpoint(*url))
+        return configError(fmt::format("{:?} must be https (http only on loopback)", *url));
     }
     const std::string base = withoutTrailingSlash(settings.github_url);
     providers.push_back(Provider{"github", "GitHub", Protocol::kGitHub, settings.github_client_id,
@@ -258,10 +259,10 @@ asio::awaitable<core::Result<OidcMetadata>> Providers::metadata(const Provider& 
   request.url = withoutTrailingSlash(provider.issuer) + "/.well-known/openid-configuration";
   request.headers.emplace_back("Accept", "application/json");
   auto response = co_await http_.send(std::move(request));
-  core::Result<OidcMetadata> fetched = response ? (response->status == 200
-                                                       ? parseDiscovery(response->body, provider.issuer)
-                                                       : refused(fmt::format("discovery: HTTP {}", response->status)))
-                                                : std::unexpected(response.error());
+  core::Result<OidcMetadata> fetched =
+      response ? (response->status == 200 ? parseDiscovery(response->body, provider.issuer)
+                                          : refused(fmt::format("discovery: HTTP {}", response->status)))
+               : std::unexpected(response.error());
   const std::lock_guard lock(cache_mutex_);
   if (!fetched) {
     // A provider briefly down should not stop sign-ins while an older copy is at hand.
@@ -276,9 +277,8 @@ asio::awaitable<core::Result<OidcMetadata>> Providers::metadata(const Provider& 
   co_return fetched;
 }
 
-asio::awaitable<core::Result<std::shared_ptr<const Jwks>>> Providers::jwks(const Provider& provider,
-                                                                           const OidcMetadata& metadata,
-                                                                           std::string_view wanted_kid) {
+asio::awaitable<core::Result<std::shared_ptr<const Jwks>>>
+Providers::jwks(const Provider& provider, const OidcMetadata& metadata, std::string_view wanted_kid) {
   Cache& cache = *caches_.at(provider.id);
   const auto now = clock_.steadyNow();
   {
@@ -388,7 +388,8 @@ asio::awaitable<core::Result<ExternalIdentity>> Providers::redeemOidc(const Prov
     if (!userinfo_response) co_return std::unexpected(userinfo_response.error());
     auto userinfo = jsonAnswer(*userinfo_response, "userinfo");
     if (!userinfo) co_return std::unexpected(userinfo.error());
-    if (stringMember(*userinfo, "sub") != claims->subject) co_return refused("userinfo sub differs from the ID token's");
+    if (stringMember(*userinfo, "sub") != claims->subject)
+      co_return refused("userinfo sub differs from the ID token's");
     if (claims->email.empty()) {
       claims->email = std::string(stringMember(*userinfo, "email"));
       const auto* verified = userinfo->if_contains("email_verified");

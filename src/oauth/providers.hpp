@@ -140,9 +140,8 @@ public:
 private:
   struct Cache;
   boost::asio::awaitable<core::Result<OidcMetadata>> metadata(const Provider& provider);
-  boost::asio::awaitable<core::Result<std::shared_ptr<const Jwks>>> jwks(const Provider& provider,
-                                                                         const OidcMetadata& metadata,
-                                                                         std::string_view wanted_kid);
+  boost::asio::awaitable<core::Result<std::shared_ptr<const Jwks>>>
+  jwks(const Provider& provider, const OidcMetadata& metadata, std::string_view wanted_kid);
   boost::asio::awaitable<core::Result<ExternalIdentity>> redeemOidc(const Provider& provider, RedeemParams params);
   boost::asio::awaitable<core::Result<ExternalIdentity>> redeemGitHub(const Provider& provider, RedeemParams params);
 

@@ -67,6 +67,7 @@ export async function startHearthd({ args = [], db, webRoot } = {}) {
   const port = Number(readFileSync(portFile, 'utf8').trim());
   const server = {
     port,
+    dataDir: dir,
     url: `http://127.0.0.1:${port}`,
     db,
     child,
