@@ -211,6 +211,30 @@ TEST(Gateway, IdentifyWithAValidTokenGetsReadyWithTheUserAndSequenceOne) {
   EXPECT_EQ(harness.last->close_code, 4005) << "a second IDENTIFY";
 }
 
+TEST(Gateway, ClosingASessionClosesItsIdentifiedConnectionsOnly) {
+  Harness harness(GatewayConfig{}, fakeIdentify());
+  std::size_t before_close = 0;
+  std::size_t other_session = 0;
+  std::size_t other_user = 0;
+  std::size_t after_close = 0;
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    before_close = harness.gateway.identifiedConnections();
+    other_session = harness.gateway.closeSessions(7, 71, 0); // user 7's other session: not this one
+    other_user = harness.gateway.closeSessions(8, 0, 0);
+    EXPECT_EQ(harness.gateway.closeSessions(7, 0, 70), 0u) << "all but session 70";
+    EXPECT_EQ(harness.gateway.closeSessions(7, 70, 0), 1u);
+    co_await waitFor([&] { return connection.close_code.has_value(); });
+  });
+  after_close = harness.gateway.identifiedConnections();
+  EXPECT_EQ(before_close, 1u);
+  EXPECT_EQ(other_session, 0u);
+  EXPECT_EQ(other_user, 0u);
+  EXPECT_EQ(harness.last->close_code, 4004);
+  EXPECT_EQ(after_close, 0u) << "the registry forgets ended connections";
+}
+
 TEST(Gateway, IdentifyFailuresMapToCloseCodes) {
   for (const auto& [token, code] :
        std::vector<std::pair<std::string, std::uint16_t>>{{"bad", 4004}, {"db-down", 4000}, {"", 4004}}) {

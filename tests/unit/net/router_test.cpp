@@ -55,6 +55,21 @@ TEST(Router, DistinguishesNotFoundFromMethodNotAllowed) {
   EXPECT_EQ(router.match(empty_param, false).kind, RouteMatch::Kind::kNotFound);
 }
 
+TEST(Router, RoutesMayRaiseTheirBodyLimit) {
+  Router router;
+  router.add(Method::kPatch, "/api/v1/users/@me", stub(), 12 << 20);
+  router.add(Method::kGet, "/api/v1/users/@me", stub());
+  EXPECT_EQ(router.largestBodyLimit(), 12u << 20);
+  Request patch;
+  patch.method = Method::kPatch;
+  patch.path = "/api/v1/users/@me";
+  EXPECT_EQ(router.match(patch, false).body_limit, 12u << 20);
+  Request get;
+  get.method = Method::kGet;
+  get.path = "/api/v1/users/@me";
+  EXPECT_EQ(router.match(get, false).body_limit, 0u) << "the server's default";
+}
+
 TEST(Router, HeadFallsBackToGet) {
   Router router;
   router.add(Method::kGet, "/healthz", stub());
