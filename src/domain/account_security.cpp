@@ -472,11 +472,8 @@ asio::awaitable<core::Result<void>> Accounts::deleteAccount(store::PgPool& pool,
   statements.push_back({"DELETE FROM email_tokens WHERE user_id = $1", {id}});
   statements.push_back({"DELETE FROM recovery_codes WHERE user_id = $1", {id}});
   statements.push_back({"DELETE FROM mfa_tickets WHERE user_id = $1", {id}});
-  // Provider identities (migration 0003) go too, when that table exists.
-  statements.push_back({"DO $$ BEGIN IF to_regclass('user_identities') IS NOT NULL THEN "
-                        "EXECUTE 'DELETE FROM user_identities WHERE user_id = ' || " +
-                            id + "::text; END IF; END $$",
-                        {}});
+  statements.push_back({"DELETE FROM user_identities WHERE user_id = $1", {id}});
+  statements.push_back({"DELETE FROM oauth_states WHERE link_user_id = $1", {id}});
   auto written = co_await pool.pipeline(std::move(statements));
   if (!written) co_return std::unexpected(written.error());
   std::error_code error;
