@@ -182,6 +182,17 @@ core::Result<auth::AccessClaims> authenticate(const Request& request, const auth
   return signer.verify(header.substr(7));
 }
 
+asio::awaitable<core::Result<auth::AccessClaims>> authenticateLive(const Request& request,
+                                                                   const auth::TokenSigner& signer,
+                                                                   domain::Accounts& accounts, store::PgPool& pool) {
+  auto claims = authenticate(request, signer);
+  if (!claims) co_return claims;
+  auto active = co_await accounts.sessionActive(pool, claims->session_id);
+  if (!active) co_return std::unexpected(active.error());
+  if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
+  co_return claims;
+}
+
 void addAuthRoutes(net::Router& router, AuthDeps deps) {
   router.add(Method::kPost, "/api/v1/auth/register", [deps](Request& request) -> asio::awaitable<Response> {
     net::RateDecision decision;
@@ -276,12 +287,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
   // Account routes check that the session is still live, so revoking one signs that device
   // out at once rather than when its access token expires.
   const auto authenticateLive = [deps](const Request& request) -> asio::awaitable<core::Result<auth::AccessClaims>> {
-    auto claims = authenticate(request, *deps.signer);
-    if (!claims) co_return claims;
-    auto active = co_await deps.accounts->sessionActive(*deps.pools.at(request.worker), claims->session_id);
-    if (!active) co_return std::unexpected(active.error());
-    if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
-    co_return claims;
+    co_return co_await api::authenticateLive(request, *deps.signer, *deps.accounts, *deps.pools.at(request.worker));
   };
 
   router.add(Method::kGet, "/api/v1/users/@me",

@@ -3,6 +3,8 @@
 // /users/@me/sessions. docs/auth.md describes the token design.
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "auth/tokens.hpp"
 #include "net/router.hpp"
 
@@ -44,6 +46,13 @@ std::string refreshCookie(const net::Request& request, std::string_view token, b
 
 //! The client's User-Agent and address, recorded on a new session.
 domain::ClientInfo clientOf(const net::Request& request);
+
+//! authenticate() plus a check that the token's session is still live (not logged out or
+//! revoked): routes that act on an account's data use this so revocation takes effect at once.
+boost::asio::awaitable<core::Result<auth::AccessClaims>> authenticateLive(const net::Request& request,
+                                                                          const auth::TokenSigner& signer,
+                                                                          domain::Accounts& accounts,
+                                                                          store::PgPool& pool);
 
 //! The claims of the request's `Authorization: Bearer <token>`; kUnauthorized without a valid one.
 core::Result<auth::AccessClaims> authenticate(const net::Request& request, const auth::TokenSigner& signer);

@@ -9,7 +9,15 @@ int httpStatus(ErrorCode code) noexcept {
   case ErrorCode::kUnknownGuild:
   case ErrorCode::kUnknownMessage:
   case ErrorCode::kUnknownUser:
+  case ErrorCode::kUnknownInvite:
+  case ErrorCode::kUnknownMember:
+  case ErrorCode::kUnknownRole:
+  case ErrorCode::kUnknownBan:
   case ErrorCode::kNotFound: return 404;
+  case ErrorCode::kMaxGuilds:
+  case ErrorCode::kMaxRoles:
+  case ErrorCode::kMaxChannels: return 400;
+  case ErrorCode::kBanned: return 403;
   case ErrorCode::kUnauthorized: return 401;
   case ErrorCode::kRequestTooLarge: return 413;
   case ErrorCode::kMissingAccess:
@@ -36,6 +44,14 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kUnknownGuild: return "unknown_guild";
   case ErrorCode::kUnknownMessage: return "unknown_message";
   case ErrorCode::kUnknownUser: return "unknown_user";
+  case ErrorCode::kUnknownInvite: return "unknown_invite";
+  case ErrorCode::kUnknownMember: return "unknown_member";
+  case ErrorCode::kUnknownRole: return "unknown_role";
+  case ErrorCode::kUnknownBan: return "unknown_ban";
+  case ErrorCode::kMaxGuilds: return "max_guilds";
+  case ErrorCode::kMaxRoles: return "max_roles";
+  case ErrorCode::kMaxChannels: return "max_channels";
+  case ErrorCode::kBanned: return "banned";
   case ErrorCode::kUnauthorized: return "unauthorized";
   case ErrorCode::kRequestTooLarge: return "request_too_large";
   case ErrorCode::kMissingAccess: return "missing_access";

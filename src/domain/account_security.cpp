@@ -1,7 +1,5 @@
 // The security side of accounts: two-factor (TOTP and recovery codes), MFA tickets, mailed
 // verification and reset links, provider sign-in, avatars and account deletion.
-#include <fstream>
-
 #include <spdlog/spdlog.h>
 
 #include "auth/password.hpp"
@@ -12,6 +10,7 @@
 #include "core/snowflake.hpp"
 #include "domain/account_internal.hpp"
 #include "domain/accounts.hpp"
+#include "domain/images.hpp"
 #include "mail/mailer.hpp"
 #include "store/pg.hpp"
 
@@ -172,30 +171,8 @@ asio::awaitable<core::Result<void>> Accounts::mailToken(store::PgPool& pool, std
 }
 
 core::Result<std::string> Accounts::storeAvatar(std::uint64_t user_id, const std::string& bytes) const {
-  if (bytes.size() > settings_.avatar_max_bytes) {
-    return fieldError("avatar", "FILE_TOO_LARGE",
-                      "Images must be " + std::to_string(settings_.avatar_max_bytes / (1024 * 1024)) +
-                          " MiB or smaller.");
-  }
-  const auto image = core::sniffImage(bytes);
-  if (!image) return fieldError("avatar", "IMAGE_INVALID", "Use a PNG, JPEG, GIF or WebP image.");
-  if (image->width > settings_.avatar_max_side || image->height > settings_.avatar_max_side) {
-    return fieldError("avatar", "IMAGE_TOO_LARGE",
-                      "Images must be at most " + std::to_string(settings_.avatar_max_side) + " pixels each way.");
-  }
-  const std::string hash = auth::tokenHash(bytes).substr(0, 32);
-  const auto path = avatarPath(user_id, hash);
-  std::error_code error;
-  std::filesystem::create_directories(path.parent_path(), error);
-  const auto partial = path.string() + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) return core::fail(ErrorCode::kGeneral, "Could not store the image");
-  }
-  std::filesystem::rename(partial, path, error);
-  if (error) return core::fail(ErrorCode::kGeneral, "Could not store the image");
-  return hash;
+  return storeImage(settings_.avatar_dir / std::to_string(user_id), bytes,
+                    ImageLimits{settings_.avatar_max_bytes, settings_.avatar_max_side}, "avatar");
 }
 
 asio::awaitable<core::Result<LoginOutcome>> Accounts::signInVerified(store::PgPool& pool, std::uint64_t user_id,

@@ -1,0 +1,47 @@
+#pragma once
+// The event bus: every change to servers, channels, roles and members is published here as a
+// Discord gateway dispatch (name + the same JSON the REST API returns). Today the bus is
+// in-process; the gateway issue subscribes to deliver events to clients (and carries them
+// between nodes through Redis).
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace hearth::domain {
+
+struct Event {
+  std::string type; //!< "GUILD_CREATE", "CHANNEL_UPDATE", "GUILD_MEMBER_REMOVE", ...
+  std::uint64_t guild_id = 0;
+  std::uint64_t channel_id = 0; //!< set for channel-scoped events: delivery checks VIEW_CHANNEL
+  std::string data; //!< the dispatch's `d`, serialized JSON
+  //! When set, only these users receive it (GUILD_CREATE to a joining member, GUILD_DELETE to a
+  //! kicked one); otherwise every member who may see it.
+  std::vector<std::uint64_t> only_users;
+};
+
+class EventBus {
+public:
+  using Handler = std::function<void(const Event&)>;
+  //! Handlers run synchronously on the publishing thread; they must be quick and thread-safe.
+  void subscribe(Handler handler) {
+    std::lock_guard lock(mutex_);
+    handlers_.push_back(std::move(handler));
+  }
+  void publish(const Event& event) const {
+    std::vector<Handler> handlers;
+    {
+      std::lock_guard lock(mutex_);
+      handlers = handlers_;
+    }
+    for (const auto& handler : handlers)
+      handler(event);
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<Handler> handlers_;
+};
+
+} // namespace hearth::domain

@@ -1,0 +1,218 @@
+#pragma once
+// Servers (guilds): the server itself, its channels with permission overwrites, and its roles.
+// Every operation takes the acting user and checks permissions and the role hierarchy here, so
+// no route can forget a check. A resource the actor may not see fails exactly like a missing
+// one (kUnknownGuild / kUnknownChannel / kUnknownRole), never with 403.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/error.hpp"
+#include "domain/permissions.hpp"
+
+namespace hearth::core {
+class SnowflakeGenerator;
+}
+namespace hearth::store {
+class PgPool;
+class PgResult;
+} // namespace hearth::store
+
+namespace hearth::domain {
+
+struct Guild {
+  std::uint64_t id = 0;
+  std::string name;
+  std::string icon; //!< hash, empty for none
+  std::string description;
+  std::uint64_t owner_id = 0;
+  std::string created_at;
+};
+
+struct Role {
+  std::uint64_t id = 0;
+  std::uint64_t guild_id = 0;
+  std::string name;
+  int color = 0;
+  bool hoist = false;
+  bool mentionable = false;
+  Permissions permissions = 0;
+  int position = 0; //!< @everyone is 0; higher ranks above
+};
+
+enum class ChannelType : int { kText = 0, kVoice = 2, kCategory = 4 };
+
+struct Channel {
+  std::uint64_t id = 0;
+  std::uint64_t guild_id = 0;
+  ChannelType type = ChannelType::kText;
+  std::string name;
+  std::string topic;
+  int position = 0;
+  std::uint64_t parent_id = 0; //!< a category, or 0
+  int rate_limit_per_user = 0; //!< slowmode seconds (0-21600)
+  int bitrate = 0; //!< voice: bits per second
+  int user_limit = 0; //!< voice: 0 = unlimited
+  bool nsfw = false;
+  std::vector<Overwrite> overwrites;
+};
+
+//! The acting user's standing in one server, loaded once per request.
+struct GuildContext {
+  Guild guild;
+  std::vector<Role> roles; //!< all of the server's roles, @everyone included
+  bool is_member = false;
+  std::vector<std::uint64_t> member_roles; //!< the actor's roles (not @everyone)
+  bool timed_out = false;
+  std::uint64_t user_id = 0;
+
+  PermissionSubject subject() const;
+  Permissions base() const;
+  Permissions in(const Channel& channel) const;
+  bool isOwner() const noexcept { return user_id == guild.owner_id; }
+  //! The actor's highest role position (the owner ranks above every role).
+  int highestPosition() const;
+  const Role* role(std::uint64_t role_id) const;
+  //! The highest role position of another member with these roles.
+  int highestPositionOf(const std::vector<std::uint64_t>& role_ids) const;
+};
+
+//! Field changes for the audit log: [{key, old_value, new_value}] as JSON text.
+struct Change {
+  std::string key;
+  std::string old_json; //!< JSON value, or empty when absent
+  std::string new_json;
+};
+
+struct GuildInput {
+  std::optional<std::string> name;
+  std::optional<std::string> icon_bytes; //!< image bytes; empty removes
+  std::optional<std::string> description;
+  std::optional<std::uint64_t> owner_id; //!< transfer (owner only)
+};
+
+struct ChannelInput {
+  std::optional<std::string> name;
+  std::optional<int> type;
+  std::optional<std::string> topic;
+  std::optional<int> position;
+  std::optional<std::uint64_t> parent_id; //!< 0 clears
+  std::optional<int> rate_limit_per_user;
+  std::optional<int> bitrate;
+  std::optional<int> user_limit;
+  std::optional<bool> nsfw;
+  std::optional<std::vector<Overwrite>> overwrites;
+  bool sync_with_parent = false; //!< copy the category's overwrites (lock permissions)
+};
+
+struct RoleInput {
+  std::optional<std::string> name;
+  std::optional<int> color;
+  std::optional<bool> hoist;
+  std::optional<bool> mentionable;
+  std::optional<Permissions> permissions;
+};
+
+//! What an operation changed, for the caller to publish (event name + the new state).
+template <typename T> struct Changed {
+  T value;
+  std::vector<Change> changes;
+};
+
+class Guilds {
+public:
+  static constexpr std::size_t kMaxGuildsPerUser = 100;
+  static constexpr std::size_t kMaxChannels = 500;
+  static constexpr std::size_t kMaxRoles = 250;
+
+  explicit Guilds(core::SnowflakeGenerator& ids) : ids_(ids) {}
+
+  //! The actor's view of a server; kUnknownGuild if it doesn't exist or they aren't a member.
+  boost::asio::awaitable<core::Result<GuildContext>> context(store::PgPool& pool, std::uint64_t guild_id,
+                                                             std::uint64_t user_id);
+  //! A channel the actor can see (VIEW_CHANNEL), with the context of its server.
+  boost::asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
+  visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id);
+
+  //! Creates a server owned by the actor with @everyone, #general, a Text Channels and a Voice
+  //! Channels category and a General voice channel.
+  boost::asio::awaitable<core::Result<Guild>> create(store::PgPool& pool, std::uint64_t owner_id, std::string name,
+                                                     std::string icon_hash);
+  boost::asio::awaitable<core::Result<Changed<Guild>>> update(store::PgPool& pool, const GuildContext& context,
+                                                              GuildInput input, std::string icon_hash);
+  //! Owner only.
+  boost::asio::awaitable<core::Result<void>> remove(store::PgPool& pool, const GuildContext& context);
+  //! The owner can't leave (transfer or delete first).
+  boost::asio::awaitable<core::Result<void>> leave(store::PgPool& pool, const GuildContext& context);
+  //! The servers the user is a member of.
+  boost::asio::awaitable<core::Result<std::vector<Guild>>> ofUser(store::PgPool& pool, std::uint64_t user_id);
+  boost::asio::awaitable<core::Result<std::size_t>> memberCount(store::PgPool& pool, std::uint64_t guild_id);
+
+  //! All channels of the server (visibility is filtered by the caller with context.in()).
+  boost::asio::awaitable<core::Result<std::vector<Channel>>> channels(store::PgPool& pool, std::uint64_t guild_id);
+  boost::asio::awaitable<core::Result<Channel>> createChannel(store::PgPool& pool, const GuildContext& context,
+                                                              ChannelInput input);
+  boost::asio::awaitable<core::Result<Changed<Channel>>> updateChannel(store::PgPool& pool,
+                                                                       const GuildContext& context,
+                                                                       const Channel& channel, ChannelInput input);
+  boost::asio::awaitable<core::Result<void>> deleteChannel(store::PgPool& pool, const GuildContext& context,
+                                                           const Channel& channel);
+  //! Sets one overwrite (MANAGE_ROLES in the channel; only bits the actor has, unless admin).
+  boost::asio::awaitable<core::Result<Channel>> putOverwrite(store::PgPool& pool, const GuildContext& context,
+                                                             const Channel& channel, Overwrite overwrite);
+  boost::asio::awaitable<core::Result<Channel>> deleteOverwrite(store::PgPool& pool, const GuildContext& context,
+                                                                const Channel& channel, std::uint64_t target_id);
+  //! Reorders (and re-parents) channels: [{id, position, parent_id?}].
+  boost::asio::awaitable<core::Result<std::vector<Channel>>>
+  reorderChannels(store::PgPool& pool, const GuildContext& context, std::vector<ChannelInput> moves,
+                  std::vector<std::uint64_t> ids);
+
+  boost::asio::awaitable<core::Result<Role>> createRole(store::PgPool& pool, const GuildContext& context,
+                                                        RoleInput input);
+  boost::asio::awaitable<core::Result<Changed<Role>>> updateRole(store::PgPool& pool, const GuildContext& context,
+                                                                 std::uint64_t role_id, RoleInput input);
+  boost::asio::awaitable<core::Result<void>> deleteRole(store::PgPool& pool, const GuildContext& context,
+                                                        std::uint64_t role_id);
+  //! Moves roles to new positions: pairs of (role id, position). Only roles below the actor's
+  //! highest, and only to positions below it.
+  boost::asio::awaitable<core::Result<std::vector<Role>>>
+  reorderRoles(store::PgPool& pool, const GuildContext& context, std::vector<std::pair<std::uint64_t, int>> moves);
+
+  //! Writes one audit log entry (actions use Discord's numbers).
+  boost::asio::awaitable<core::Result<void>> audit(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t actor,
+                                                   std::uint64_t target, int action, std::string reason,
+                                                   const std::vector<Change>& changes);
+
+private:
+  core::SnowflakeGenerator& ids_;
+};
+
+//! Discord's audit log action types used by Hearth.
+namespace audit {
+inline constexpr int kGuildUpdate = 1;
+inline constexpr int kChannelCreate = 10;
+inline constexpr int kChannelUpdate = 11;
+inline constexpr int kChannelDelete = 12;
+inline constexpr int kOverwriteCreate = 13;
+inline constexpr int kOverwriteUpdate = 14;
+inline constexpr int kOverwriteDelete = 15;
+inline constexpr int kMemberKick = 20;
+inline constexpr int kMemberBanAdd = 22;
+inline constexpr int kMemberBanRemove = 23;
+inline constexpr int kMemberUpdate = 24;
+inline constexpr int kMemberRoleUpdate = 25;
+inline constexpr int kRoleCreate = 30;
+inline constexpr int kRoleUpdate = 31;
+inline constexpr int kRoleDelete = 32;
+inline constexpr int kInviteCreate = 40;
+inline constexpr int kInviteDelete = 42;
+} // namespace audit
+
+//! Reads a channel row (the column order of kChannelColumns) and its overwrites.
+Channel channelFromRow(const store::PgResult& rows, int row);
+extern const char* const kChannelColumns;
+
+} // namespace hearth::domain
