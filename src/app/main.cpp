@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
+#include "api/guild_routes.hpp"
 #include "api/routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
@@ -19,6 +20,8 @@
 #include "core/clock.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
+#include "domain/events.hpp"
+#include "domain/guilds.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -109,6 +112,8 @@ int main(int argc, char** argv) {
   account_settings.avatar_dir = config.data_dir / "avatars";
   domain::Accounts accounts(ids, hasher, signer, *mailer, clock, account_settings);
   net::RateLimiter limiter(clock);
+  domain::EventBus events;
+  domain::Guilds guilds(ids);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -145,6 +150,7 @@ int main(int argc, char** argv) {
   // config.public_url is filled in once the port is bound, before any request is served.
   oauth::addOAuthRoutes(router, oauth::OAuthDeps{ops.pools, &accounts, &signer, &providers, &limiter, &clock,
                                                  &config.public_url, config.auth_requests_per_minute});
+  api::addGuildRoutes(router, api::GuildDeps{ops.pools, &guilds, &accounts, &signer, &events, config.data_dir / "icons"});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);
