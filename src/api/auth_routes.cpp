@@ -31,7 +31,6 @@ constexpr std::size_t kProfileBodyLimit = 12 * 1024 * 1024;
 
 bool secureRequest(const Request& request) { return request.headers.get("X-Forwarded-Proto") == "https"; }
 
-
 std::string cookieValue(const Request& request, std::string_view name) {
   std::string_view cookies = request.headers.get("Cookie");
   while (!cookies.empty()) {
@@ -46,7 +45,6 @@ std::string cookieValue(const Request& request, std::string_view name) {
   }
   return {};
 }
-
 
 Response signedIn(const Request& request, int status, const domain::SignIn& sign_in) {
   boost::json::object body;
@@ -120,8 +118,10 @@ std::optional<std::string> decodeDataUri(std::string_view uri) {
   while (!text.empty() && text.back() == '=')
     text.pop_back();
   for (char& c : text) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   std::string bytes;
   if (!auth::base64UrlDecode(text, bytes)) return std::nullopt;
@@ -299,44 +299,45 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                co_return net::jsonResponse(200, userJson(*user));
              });
 
-  router.add(Method::kPatch, "/api/v1/users/@me",
-             [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
-               auto claims = co_await authenticateLive(request);
-               if (!claims) co_return net::errorResponse(claims.error());
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
-               std::vector<core::FieldError> errors;
-               // Present (even null, for global_name) means "change it"; absent means "leave it".
-               const auto patchField = [&](std::string_view name, bool nullable) -> std::optional<std::string> {
-                 const auto* value = body->if_contains(name);
-                 if (value == nullptr) return std::nullopt;
-                 if (nullable && value->is_null()) return std::string();
-                 return field(*body, name, true, errors);
-               };
-               domain::ProfileUpdate update;
-               update.display_name = patchField("global_name", true);
-               update.username = patchField("username", false);
-               update.new_password = patchField("new_password", false);
-               update.email = patchField("email", false);
-               update.bio = patchField("bio", true);
-               update.current_password = patchField("password", false);
-               update.code = patchField("code", false);
-               if (auto avatar = patchField("avatar", true)) {
-                 if (avatar->empty()) {
-                   update.avatar = std::string();
-                 } else if (auto bytes = decodeDataUri(*avatar); bytes && !bytes->empty()) {
-                   update.avatar = std::move(*bytes);
-                 } else {
-                   errors.push_back({"avatar", "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."});
-                 }
-               }
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
-               auto user = co_await deps.accounts->updateProfile(*deps.pools.at(request.worker), claims->user_id,
-                                                                 claims->session_id, std::move(update));
-               if (!user) co_return net::errorResponse(user.error());
-               co_return net::jsonResponse(200, userJson(*user));
-             },
-             kProfileBodyLimit);
+  router.add(
+      Method::kPatch, "/api/v1/users/@me",
+      [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
+        auto claims = co_await authenticateLive(request);
+        if (!claims) co_return net::errorResponse(claims.error());
+        auto body = net::parseJsonBody(request);
+        if (!body) co_return net::errorResponse(body.error());
+        std::vector<core::FieldError> errors;
+        // Present (even null, for global_name) means "change it"; absent means "leave it".
+        const auto patchField = [&](std::string_view name, bool nullable) -> std::optional<std::string> {
+          const auto* value = body->if_contains(name);
+          if (value == nullptr) return std::nullopt;
+          if (nullable && value->is_null()) return std::string();
+          return field(*body, name, true, errors);
+        };
+        domain::ProfileUpdate update;
+        update.display_name = patchField("global_name", true);
+        update.username = patchField("username", false);
+        update.new_password = patchField("new_password", false);
+        update.email = patchField("email", false);
+        update.bio = patchField("bio", true);
+        update.current_password = patchField("password", false);
+        update.code = patchField("code", false);
+        if (auto avatar = patchField("avatar", true)) {
+          if (avatar->empty()) {
+            update.avatar = std::string();
+          } else if (auto bytes = decodeDataUri(*avatar); bytes && !bytes->empty()) {
+            update.avatar = std::move(*bytes);
+          } else {
+            errors.push_back({"avatar", "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."});
+          }
+        }
+        if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+        auto user = co_await deps.accounts->updateProfile(*deps.pools.at(request.worker), claims->user_id,
+                                                          claims->session_id, std::move(update));
+        if (!user) co_return net::errorResponse(user.error());
+        co_return net::jsonResponse(200, userJson(*user));
+      },
+      kProfileBodyLimit);
 
   router.add(Method::kGet, "/api/v1/users/@me/sessions",
              [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
@@ -391,7 +392,8 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
              [deps, authenticateLive](Request& request) -> asio::awaitable<Response> {
                auto claims = co_await authenticateLive(request);
                if (!claims) co_return net::errorResponse(claims.error());
-               auto revoked = co_await deps.accounts->revokeAllSessions(*deps.pools.at(request.worker), claims->user_id);
+               auto revoked =
+                   co_await deps.accounts->revokeAllSessions(*deps.pools.at(request.worker), claims->user_id);
                if (!revoked) co_return net::errorResponse(revoked.error());
                Response response = noContent();
                response.headers.add("Set-Cookie", refreshCookie(request, "", true));
@@ -502,9 +504,9 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                auto code = optionalField(*body, "code", errors);
                auto confirm = optionalField(*body, "confirm", errors);
                if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
-               auto deleted = co_await deps.accounts->deleteAccount(*deps.pools.at(request.worker), claims->user_id,
-                                                                    std::move(password), std::move(code),
-                                                                    std::move(confirm));
+               auto deleted =
+                   co_await deps.accounts->deleteAccount(*deps.pools.at(request.worker), claims->user_id,
+                                                         std::move(password), std::move(code), std::move(confirm));
                if (!deleted) co_return net::errorResponse(deleted.error());
                Response response = noContent();
                response.headers.add("Set-Cookie", refreshCookie(request, "", true));

@@ -36,7 +36,8 @@ json::object channelObject(const domain::Channel& channel) {
   out["guild_id"] = core::snowflakeToString(channel.guild_id);
   out["name"] = channel.name;
   out["position"] = channel.position;
-  out["parent_id"] = channel.parent_id == 0 ? json::value(nullptr) : json::value(core::snowflakeToString(channel.parent_id));
+  out["parent_id"] =
+      channel.parent_id == 0 ? json::value(nullptr) : json::value(core::snowflakeToString(channel.parent_id));
   out["nsfw"] = channel.nsfw;
   json::array overwrites;
   for (const auto& overwrite : channel.overwrites) {
@@ -61,11 +62,12 @@ json::object channelObject(const domain::Channel& channel) {
 }
 
 // Reads an optional typed field; a wrong type is a field error.
-template <typename T> std::optional<T> typed(const json::object& body, std::string_view name,
-                                             std::vector<core::FieldError>& errors);
+template <typename T>
+std::optional<T> typed(const json::object& body, std::string_view name, std::vector<core::FieldError>& errors);
 
-template <> std::optional<std::string> typed(const json::object& body, std::string_view name,
-                                             std::vector<core::FieldError>& errors) {
+template <>
+std::optional<std::string> typed(const json::object& body, std::string_view name,
+                                 std::vector<core::FieldError>& errors) {
   const auto* value = body.if_contains(name);
   if (value == nullptr) return std::nullopt;
   if (value->is_null()) return std::string();
@@ -76,8 +78,8 @@ template <> std::optional<std::string> typed(const json::object& body, std::stri
   return std::string(value->as_string());
 }
 
-template <> std::optional<int> typed(const json::object& body, std::string_view name,
-                                     std::vector<core::FieldError>& errors) {
+template <>
+std::optional<int> typed(const json::object& body, std::string_view name, std::vector<core::FieldError>& errors) {
   const auto* value = body.if_contains(name);
   if (value == nullptr || value->is_null()) return std::nullopt;
   if (value->is_int64() && value->as_int64() >= INT32_MIN && value->as_int64() <= INT32_MAX) {
@@ -88,8 +90,8 @@ template <> std::optional<int> typed(const json::object& body, std::string_view 
   return std::nullopt;
 }
 
-template <> std::optional<bool> typed(const json::object& body, std::string_view name,
-                                      std::vector<core::FieldError>& errors) {
+template <>
+std::optional<bool> typed(const json::object& body, std::string_view name, std::vector<core::FieldError>& errors) {
   const auto* value = body.if_contains(name);
   if (value == nullptr || value->is_null()) return std::nullopt;
   if (!value->is_bool()) {
@@ -109,7 +111,7 @@ std::optional<domain::Permissions> permissionsField(const json::object& body, st
   if (value == nullptr || value->is_null()) return std::nullopt;
   domain::Permissions bits = 0;
   // Discord sends permissions as decimal strings; a plain number is accepted too.
-  const std::string text = value->is_string() ? std::string(value->as_string())
+  const std::string text = value->is_string()   ? std::string(value->as_string())
                            : value->is_uint64() ? std::to_string(value->as_uint64())
                            : value->is_int64()  ? std::to_string(value->as_int64())
                                                 : std::string("x");
@@ -194,7 +196,8 @@ core::Result<domain::ChannelInput> parseChannelInput(const net::Request& request
         }
         const auto type = object != nullptr ? typed<int>(*object, "type", errors) : std::nullopt;
         if (object == nullptr || !target || !type || (*type != 0 && *type != 1)) {
-          errors.push_back({"permission_overwrites", "OVERWRITE_INVALID", "Each overwrite needs an id and type 0 or 1"});
+          errors.push_back(
+              {"permission_overwrites", "OVERWRITE_INVALID", "Each overwrite needs an id and type 0 or 1"});
           break;
         }
         domain::Overwrite overwrite{*target, static_cast<domain::OverwriteType>(*type), 0, 0};

@@ -90,23 +90,26 @@ core::Result<std::string> imageField(const json::object& body, std::string_view 
   const auto* value = body.if_contains(name);
   if (value->is_null()) return std::string();
   const auto invalid = [&] {
-    return std::unexpected(core::Error{core::ErrorCode::kInvalidFormBody,
-                                       "Invalid Form Body",
-                                       {{std::string(name), "IMAGE_INVALID",
-                                         "Send the image as a data:image/...;base64, URI."}}});
+    return std::unexpected(
+        core::Error{core::ErrorCode::kInvalidFormBody,
+                    "Invalid Form Body",
+                    {{std::string(name), "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."}}});
   };
   if (!value->is_string()) return invalid();
   std::string_view uri = value->as_string();
   const auto comma = uri.find(',');
-  if (!uri.starts_with("data:image/") || comma == std::string_view::npos || !uri.substr(0, comma).ends_with(";base64")) {
+  if (!uri.starts_with("data:image/") || comma == std::string_view::npos ||
+      !uri.substr(0, comma).ends_with(";base64")) {
     return invalid();
   }
   std::string text(uri.substr(comma + 1));
   while (!text.empty() && text.back() == '=')
     text.pop_back();
   for (char& c : text) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   std::string bytes;
   if (!auth::base64UrlDecode(text, bytes) || bytes.empty()) return invalid();
@@ -233,10 +236,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         if (!changed) co_return net::errorResponse(changed.error());
         if (!changed->changes.empty()) {
           std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-          auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id,
-                                                     actor->context.guild.id, domain::audit::kGuildUpdate,
-                                                     std::move(reason),
-                                                     changed->changes);
+          auto audited =
+              co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->context.guild.id,
+                                          domain::audit::kGuildUpdate, std::move(reason), changed->changes);
           if (!audited) co_return net::errorResponse(audited.error());
         }
         auto context = co_await deps.guilds->context(pool, actor->context.guild.id, actor->claims.user_id);
@@ -282,28 +284,29 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     co_return net::jsonResponse(200, json::serialize(list));
   });
 
-  router.add(Method::kDelete, "/api/v1/users/@me/guilds/{guild_id}",
-             [deps](Request& request) -> asio::awaitable<Response> {
-               auto actor = co_await actorIn(deps, request);
-               if (!actor) co_return net::errorResponse(actor.error());
-               auto left = co_await deps.guilds->leave(*deps.pools.at(request.worker), actor->context);
-               if (!left) co_return net::errorResponse(left.error());
-               json::object data;
-               data["guild_id"] = core::snowflakeToString(actor->context.guild.id);
-               json::object user;
-               user["id"] = core::snowflakeToString(actor->claims.user_id);
-               data["user"] = std::move(user);
-               publish(deps, "GUILD_MEMBER_REMOVE", actor->context.guild.id, json::serialize(data));
-               json::object gone;
-               gone["id"] = core::snowflakeToString(actor->context.guild.id);
-               publish(deps, "GUILD_DELETE", actor->context.guild.id, json::serialize(gone), 0, {actor->claims.user_id});
-               co_return noContent();
-             });
+  router.add(
+      Method::kDelete, "/api/v1/users/@me/guilds/{guild_id}", [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorIn(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        auto left = co_await deps.guilds->leave(*deps.pools.at(request.worker), actor->context);
+        if (!left) co_return net::errorResponse(left.error());
+        json::object data;
+        data["guild_id"] = core::snowflakeToString(actor->context.guild.id);
+        json::object user;
+        user["id"] = core::snowflakeToString(actor->claims.user_id);
+        data["user"] = std::move(user);
+        publish(deps, "GUILD_MEMBER_REMOVE", actor->context.guild.id, json::serialize(data));
+        json::object gone;
+        gone["id"] = core::snowflakeToString(actor->context.guild.id);
+        publish(deps, "GUILD_DELETE", actor->context.guild.id, json::serialize(gone), 0, {actor->claims.user_id});
+        co_return noContent();
+      });
 
   router.add(Method::kGet, "/api/v1/icons/{guild_id}/{icon}", [deps](Request& request) -> asio::awaitable<Response> {
     const auto guild_id = core::parseSnowflake(request.param("guild_id"));
     const std::string icon(request.param("icon"));
-    if (!guild_id || !domain::isImageHash(icon)) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
+    if (!guild_id || !domain::isImageHash(icon))
+      co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
     std::ifstream in(deps.icon_dir / std::to_string(*guild_id) / icon, std::ios::binary);
     if (!in) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -324,68 +327,71 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     auto channels = co_await deps.guilds->channels(*deps.pools.at(request.worker), actor->context.guild.id);
     if (!channels) co_return net::errorResponse(channels.error());
     std::erase_if(*channels, [&](const domain::Channel& channel) {
-      return (actor->context.in(channel) & domain::perm::kViewChannel) == 0;
+      return (actor->context.in(channel)&domain::perm::kViewChannel) == 0;
     });
     co_return net::jsonResponse(200, channelsJson(*channels));
   });
 
-  router.add(Method::kPost, "/api/v1/guilds/{guild_id}/channels", [deps](Request& request) -> asio::awaitable<Response> {
-    auto actor = co_await actorIn(deps, request);
-    if (!actor) co_return net::errorResponse(actor.error());
-    auto input = parseChannelInput(request);
-    if (!input) co_return net::errorResponse(input.error());
-    auto& pool = *deps.pools.at(request.worker);
-    auto channel = co_await deps.guilds->createChannel(pool, actor->context, std::move(*input));
-    if (!channel) co_return net::errorResponse(channel.error());
-    const std::vector<domain::Change> changes{{"name", "", json::serialize(json::value(channel->name))}};
-    std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-    auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, channel->id,
-                                               domain::audit::kChannelCreate,
-                                               std::move(reason), changes);
-    if (!audited) co_return net::errorResponse(audited.error());
-    const std::string answer = channelJson(*channel);
-    publish(deps, "CHANNEL_CREATE", channel->guild_id, answer, channel->id);
-    co_return net::jsonResponse(201, answer);
-  });
+  router.add(
+      Method::kPost, "/api/v1/guilds/{guild_id}/channels", [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorIn(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        auto input = parseChannelInput(request);
+        if (!input) co_return net::errorResponse(input.error());
+        auto& pool = *deps.pools.at(request.worker);
+        auto channel = co_await deps.guilds->createChannel(pool, actor->context, std::move(*input));
+        if (!channel) co_return net::errorResponse(channel.error());
+        const std::vector<domain::Change> changes{{"name", "", json::serialize(json::value(channel->name))}};
+        std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
+        auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, channel->id,
+                                                   domain::audit::kChannelCreate, std::move(reason), changes);
+        if (!audited) co_return net::errorResponse(audited.error());
+        const std::string answer = channelJson(*channel);
+        publish(deps, "CHANNEL_CREATE", channel->guild_id, answer, channel->id);
+        co_return net::jsonResponse(201, answer);
+      });
 
-  router.add(Method::kPatch, "/api/v1/guilds/{guild_id}/channels", [deps](Request& request) -> asio::awaitable<Response> {
-    auto actor = co_await actorIn(deps, request);
-    if (!actor) co_return net::errorResponse(actor.error());
-    auto body = net::parseJsonBodyAs(request, {"application/json"});
-    if (!body) co_return net::errorResponse(body.error());
-    if (!body->is_array()) co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "Expected an array");
-    std::vector<domain::ChannelInput> moves;
-    std::vector<std::uint64_t> ids;
-    for (const auto& item : body->as_array()) {
-      const auto* object = item.if_object();
-      const auto* channel_id = object != nullptr ? object->if_contains("id") : nullptr;
-      const auto parsed = channel_id != nullptr && channel_id->is_string() ? core::parseSnowflake(channel_id->as_string())
-                                                                           : std::nullopt;
-      if (!parsed) co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "Each item needs a channel id");
-      domain::ChannelInput move;
-      if (const auto* position = object->if_contains("position"); position != nullptr && position->is_int64()) {
-        move.position = static_cast<int>(position->as_int64());
-      }
-      if (const auto* parent = object->if_contains("parent_id")) {
-        if (parent->is_null()) {
-          move.parent_id = 0;
-        } else if (auto parent_id = parent->is_string() ? core::parseSnowflake(parent->as_string()) : std::nullopt) {
-          move.parent_id = *parent_id;
+  router.add(
+      Method::kPatch, "/api/v1/guilds/{guild_id}/channels", [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorIn(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        auto body = net::parseJsonBodyAs(request, {"application/json"});
+        if (!body) co_return net::errorResponse(body.error());
+        if (!body->is_array()) co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "Expected an array");
+        std::vector<domain::ChannelInput> moves;
+        std::vector<std::uint64_t> ids;
+        for (const auto& item : body->as_array()) {
+          const auto* object = item.if_object();
+          const auto* channel_id = object != nullptr ? object->if_contains("id") : nullptr;
+          const auto parsed = channel_id != nullptr && channel_id->is_string()
+                                  ? core::parseSnowflake(channel_id->as_string())
+                                  : std::nullopt;
+          if (!parsed) co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "Each item needs a channel id");
+          domain::ChannelInput move;
+          if (const auto* position = object->if_contains("position"); position != nullptr && position->is_int64()) {
+            move.position = static_cast<int>(position->as_int64());
+          }
+          if (const auto* parent = object->if_contains("parent_id")) {
+            if (parent->is_null()) {
+              move.parent_id = 0;
+            } else if (auto parent_id =
+                           parent->is_string() ? core::parseSnowflake(parent->as_string()) : std::nullopt) {
+              move.parent_id = *parent_id;
+            }
+          }
+          moves.push_back(std::move(move));
+          ids.push_back(*parsed);
         }
-      }
-      moves.push_back(std::move(move));
-      ids.push_back(*parsed);
-    }
-    auto channels =
-        co_await deps.guilds->reorderChannels(*deps.pools.at(request.worker), actor->context, std::move(moves), ids);
-    if (!channels) co_return net::errorResponse(channels.error());
-    for (const auto& channel : *channels) {
-      if (std::find(ids.begin(), ids.end(), channel.id) != ids.end()) {
-        publish(deps, "CHANNEL_UPDATE", channel.guild_id, channelJson(channel), channel.id);
-      }
-    }
-    co_return noContent();
-  });
+        auto channels = co_await deps.guilds->reorderChannels(*deps.pools.at(request.worker), actor->context,
+                                                              std::move(moves), ids);
+        if (!channels) co_return net::errorResponse(channels.error());
+        for (const auto& channel : *channels) {
+          if (std::find(ids.begin(), ids.end(), channel.id) != ids.end()) {
+            publish(deps, "CHANNEL_UPDATE", channel.guild_id, channelJson(channel), channel.id);
+          }
+        }
+        co_return noContent();
+      });
 
   router.add(Method::kGet, "/api/v1/channels/{channel_id}", [deps](Request& request) -> asio::awaitable<Response> {
     auto actor = co_await actorInChannel(deps, request);
@@ -403,10 +409,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     if (!changed) co_return net::errorResponse(changed.error());
     if (!changed->changes.empty()) {
       std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-      auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id,
-                                                 actor->channel.id, domain::audit::kChannelUpdate,
-                                                 std::move(reason),
-                                                 changed->changes);
+      auto audited =
+          co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
+                                      domain::audit::kChannelUpdate, std::move(reason), changed->changes);
       if (!audited) co_return net::errorResponse(audited.error());
     }
     const std::string answer = channelJson(changed->value);
@@ -423,57 +428,56 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     const std::vector<domain::Change> changes{{"name", json::serialize(json::value(actor->channel.name)), ""}};
     std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
     auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
-                                               domain::audit::kChannelDelete,
-                                               std::move(reason), changes);
+                                               domain::audit::kChannelDelete, std::move(reason), changes);
     if (!audited) co_return net::errorResponse(audited.error());
     const std::string answer = channelJson(actor->channel);
     publish(deps, "CHANNEL_DELETE", actor->channel.guild_id, answer, actor->channel.id);
     co_return net::jsonResponse(200, answer);
   });
 
-  router.add(Method::kPut, "/api/v1/channels/{channel_id}/permissions/{overwrite_id}",
-             [deps](Request& request) -> asio::awaitable<Response> {
-               auto actor = co_await actorInChannel(deps, request);
-               if (!actor) co_return net::errorResponse(actor.error());
-               const auto target = core::parseSnowflake(request.param("overwrite_id"));
-               if (!target) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Overwrite");
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
-               const auto* type = body->if_contains("type");
-               domain::Permissions allow = 0;
-               domain::Permissions deny = 0;
-               const auto bitsOf = [&](std::string_view name, domain::Permissions& out) {
-                 const auto* value = body->if_contains(name);
-                 if (value == nullptr || value->is_null()) return true;
-                 return value->is_string() && domain::parsePermissions(value->as_string(), out);
-               };
-               const bool type_ok = type != nullptr && type->is_int64() && (type->as_int64() == 0 || type->as_int64() == 1);
-               if (!type_ok || !bitsOf("allow", allow) || !bitsOf("deny", deny)) {
-                 core::Error error{core::ErrorCode::kInvalidFormBody,
-                                   "Invalid Form Body",
-                                   {{"permission_overwrites", "OVERWRITE_INVALID",
-                                     "Send type (0 role, 1 member) and allow/deny as decimal strings."}}};
-                 co_return net::errorResponse(error);
-               }
-               const domain::Overwrite overwrite{*target, static_cast<domain::OverwriteType>(type->as_int64()), allow,
-                                                 deny & ~allow};
-               const bool existed = std::any_of(actor->channel.overwrites.begin(), actor->channel.overwrites.end(),
-                                                [&](const domain::Overwrite& o) { return o.id == *target; });
-               auto& pool = *deps.pools.at(request.worker);
-               auto channel = co_await deps.guilds->putOverwrite(pool, actor->context, actor->channel, overwrite);
-               if (!channel) co_return net::errorResponse(channel.error());
-               const std::vector<domain::Change> changes{
-                   {"allow", "", "\"" + domain::permissionsToString(overwrite.allow) + "\""},
-                   {"deny", "", "\"" + domain::permissionsToString(overwrite.deny) + "\""}};
-               std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-               auto audited = co_await deps.guilds->audit(
-                   pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
-                   existed ? domain::audit::kOverwriteUpdate : domain::audit::kOverwriteCreate,
-                   std::move(reason), changes);
-               if (!audited) co_return net::errorResponse(audited.error());
-               publish(deps, "CHANNEL_UPDATE", channel->guild_id, channelJson(*channel), channel->id);
-               co_return noContent();
-             });
+  router.add(
+      Method::kPut, "/api/v1/channels/{channel_id}/permissions/{overwrite_id}",
+      [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorInChannel(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        const auto target = core::parseSnowflake(request.param("overwrite_id"));
+        if (!target) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Overwrite");
+        auto body = net::parseJsonBody(request);
+        if (!body) co_return net::errorResponse(body.error());
+        const auto* type = body->if_contains("type");
+        domain::Permissions allow = 0;
+        domain::Permissions deny = 0;
+        const auto bitsOf = [&](std::string_view name, domain::Permissions& out) {
+          const auto* value = body->if_contains(name);
+          if (value == nullptr || value->is_null()) return true;
+          return value->is_string() && domain::parsePermissions(value->as_string(), out);
+        };
+        const bool type_ok = type != nullptr && type->is_int64() && (type->as_int64() == 0 || type->as_int64() == 1);
+        if (!type_ok || !bitsOf("allow", allow) || !bitsOf("deny", deny)) {
+          core::Error error{core::ErrorCode::kInvalidFormBody,
+                            "Invalid Form Body",
+                            {{"permission_overwrites", "OVERWRITE_INVALID",
+                              "Send type (0 role, 1 member) and allow/deny as decimal strings."}}};
+          co_return net::errorResponse(error);
+        }
+        const domain::Overwrite overwrite{*target, static_cast<domain::OverwriteType>(type->as_int64()), allow,
+                                          deny & ~allow};
+        const bool existed = std::any_of(actor->channel.overwrites.begin(), actor->channel.overwrites.end(),
+                                         [&](const domain::Overwrite& o) { return o.id == *target; });
+        auto& pool = *deps.pools.at(request.worker);
+        auto channel = co_await deps.guilds->putOverwrite(pool, actor->context, actor->channel, overwrite);
+        if (!channel) co_return net::errorResponse(channel.error());
+        const std::vector<domain::Change> changes{
+            {"allow", "", "\"" + domain::permissionsToString(overwrite.allow) + "\""},
+            {"deny", "", "\"" + domain::permissionsToString(overwrite.deny) + "\""}};
+        std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
+        auto audited = co_await deps.guilds->audit(
+            pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
+            existed ? domain::audit::kOverwriteUpdate : domain::audit::kOverwriteCreate, std::move(reason), changes);
+        if (!audited) co_return net::errorResponse(audited.error());
+        publish(deps, "CHANNEL_UPDATE", channel->guild_id, channelJson(*channel), channel->id);
+        co_return noContent();
+      });
 
   router.add(Method::kDelete, "/api/v1/channels/{channel_id}/permissions/{overwrite_id}",
              [deps](Request& request) -> asio::awaitable<Response> {
@@ -486,9 +490,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
                if (!channel) co_return net::errorResponse(channel.error());
                const std::vector<domain::Change> none;
                std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-               auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id,
-                                                          actor->channel.id, domain::audit::kOverwriteDelete,
-                                                          std::move(reason), none);
+               auto audited =
+                   co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
+                                               domain::audit::kOverwriteDelete, std::move(reason), none);
                if (!audited) co_return net::errorResponse(audited.error());
                publish(deps, "CHANNEL_UPDATE", channel->guild_id, channelJson(*channel), channel->id);
                co_return noContent();
@@ -514,8 +518,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         {"permissions", "", json::serialize(json::value(domain::permissionsToString(role->permissions)))}};
     std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
     auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, role->id,
-                                               domain::audit::kRoleCreate,
-                                               std::move(reason), changes);
+                                               domain::audit::kRoleCreate, std::move(reason), changes);
     if (!audited) co_return net::errorResponse(audited.error());
     const std::string answer = roleJson(*role);
     publish(deps, "GUILD_ROLE_CREATE", actor->context.guild.id,
@@ -534,8 +537,8 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
       const auto* object = item.if_object();
       const auto* role_id = object != nullptr ? object->if_contains("id") : nullptr;
       const auto* position = object != nullptr ? object->if_contains("position") : nullptr;
-      const auto parsed = role_id != nullptr && role_id->is_string() ? core::parseSnowflake(role_id->as_string())
-                                                                     : std::nullopt;
+      const auto parsed =
+          role_id != nullptr && role_id->is_string() ? core::parseSnowflake(role_id->as_string()) : std::nullopt;
       if (!parsed || position == nullptr || !position->is_int64()) {
         co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "Each item needs a role id and a position");
       }
@@ -551,31 +554,29 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     co_return net::jsonResponse(200, rolesJson(*roles));
   });
 
-  router.add(Method::kPatch, "/api/v1/guilds/{guild_id}/roles/{role_id}",
-             [deps](Request& request) -> asio::awaitable<Response> {
-               auto actor = co_await actorIn(deps, request);
-               if (!actor) co_return net::errorResponse(actor.error());
-               const auto role_id = core::parseSnowflake(request.param("role_id"));
-               if (!role_id) co_return net::errorResponse(core::ErrorCode::kUnknownRole, "Unknown Role");
-               auto input = parseRoleInput(request);
-               if (!input) co_return net::errorResponse(input.error());
-               auto& pool = *deps.pools.at(request.worker);
-               auto changed = co_await deps.guilds->updateRole(pool, actor->context, *role_id, std::move(*input));
-               if (!changed) co_return net::errorResponse(changed.error());
-               if (!changed->changes.empty()) {
-                 std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-                 auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id,
-                                                            *role_id, domain::audit::kRoleUpdate,
-                                                            std::move(reason),
-                                                            changed->changes);
-                 if (!audited) co_return net::errorResponse(audited.error());
-               }
-               const std::string answer = roleJson(changed->value);
-               publish(deps, "GUILD_ROLE_UPDATE", actor->context.guild.id,
-                       "{\"guild_id\":\"" + core::snowflakeToString(actor->context.guild.id) +
-                           "\",\"role\":" + answer + "}");
-               co_return net::jsonResponse(200, answer);
-             });
+  router.add(
+      Method::kPatch, "/api/v1/guilds/{guild_id}/roles/{role_id}",
+      [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorIn(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        const auto role_id = core::parseSnowflake(request.param("role_id"));
+        if (!role_id) co_return net::errorResponse(core::ErrorCode::kUnknownRole, "Unknown Role");
+        auto input = parseRoleInput(request);
+        if (!input) co_return net::errorResponse(input.error());
+        auto& pool = *deps.pools.at(request.worker);
+        auto changed = co_await deps.guilds->updateRole(pool, actor->context, *role_id, std::move(*input));
+        if (!changed) co_return net::errorResponse(changed.error());
+        if (!changed->changes.empty()) {
+          std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
+          auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, *role_id,
+                                                     domain::audit::kRoleUpdate, std::move(reason), changed->changes);
+          if (!audited) co_return net::errorResponse(audited.error());
+        }
+        const std::string answer = roleJson(changed->value);
+        publish(deps, "GUILD_ROLE_UPDATE", actor->context.guild.id,
+                "{\"guild_id\":\"" + core::snowflakeToString(actor->context.guild.id) + "\",\"role\":" + answer + "}");
+        co_return net::jsonResponse(200, answer);
+      });
 
   router.add(Method::kDelete, "/api/v1/guilds/{guild_id}/roles/{role_id}",
              [deps](Request& request) -> asio::awaitable<Response> {
@@ -590,10 +591,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
                if (!deleted) co_return net::errorResponse(deleted.error());
                const std::vector<domain::Change> changes{{"name", json::serialize(json::value(name)), ""}};
                std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-               auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id,
-                                                          *role_id, domain::audit::kRoleDelete,
-                                                          std::move(reason),
-                                                          changes);
+               auto audited =
+                   co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, *role_id,
+                                               domain::audit::kRoleDelete, std::move(reason), changes);
                if (!audited) co_return net::errorResponse(audited.error());
                publish(deps, "GUILD_ROLE_DELETE", actor->context.guild.id,
                        "{\"guild_id\":\"" + core::snowflakeToString(actor->context.guild.id) + "\",\"role_id\":\"" +
@@ -602,53 +602,55 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
              });
 
   // --- audit log -------------------------------------------------------------------------
-  router.add(Method::kGet, "/api/v1/guilds/{guild_id}/audit-logs", [deps](Request& request) -> asio::awaitable<Response> {
-    auto actor = co_await actorIn(deps, request);
-    if (!actor) co_return net::errorResponse(actor.error());
-    if ((actor->context.base() & domain::perm::kViewAuditLog) == 0) {
-      co_return net::errorResponse(core::ErrorCode::kMissingPermissions, "Missing Permissions");
-    }
-    // Filters: user_id (who acted), action_type, before (entry id), limit 1-100 (50).
-    std::string sql = "SELECT id, user_id, target_id, action_type, reason, changes::text FROM audit_log "
-                      "WHERE guild_id = $1";
-    store::Params params{std::to_string(actor->context.guild.id)};
-    if (auto user = core::parseSnowflake(request.queryParam("user_id"))) {
-      params.push_back(std::to_string(*user));
-      sql += " AND user_id = $" + std::to_string(params.size());
-    }
-    if (const auto action = request.queryParam("action_type"); !action.empty()) {
-      if (action.find_first_not_of("0123456789") != std::string_view::npos || action.size() > 4) {
-        co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "action_type must be a number");
-      }
-      params.push_back(std::string(action));
-      sql += " AND action_type = $" + std::to_string(params.size()) + "::int";
-    }
-    if (auto before = core::parseSnowflake(request.queryParam("before"))) {
-      params.push_back(std::to_string(*before));
-      sql += " AND id < $" + std::to_string(params.size());
-    }
-    int limit = 50;
-    if (const auto text = request.queryParam("limit"); !text.empty()) {
-      limit = std::clamp(std::atoi(std::string(text).c_str()), 1, 100);
-    }
-    sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
-    auto rows = co_await deps.pools.at(request.worker)->query(sql, std::move(params));
-    if (!rows) co_return net::errorResponse(rows.error());
-    json::array entries;
-    for (int row = 0; row < rows->rows(); ++row) {
-      json::object entry;
-      entry["id"] = std::string(rows->text(row, 0));
-      entry["user_id"] = rows->isNull(row, 1) ? json::value(nullptr) : json::value(std::string(rows->text(row, 1)));
-      entry["target_id"] = rows->isNull(row, 2) ? json::value(nullptr) : json::value(std::string(rows->text(row, 2)));
-      entry["action_type"] = rows->integer(row, 3).value_or(0);
-      entry["reason"] = rows->isNull(row, 4) ? json::value(nullptr) : json::value(std::string(rows->text(row, 4)));
-      entry["changes"] = json::parse(rows->text(row, 5));
-      entries.push_back(std::move(entry));
-    }
-    json::object answer;
-    answer["audit_log_entries"] = std::move(entries);
-    co_return net::jsonResponse(200, json::serialize(answer));
-  });
+  router.add(
+      Method::kGet, "/api/v1/guilds/{guild_id}/audit-logs", [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorIn(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        if ((actor->context.base() & domain::perm::kViewAuditLog) == 0) {
+          co_return net::errorResponse(core::ErrorCode::kMissingPermissions, "Missing Permissions");
+        }
+        // Filters: user_id (who acted), action_type, before (entry id), limit 1-100 (50).
+        std::string sql = "SELECT id, user_id, target_id, action_type, reason, changes::text FROM audit_log "
+                          "WHERE guild_id = $1";
+        store::Params params{std::to_string(actor->context.guild.id)};
+        if (auto user = core::parseSnowflake(request.queryParam("user_id"))) {
+          params.push_back(std::to_string(*user));
+          sql += " AND user_id = $" + std::to_string(params.size());
+        }
+        if (const auto action = request.queryParam("action_type"); !action.empty()) {
+          if (action.find_first_not_of("0123456789") != std::string_view::npos || action.size() > 4) {
+            co_return net::errorResponse(core::ErrorCode::kInvalidFormBody, "action_type must be a number");
+          }
+          params.push_back(std::string(action));
+          sql += " AND action_type = $" + std::to_string(params.size()) + "::int";
+        }
+        if (auto before = core::parseSnowflake(request.queryParam("before"))) {
+          params.push_back(std::to_string(*before));
+          sql += " AND id < $" + std::to_string(params.size());
+        }
+        int limit = 50;
+        if (const auto text = request.queryParam("limit"); !text.empty()) {
+          limit = std::clamp(std::atoi(std::string(text).c_str()), 1, 100);
+        }
+        sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+        auto rows = co_await deps.pools.at(request.worker)->query(sql, std::move(params));
+        if (!rows) co_return net::errorResponse(rows.error());
+        json::array entries;
+        for (int row = 0; row < rows->rows(); ++row) {
+          json::object entry;
+          entry["id"] = std::string(rows->text(row, 0));
+          entry["user_id"] = rows->isNull(row, 1) ? json::value(nullptr) : json::value(std::string(rows->text(row, 1)));
+          entry["target_id"] =
+              rows->isNull(row, 2) ? json::value(nullptr) : json::value(std::string(rows->text(row, 2)));
+          entry["action_type"] = rows->integer(row, 3).value_or(0);
+          entry["reason"] = rows->isNull(row, 4) ? json::value(nullptr) : json::value(std::string(rows->text(row, 4)));
+          entry["changes"] = json::parse(rows->text(row, 5));
+          entries.push_back(std::move(entry));
+        }
+        json::object answer;
+        answer["audit_log_entries"] = std::move(entries);
+        co_return net::jsonResponse(200, json::serialize(answer));
+      });
 }
 
 } // namespace hearth::api

@@ -13,6 +13,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/guild_routes.hpp"
+#include "api/member_routes.hpp"
 #include "api/routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
@@ -22,6 +23,7 @@
 #include "domain/accounts.hpp"
 #include "domain/events.hpp"
 #include "domain/guilds.hpp"
+#include "domain/members.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -107,13 +109,14 @@ int main(int argc, char** argv) {
   }
   domain::AccountSettings account_settings;
   account_settings.public_url = config.public_url;
-  account_settings.require_verified_email = config.require_verified_email == "on" ||
-                                            (config.require_verified_email == "auto" && !config.smtp_url.empty());
+  account_settings.require_verified_email =
+      config.require_verified_email == "on" || (config.require_verified_email == "auto" && !config.smtp_url.empty());
   account_settings.avatar_dir = config.data_dir / "avatars";
   domain::Accounts accounts(ids, hasher, signer, *mailer, clock, account_settings);
   net::RateLimiter limiter(clock);
   domain::EventBus events;
   domain::Guilds guilds(ids);
+  domain::Members members(ids, guilds);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -124,8 +127,8 @@ int main(int argc, char** argv) {
   oauth::Providers providers(std::move(*oauth_providers), oauth_http, clock);
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
-  const auto identify = [&signer, &accounts, &pools](std::string token,
-                                                     std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
+  const auto identify = [&signer, &accounts, &pools](
+                            std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
     auto& pool = *pools.at(worker);
@@ -150,7 +153,9 @@ int main(int argc, char** argv) {
   // config.public_url is filled in once the port is bound, before any request is served.
   oauth::addOAuthRoutes(router, oauth::OAuthDeps{ops.pools, &accounts, &signer, &providers, &limiter, &clock,
                                                  &config.public_url, config.auth_requests_per_minute});
-  api::addGuildRoutes(router, api::GuildDeps{ops.pools, &guilds, &accounts, &signer, &events, config.data_dir / "icons"});
+  api::addGuildRoutes(router,
+                      api::GuildDeps{ops.pools, &guilds, &accounts, &signer, &events, config.data_dir / "icons"});
+  api::addMemberRoutes(router, api::MemberDeps{ops.pools, &guilds, &members, &accounts, &signer, &events});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

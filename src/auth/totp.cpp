@@ -17,12 +17,9 @@ constexpr std::string_view kRecoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
 const EVP_MD* digestOf(OtpHash hash) {
   switch (hash) {
-  case OtpHash::kSha256:
-    return EVP_sha256();
-  case OtpHash::kSha512:
-    return EVP_sha512();
-  case OtpHash::kSha1:
-    break;
+  case OtpHash::kSha256: return EVP_sha256();
+  case OtpHash::kSha512: return EVP_sha512();
+  case OtpHash::kSha1: break;
   }
   return EVP_sha1();
 }
@@ -94,8 +91,7 @@ std::string hotp(std::string_view key, std::uint64_t counter, int digits, OtpHas
   }
   std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
   unsigned int mac_size = 0;
-  HMAC(digestOf(hash), key.data(), static_cast<int>(key.size()), message.data(), message.size(), mac.data(),
-       &mac_size);
+  HMAC(digestOf(hash), key.data(), static_cast<int>(key.size()), message.data(), message.size(), mac.data(), &mac_size);
   // Dynamic truncation (RFC 4226 §5.3).
   const unsigned offset = mac[mac_size - 1] & 0x0F;
   const std::uint32_t binary = ((mac[offset] & 0x7Fu) << 24) | (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |

@@ -23,8 +23,7 @@ std::optional<std::string> base32Decode(std::string_view text);
 std::string newTotpSecret();
 
 //! RFC 4226 HOTP value of `counter`, as `digits` decimal digits with leading zeros.
-std::string hotp(std::string_view key, std::uint64_t counter, int digits = kTotpDigits,
-                 OtpHash hash = OtpHash::kSha1);
+std::string hotp(std::string_view key, std::uint64_t counter, int digits = kTotpDigits, OtpHash hash = OtpHash::kSha1);
 //! The RFC 6238 code at `unix_seconds`.
 std::string totpAt(std::string_view key, std::int64_t unix_seconds, int digits = kTotpDigits,
                    OtpHash hash = OtpHash::kSha1);

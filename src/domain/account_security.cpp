@@ -37,16 +37,16 @@ std::unexpected<core::Error> invalidCode() {
 
 } // namespace
 
-
 std::filesystem::path Accounts::avatarPath(std::uint64_t user_id, std::string_view avatar) const {
   return settings_.avatar_dir / std::to_string(user_id) / std::string(avatar);
 }
 
 asio::awaitable<core::Result<Accounts::Secrets>> Accounts::secrets(store::PgPool& pool, std::uint64_t user_id) {
   store::Params params{std::to_string(user_id)};
-  auto found = co_await pool.query("SELECT username, coalesce(email, ''), password_hash, totp_secret, "
-                                   "totp_pending_secret, totp_last_step FROM users WHERE id = $1 AND deleted_at IS NULL",
-                                   std::move(params));
+  auto found =
+      co_await pool.query("SELECT username, coalesce(email, ''), password_hash, totp_secret, "
+                          "totp_pending_secret, totp_last_step FROM users WHERE id = $1 AND deleted_at IS NULL",
+                          std::move(params));
   if (!found) co_return std::unexpected(found.error());
   if (found->rows() == 0) co_return core::fail(ErrorCode::kUnknownUser, "Unknown User");
   const auto optional = [&](int column) -> std::optional<std::string> {
@@ -129,9 +129,8 @@ Accounts::replaceRecoveryCodes(store::PgPool& pool, std::uint64_t user_id, bool 
   co_return codes;
 }
 
-asio::awaitable<core::Result<void>> Accounts::mailToken(store::PgPool& pool, std::uint64_t user_id,
-                                                        std::string purpose, std::string email,
-                                                        std::string username) {
+asio::awaitable<core::Result<void>> Accounts::mailToken(store::PgPool& pool, std::uint64_t user_id, std::string purpose,
+                                                        std::string email, std::string username) {
   if (email.empty()) co_return core::Result<void>{};
   const bool reset = purpose == "reset";
   const std::string token = auth::newRefreshToken();
@@ -139,8 +138,9 @@ asio::awaitable<core::Result<void>> Accounts::mailToken(store::PgPool& pool, std
       reset ? minutesInterval(kResetLinkLifetime) : std::to_string(kVerifyLinkLifetime.count()) + " hours";
   // A new link replaces older unused ones of the same kind.
   std::vector<store::Statement> statements;
-  statements.push_back({"UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
-                        {std::to_string(user_id), purpose}});
+  statements.push_back(
+      {"UPDATE email_tokens SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+       {std::to_string(user_id), purpose}});
   statements.push_back({"INSERT INTO email_tokens (token_hash, user_id, purpose, email, expires_at) "
                         "VALUES ($1, $2, $3, $4, now() + $5::interval)",
                         {auth::tokenHash(token), std::to_string(user_id), purpose, email, lifetime}});
@@ -155,14 +155,16 @@ asio::awaitable<core::Result<void>> Accounts::mailToken(store::PgPool& pool, std
   message.link = link;
   if (reset) {
     message.subject = "Reset your Hearth password";
-    message.text = "Hi " + username + ",\n\nSomeone (hopefully you) asked to reset the password of your Hearth "
+    message.text = "Hi " + username +
+                   ",\n\nSomeone (hopefully you) asked to reset the password of your Hearth "
                    "account. Open this link within 30 minutes to choose a new one:\n\n" +
                    link +
                    "\n\nIt works once. Resetting signs you out everywhere. If you didn't ask, ignore this mail: "
                    "your password stays as it is.\n";
   } else {
     message.subject = "Verify your email for Hearth";
-    message.text = "Hi " + username + ",\n\nConfirm that this is your email address by opening this link within "
+    message.text = "Hi " + username +
+                   ",\n\nConfirm that this is your email address by opening this link within "
                    "24 hours:\n\n" +
                    link + "\n\nIf you didn't sign up for Hearth, ignore this mail.\n";
   }
@@ -247,10 +249,8 @@ asio::awaitable<core::Result<std::uint64_t>> Accounts::createExternalUser(store:
   for (int attempt = 0; attempt < 20; ++attempt) {
     std::string username = base;
     if (attempt > 0) username += "_" + std::to_string(user_id % 100000 + static_cast<std::uint64_t>(attempt));
-    store::Params params{std::to_string(user_id),
-                         account.email.empty() ? std::nullopt : std::optional(account.email),
-                         username,
-                         display_name.empty() ? std::nullopt : std::optional(display_name),
+    store::Params params{std::to_string(user_id), account.email.empty() ? std::nullopt : std::optional(account.email),
+                         username, display_name.empty() ? std::nullopt : std::optional(display_name),
                          account.email_verified && !account.email.empty() ? "true" : "false"};
     auto inserted = co_await pool.query("INSERT INTO users (id, email, username, display_name, email_verified) "
                                         "VALUES ($1, $2, $3, $4, $5::boolean)",
@@ -363,8 +363,8 @@ asio::awaitable<core::Result<TotpSetup>> Accounts::setupTotp(store::PgPool& pool
   co_return setup;
 }
 
-asio::awaitable<core::Result<std::vector<std::string>>> Accounts::enableTotp(store::PgPool& pool,
-                                                                             std::uint64_t user_id, std::string code) {
+asio::awaitable<core::Result<std::vector<std::string>>> Accounts::enableTotp(store::PgPool& pool, std::uint64_t user_id,
+                                                                             std::string code) {
   auto account = co_await secrets(pool, user_id);
   if (!account) co_return std::unexpected(account.error());
   if (account->totp_secret) {

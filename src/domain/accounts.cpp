@@ -312,7 +312,8 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
                           {id, update.display_name->empty() ? std::nullopt : update.display_name}});
   }
   if (update.bio) {
-    statements.push_back({"UPDATE users SET bio = $2 WHERE id = $1", {id, update.bio->empty() ? std::nullopt : update.bio}});
+    statements.push_back(
+        {"UPDATE users SET bio = $2 WHERE id = $1", {id, update.bio->empty() ? std::nullopt : update.bio}});
   }
   if (update.avatar) statements.push_back({"UPDATE users SET avatar = $2 WHERE id = $1", {id, avatar_hash}});
   if (update.username) {
@@ -354,9 +355,9 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
   if (update.email && !old_email.empty() && normalizeUsername(old_email) != normalizeUsername(now->email)) {
     // The old address hears about it, so a hijacked session can't move the account quietly.
     mailer_.send({old_email, "Your Hearth email address was changed",
-                  "Hi " + now->username + ",\n\nThe email address of your Hearth account was changed to " +
-                      now->email + ".\n\nIf you didn't do this, reset your password and contact the server's "
-                                   "administrator.\n",
+                  "Hi " + now->username + ",\n\nThe email address of your Hearth account was changed to " + now->email +
+                      ".\n\nIf you didn't do this, reset your password and contact the server's "
+                      "administrator.\n",
                   ""});
   }
   if (update.email && !now->verified) {

@@ -163,8 +163,8 @@ public:
   //! `login` is the email or the username. A wrong password and an unknown account give the
   //! same answer (kInvalidFormBody "Login or password is invalid.") in about the same time.
   //! With two-factor on, the outcome is a ticket for completeMfa instead of a session.
-  boost::asio::awaitable<core::Result<LoginOutcome>> login(store::PgPool& pool, std::string login,
-                                                           std::string password, ClientInfo client);
+  boost::asio::awaitable<core::Result<LoginOutcome>> login(store::PgPool& pool, std::string login, std::string password,
+                                                           ClientInfo client);
   //! Exchanges an MFA ticket and a TOTP or recovery code for a session. Field errors: `code`
   //! INVALID_MFA_CODE, `ticket` MFA_TICKET_EXPIRED (expired, used, or out of tries).
   boost::asio::awaitable<core::Result<SignIn>> completeMfa(store::PgPool& pool, std::string ticket, std::string code,
@@ -176,8 +176,8 @@ public:
   //! Mails a reset link if `login` names an account with an email; succeeds either way.
   boost::asio::awaitable<core::Result<void>> forgotPassword(store::PgPool& pool, std::string login);
   //! Sets a new password with a reset token (and a code when two-factor is on); every session ends.
-  boost::asio::awaitable<core::Result<void>> resetPassword(store::PgPool& pool, std::string token,
-                                                           std::string password, std::optional<std::string> code);
+  boost::asio::awaitable<core::Result<void>> resetPassword(store::PgPool& pool, std::string token, std::string password,
+                                                           std::optional<std::string> code);
   //! Starts two-factor enrolment: a new pending secret (the password confirms it's the owner).
   boost::asio::awaitable<core::Result<TotpSetup>> setupTotp(store::PgPool& pool, std::uint64_t user_id,
                                                             std::string password);
@@ -234,16 +234,16 @@ private:
                                                             const ClientInfo& client);
   boost::asio::awaitable<core::Result<Secrets>> secrets(store::PgPool& pool, std::uint64_t user_id);
   //! kInvalidFormBody on field `password` unless it matches.
-  boost::asio::awaitable<core::Result<void>> checkPasswordOf(const Secrets& secrets, std::optional<std::string> password);
+  boost::asio::awaitable<core::Result<void>> checkPasswordOf(const Secrets& secrets,
+                                                             std::optional<std::string> password);
   //! With two-factor on: the code must be a fresh TOTP code or an unused recovery code (which
   //! is then spent). Without it: nothing to check.
   boost::asio::awaitable<core::Result<void>> checkSecondFactor(store::PgPool& pool, const Secrets& secrets,
                                                                std::optional<std::string> code);
-  boost::asio::awaitable<core::Result<std::vector<std::string>>> replaceRecoveryCodes(store::PgPool& pool,
-                                                                                      std::uint64_t user_id,
-                                                                                      bool enable_pending);
-  boost::asio::awaitable<core::Result<void>> mailToken(store::PgPool& pool, std::uint64_t user_id,
-                                                       std::string purpose, std::string email, std::string username);
+  boost::asio::awaitable<core::Result<std::vector<std::string>>>
+  replaceRecoveryCodes(store::PgPool& pool, std::uint64_t user_id, bool enable_pending);
+  boost::asio::awaitable<core::Result<void>> mailToken(store::PgPool& pool, std::uint64_t user_id, std::string purpose,
+                                                       std::string email, std::string username);
   //! Checks the bytes are an image within the limits and writes it; returns its hash.
   core::Result<std::string> storeAvatar(std::uint64_t user_id, const std::string& bytes) const;
   void ended(SessionsEnded event) const;

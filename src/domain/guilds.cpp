@@ -191,16 +191,17 @@ asio::awaitable<core::Result<GuildContext>> Guilds::context(store::PgPool& pool,
   statements.push_back({"SELECT id, name, color, hoist, mentionable, permissions, position FROM roles "
                         "WHERE guild_id = $1 ORDER BY position, id",
                         {id(guild_id)}});
-  statements.push_back({"SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2",
-                        {id(guild_id), id(user_id)}});
+  statements.push_back(
+      {"SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2", {id(guild_id), id(user_id)}});
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());
   const auto& head = (*results)[0];
   if (head.rows() == 0 || head.text(0, 6) != "t") co_return unknownGuild();
   GuildContext context;
   context.user_id = user_id;
-  context.guild = {u64(head, 0, 0),          std::string(head.text(0, 1)), std::string(head.text(0, 2)),
-                   std::string(head.text(0, 3)), u64(head, 0, 4),        std::string(head.text(0, 5))};
+  context.guild = {
+      u64(head, 0, 0), std::string(head.text(0, 1)), std::string(head.text(0, 2)), std::string(head.text(0, 3)),
+      u64(head, 0, 4), std::string(head.text(0, 5))};
   context.is_member = true;
   context.timed_out = head.text(0, 7) == "t";
   const auto& roles = (*results)[1];
@@ -228,7 +229,7 @@ Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint6
   channel.overwrites = overwritesFrom((*results)[1], 0, 0, (*results)[1].rows());
   auto context = co_await this->context(pool, channel.guild_id, user_id);
   if (!context) co_return unknownChannel(); // not a member: the channel doesn't exist for them
-  if ((context->in(channel) & perm::kViewChannel) == 0) co_return unknownChannel();
+  if ((context->in(channel)&perm::kViewChannel) == 0) co_return unknownChannel();
   co_return std::pair{std::move(*context), std::move(channel)};
 }
 
@@ -255,12 +256,12 @@ asio::awaitable<core::Result<Guild>> Guilds::create(store::PgPool& pool, std::ui
                         {g, bits(perm::defaultEveryone())}});
   const auto channel = [&](std::uint64_t channel_id, ChannelType type, const char* channel_name, int position,
                            std::uint64_t parent) {
-    statements.push_back({"INSERT INTO channels (id, guild_id, type, name, position, parent_id, bitrate) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                          {id(channel_id), g, std::to_string(static_cast<int>(type)), channel_name,
-                           std::to_string(position), parent == 0 ? std::nullopt : std::optional(id(parent)),
-                           type == ChannelType::kVoice ? std::optional(std::to_string(kDefaultBitrate))
-                                                       : std::nullopt}});
+    statements.push_back(
+        {"INSERT INTO channels (id, guild_id, type, name, position, parent_id, bitrate) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         {id(channel_id), g, std::to_string(static_cast<int>(type)), channel_name, std::to_string(position),
+          parent == 0 ? std::nullopt : std::optional(id(parent)),
+          type == ChannelType::kVoice ? std::optional(std::to_string(kDefaultBitrate)) : std::nullopt}});
   };
   channel(text_category, ChannelType::kCategory, "Text Channels", 0, 0);
   channel(general, ChannelType::kText, "general", 0, text_category);
@@ -295,8 +296,7 @@ asio::awaitable<core::Result<Changed<Guild>>> Guilds::update(store::PgPool& pool
     statements.push_back({"UPDATE guilds SET name = $2 WHERE id = $1", {g, *input.name}});
   }
   if (input.description && *input.description != context.guild.description) {
-    changed.changes.push_back(
-        {"description", jsonString(context.guild.description), jsonString(*input.description)});
+    changed.changes.push_back({"description", jsonString(context.guild.description), jsonString(*input.description)});
     changed.value.description = *input.description;
     statements.push_back({"UPDATE guilds SET description = $2 WHERE id = $1",
                           {g, input.description->empty() ? std::nullopt : input.description}});
@@ -304,11 +304,12 @@ asio::awaitable<core::Result<Changed<Guild>>> Guilds::update(store::PgPool& pool
   if (input.icon_bytes && icon_hash != context.guild.icon) {
     changed.changes.push_back({"icon_hash", jsonString(context.guild.icon), jsonString(icon_hash)});
     changed.value.icon = icon_hash;
-    statements.push_back(
-        {"UPDATE guilds SET icon = $2 WHERE id = $1", {g, icon_hash.empty() ? std::nullopt : std::optional(icon_hash)}});
+    statements.push_back({"UPDATE guilds SET icon = $2 WHERE id = $1",
+                          {g, icon_hash.empty() ? std::nullopt : std::optional(icon_hash)}});
   }
   if (input.owner_id && *input.owner_id != context.guild.owner_id) {
-    if (!context.isOwner()) co_return core::fail(ErrorCode::kMissingPermissions, "Only the owner can transfer the server");
+    if (!context.isOwner())
+      co_return core::fail(ErrorCode::kMissingPermissions, "Only the owner can transfer the server");
     store::Params params{g, id(*input.owner_id)};
     auto member = co_await pool.query("SELECT 1 FROM members WHERE guild_id = $1 AND user_id = $2", std::move(params));
     if (!member) co_return std::unexpected(member.error());
@@ -440,13 +441,14 @@ std::optional<core::Error> checkOverwrites(const GuildContext& context, const Ch
                                            const std::vector<Overwrite>& overwrites) {
   const Permissions mine = context.in(channel);
   const bool admin = context.isOwner() || (context.base() & perm::kAdministrator) != 0;
-  if (!admin && (mine & perm::kManageRoles) == 0) return core::Error{ErrorCode::kMissingPermissions, "Missing Permissions"};
+  if (!admin && (mine & perm::kManageRoles) == 0)
+    return core::Error{ErrorCode::kMissingPermissions, "Missing Permissions"};
   for (const auto& overwrite : overwrites) {
     if (((overwrite.allow | overwrite.deny) & perm::serverOnly()) != 0) {
-      return core::Error{ErrorCode::kInvalidFormBody,
-                         "Invalid Form Body",
-                         {{"permission_overwrites", "SERVER_ONLY_PERMISSION",
-                           "Server-wide permissions can't be set on a channel."}}};
+      return core::Error{
+          ErrorCode::kInvalidFormBody,
+          "Invalid Form Body",
+          {{"permission_overwrites", "SERVER_ONLY_PERMISSION", "Server-wide permissions can't be set on a channel."}}};
     }
     if (!admin && ((overwrite.allow | overwrite.deny) & ~mine) != 0) {
       return core::Error{ErrorCode::kMissingPermissions, "You can only set permissions you have yourself"};
@@ -474,15 +476,14 @@ std::vector<store::Statement> channelUpsert(const Channel& channel, bool insert)
              : "UPDATE channels SET guild_id = $2, type = $3, name = $4, topic = $5, position = $6, parent_id = $7, "
                "rate_limit_per_user = $8, bitrate = $9, user_limit = $10, nsfw = $11 WHERE id = $1";
   const bool voice = channel.type == ChannelType::kVoice;
-  statements.push_back({sql,
-                        {id(channel.id), id(channel.guild_id), std::to_string(static_cast<int>(channel.type)),
-                         channel.name, channel.topic.empty() ? std::nullopt : std::optional(channel.topic),
-                         std::to_string(channel.position),
-                         channel.parent_id == 0 ? std::nullopt : std::optional(id(channel.parent_id)),
-                         std::to_string(channel.rate_limit_per_user),
-                         voice ? std::optional(std::to_string(channel.bitrate)) : std::nullopt,
-                         voice ? std::optional(std::to_string(channel.user_limit)) : std::nullopt,
-                         channel.nsfw ? "true" : "false"}});
+  statements.push_back(
+      {sql,
+       {id(channel.id), id(channel.guild_id), std::to_string(static_cast<int>(channel.type)), channel.name,
+        channel.topic.empty() ? std::nullopt : std::optional(channel.topic), std::to_string(channel.position),
+        channel.parent_id == 0 ? std::nullopt : std::optional(id(channel.parent_id)),
+        std::to_string(channel.rate_limit_per_user),
+        voice ? std::optional(std::to_string(channel.bitrate)) : std::nullopt,
+        voice ? std::optional(std::to_string(channel.user_limit)) : std::nullopt, channel.nsfw ? "true" : "false"}});
   return statements;
 }
 
@@ -503,7 +504,8 @@ asio::awaitable<core::Result<Channel>> Guilds::createChannel(store::PgPool& pool
   if (!all) co_return std::unexpected(all.error());
   if (all->size() >= kMaxChannels) co_return core::fail(ErrorCode::kMaxChannels, "Maximum number of channels reached");
   if (input.parent_id && *input.parent_id != 0) {
-    const auto parent = std::find_if(all->begin(), all->end(), [&](const Channel& c) { return c.id == *input.parent_id; });
+    const auto parent =
+        std::find_if(all->begin(), all->end(), [&](const Channel& c) { return c.id == *input.parent_id; });
     if (parent == all->end() || parent->type != ChannelType::kCategory || channel.type == ChannelType::kCategory) {
       co_return fieldError("parent_id", "CHANNEL_PARENT_INVALID", "The parent must be a category of this server.");
     }
@@ -515,7 +517,8 @@ asio::awaitable<core::Result<Channel>> Guilds::createChannel(store::PgPool& pool
   if (!input.position) {
     int last = -1;
     for (const auto& other : *all) {
-      if (other.parent_id == channel.parent_id && (other.type == ChannelType::kCategory) == (channel.type == ChannelType::kCategory))
+      if (other.parent_id == channel.parent_id &&
+          (other.type == ChannelType::kCategory) == (channel.type == ChannelType::kCategory))
         last = std::max(last, other.position);
     }
     channel.position = last + 1;
@@ -533,7 +536,7 @@ asio::awaitable<core::Result<Channel>> Guilds::createChannel(store::PgPool& pool
 
 asio::awaitable<core::Result<Changed<Channel>>> Guilds::updateChannel(store::PgPool& pool, const GuildContext& context,
                                                                       const Channel& channel, ChannelInput input) {
-  if ((context.in(channel) & perm::kManageChannels) == 0) co_return missingPermissions();
+  if ((context.in(channel)&perm::kManageChannels) == 0) co_return missingPermissions();
   if (input.type && *input.type != static_cast<int>(channel.type)) {
     co_return fieldError("type", "CHANNEL_TYPE_IMMUTABLE", "A channel's type can't change.");
   }
@@ -558,7 +561,8 @@ asio::awaitable<core::Result<Changed<Channel>>> Guilds::updateChannel(store::PgP
   } else if (input.sync_with_parent && channel.parent_id != 0) {
     auto all = co_await channels(pool, context.guild.id);
     if (!all) co_return std::unexpected(all.error());
-    const auto parent = std::find_if(all->begin(), all->end(), [&](const Channel& c) { return c.id == channel.parent_id; });
+    const auto parent =
+        std::find_if(all->begin(), all->end(), [&](const Channel& c) { return c.id == channel.parent_id; });
     if (parent != all->end()) input.overwrites = parent->overwrites;
   }
   if (input.overwrites) {
@@ -587,7 +591,7 @@ asio::awaitable<core::Result<Changed<Channel>>> Guilds::updateChannel(store::PgP
 
 asio::awaitable<core::Result<void>> Guilds::deleteChannel(store::PgPool& pool, const GuildContext& context,
                                                           const Channel& channel) {
-  if ((context.in(channel) & perm::kManageChannels) == 0) co_return missingPermissions();
+  if ((context.in(channel)&perm::kManageChannels) == 0) co_return missingPermissions();
   store::Params params{id(channel.id)};
   auto deleted = co_await pool.query("DELETE FROM channels WHERE id = $1", std::move(params));
   if (!deleted) co_return std::unexpected(deleted.error());
@@ -759,7 +763,8 @@ asio::awaitable<core::Result<void>> Guilds::deleteRole(store::PgPool& pool, cons
                                                        std::uint64_t role_id) {
   const Role* existing = context.role(role_id);
   if (existing == nullptr) co_return unknownRole();
-  if (role_id == context.guild.id) co_return fieldError("role", "EVERYONE_FIXED", "The @everyone role can't be deleted.");
+  if (role_id == context.guild.id)
+    co_return fieldError("role", "EVERYONE_FIXED", "The @everyone role can't be deleted.");
   if (auto refused = checkRoleManagement(context, existing, 0)) co_return std::unexpected(*refused);
   std::vector<store::Statement> statements;
   statements.push_back({"DELETE FROM roles WHERE id = $1", {id(role_id)}});
@@ -772,7 +777,8 @@ asio::awaitable<core::Result<void>> Guilds::deleteRole(store::PgPool& pool, cons
 }
 
 asio::awaitable<core::Result<std::vector<Role>>>
-Guilds::reorderRoles(store::PgPool& pool, const GuildContext& context, std::vector<std::pair<std::uint64_t, int>> moves) {
+Guilds::reorderRoles(store::PgPool& pool, const GuildContext& context,
+                     std::vector<std::pair<std::uint64_t, int>> moves) {
   if ((context.base() & perm::kManageRoles) == 0) co_return missingPermissions();
   const int ceiling = context.highestPosition();
   // Work on the ordered list: take each moved role out, put it back at its position, renumber.
@@ -783,7 +789,8 @@ Guilds::reorderRoles(store::PgPool& pool, const GuildContext& context, std::vect
   for (const auto& [role_id, position] : moves) {
     const Role* role = context.role(role_id);
     if (role == nullptr) co_return unknownRole();
-    if (role_id == context.guild.id) co_return fieldError("id", "EVERYONE_FIXED", "The @everyone role stays at the bottom.");
+    if (role_id == context.guild.id)
+      co_return fieldError("id", "EVERYONE_FIXED", "The @everyone role stays at the bottom.");
     if (!context.isOwner() && (role->position >= ceiling || position >= ceiling)) {
       co_return core::fail(ErrorCode::kMissingPermissions, "You can only move roles below your highest role");
     }

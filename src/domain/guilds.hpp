@@ -155,8 +155,7 @@ public:
   boost::asio::awaitable<core::Result<std::vector<Channel>>> channels(store::PgPool& pool, std::uint64_t guild_id);
   boost::asio::awaitable<core::Result<Channel>> createChannel(store::PgPool& pool, const GuildContext& context,
                                                               ChannelInput input);
-  boost::asio::awaitable<core::Result<Changed<Channel>>> updateChannel(store::PgPool& pool,
-                                                                       const GuildContext& context,
+  boost::asio::awaitable<core::Result<Changed<Channel>>> updateChannel(store::PgPool& pool, const GuildContext& context,
                                                                        const Channel& channel, ChannelInput input);
   boost::asio::awaitable<core::Result<void>> deleteChannel(store::PgPool& pool, const GuildContext& context,
                                                            const Channel& channel);
@@ -166,9 +165,10 @@ public:
   boost::asio::awaitable<core::Result<Channel>> deleteOverwrite(store::PgPool& pool, const GuildContext& context,
                                                                 const Channel& channel, std::uint64_t target_id);
   //! Reorders (and re-parents) channels: [{id, position, parent_id?}].
-  boost::asio::awaitable<core::Result<std::vector<Channel>>>
-  reorderChannels(store::PgPool& pool, const GuildContext& context, std::vector<ChannelInput> moves,
-                  std::vector<std::uint64_t> ids);
+  boost::asio::awaitable<core::Result<std::vector<Channel>>> reorderChannels(store::PgPool& pool,
+                                                                             const GuildContext& context,
+                                                                             std::vector<ChannelInput> moves,
+                                                                             std::vector<std::uint64_t> ids);
 
   boost::asio::awaitable<core::Result<Role>> createRole(store::PgPool& pool, const GuildContext& context,
                                                         RoleInput input);

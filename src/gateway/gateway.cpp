@@ -216,8 +216,8 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       const std::string session_id = randomSessionId();
       const std::string host(request.headers.get("Host"));
       connection->send(std::make_shared<const std::string>(
-          "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + user->user_json +
-          ",\"guilds\":[],\"private_channels\":[],\"session_id\":\"" + session_id +
+          "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" +
+          user->user_json + ",\"guilds\":[],\"private_channels\":[],\"session_id\":\"" + session_id +
           "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) + "/api/v1/gateway\"}}"));
       break;
     }

@@ -72,8 +72,7 @@ struct Identity {
 
 //! Checks an IDENTIFY token, or fails with kUnauthorized. Runs on the connection's thread;
 //! `worker` selects that thread's resources.
-using IdentifyFn =
-    std::function<boost::asio::awaitable<core::Result<Identity>>(std::string token, std::size_t worker)>;
+using IdentifyFn = std::function<boost::asio::awaitable<core::Result<Identity>>(std::string token, std::size_t worker)>;
 
 struct GatewayConfig {
   std::chrono::milliseconds heartbeat_interval{41250};

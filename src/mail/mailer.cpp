@@ -136,8 +136,8 @@ private:
 
   // One SMTP transaction; the error text, or empty on success.
   std::string transmit(const Message& message) {
-    const std::string text =
-        formatMessage(from_, message, fmt::format("<{}.{}@hearth>", unixMillis(), reinterpret_cast<std::uintptr_t>(&message)));
+    const std::string text = formatMessage(
+        from_, message, fmt::format("<{}.{}@hearth>", unixMillis(), reinterpret_cast<std::uintptr_t>(&message)));
     Upload upload{text};
     CURL* curl = curl_easy_init();
     if (curl == nullptr) return "curl_easy_init failed";

@@ -66,18 +66,15 @@ std::string redirectUri(const OAuthDeps& deps, std::string_view provider_id) {
 
 // The web client's landing page; the outcome rides in the fragment, which browsers send to no
 // server and put in no Referer.
-Response toClient(const Request& request, const std::string& fragment) {
+Response toClient(const std::string& fragment) {
   Response response;
   response.status = 302;
   response.headers.add("Location", "/oauth/done#" + fragment);
   response.headers.add("Cache-Control", "no-store");
-  response.headers.add("Set-Cookie", bindingCookie(request, "", true));
   return response;
 }
 
-Response errorToClient(const Request& request, std::string_view message) {
-  return toClient(request, "status=error&message=" + percentEncode(message));
-}
+Response errorToClient(std::string_view message) { return toClient("status=error&message=" + percentEncode(message)); }
 
 // A provider's name or login as a display name: one line, at most the account rule's length.
 std::string displayName(std::string_view name) {
@@ -155,30 +152,29 @@ asio::awaitable<Response> finishLink(const OAuthDeps& deps, const Request& reque
   auto user = co_await deps.accounts->user(pool, user_id);
   if (!user) {
     refusal(request, provider.id, "the account to link is gone: " + user.error().message);
-    co_return errorToClient(request, "Your account could not be found. Sign in and try again.");
+    co_return errorToClient("Your account could not be found. Sign in and try again.");
   }
   Identity row{provider.id, identity.subject, user_id, identity.label, identity.email, ""};
   auto outcome = co_await linkIdentity(pool, std::move(row));
   if (!outcome) {
     spdlog::error("oauth: linking {} to {}: {}", provider.id, user_id, outcome.error().message);
-    co_return errorToClient(request, "Something went wrong on our side. Please try again.");
+    co_return errorToClient("Something went wrong on our side. Please try again.");
   }
   switch (*outcome) {
   case LinkOutcome::kLinked:
     spdlog::info("oauth: {} identity {} linked to user {}", provider.id, identity.subject, user_id);
     [[fallthrough]];
-  case LinkOutcome::kAlreadyLinked: co_return toClient(request, "status=linked&provider=" + percentEncode(provider.id));
+  case LinkOutcome::kAlreadyLinked: co_return toClient("status=linked&provider=" + percentEncode(provider.id));
   case LinkOutcome::kTakenByOther:
     refusal(request, provider.id, fmt::format("identity {} belongs to another account", identity.subject));
-    co_return errorToClient(request,
-                            fmt::format("This {} account is already linked to another Hearth account.", provider.name));
+    co_return errorToClient(fmt::format("This {} account is already linked to another Hearth account.", provider.name));
   case LinkOutcome::kProviderTaken:
     refusal(request, provider.id, fmt::format("user {} already has a {} identity", user_id, provider.id));
-    co_return errorToClient(request, fmt::format("Your account is already linked to another {} account. Remove it "
-                                                 "in Settings → Connections first.",
-                                                 provider.name));
+    co_return errorToClient(fmt::format("Your account is already linked to another {} account. Remove it "
+                                        "in Settings → Connections first.",
+                                        provider.name));
   }
-  co_return errorToClient(request, "Something went wrong on our side. Please try again.");
+  co_return errorToClient("Something went wrong on our side. Please try again.");
 }
 
 // The account an identity signs in to, made on first use. Never matched by email: an address
@@ -225,76 +221,88 @@ asio::awaitable<Response> finishSignIn(const OAuthDeps& deps, const Request& req
   if (!user_id) {
     if (user_id.error().code == core::ErrorCode::kInvalidFormBody && emailTaken(user_id.error())) {
       refusal(request, provider.id, "its email belongs to an existing account (identities are not merged by email)");
-      co_return errorToClient(request, fmt::format("An account with this email already exists. Log in and link {} "
-                                                   "from Settings → Connections.",
-                                                   provider.name));
+      co_return errorToClient(fmt::format("An account with this email already exists. Log in and link {} "
+                                          "from Settings → Connections.",
+                                          provider.name));
     }
     spdlog::error("oauth: {} sign-in: {}", provider.id, user_id.error().message);
-    co_return errorToClient(request, "Your account could not be set up. Please try again.");
+    co_return errorToClient("Your account could not be set up. Please try again.");
   }
   auto client = api::clientOf(request);
   auto outcome = co_await deps.accounts->signInVerified(*deps.pools.at(request.worker), *user_id, std::move(client));
   if (!outcome) {
     refusal(request, provider.id, fmt::format("user {}: {}", *user_id, outcome.error().message));
-    co_return errorToClient(request, "This account cannot sign in.");
+    co_return errorToClient("This account cannot sign in.");
   }
-  if (!outcome->session) co_return toClient(request, "status=mfa&ticket=" + percentEncode(outcome->mfa_ticket));
-  Response response = toClient(request, "status=signed_in");
+  if (!outcome->session) co_return toClient("status=mfa&ticket=" + percentEncode(outcome->mfa_ticket));
+  Response response = toClient("status=signed_in");
   response.headers.add("Set-Cookie", api::refreshCookie(request, outcome->session->refresh_token));
   co_return response;
+}
+
+struct CallbackInput {
+  std::string state;
+  std::string code;
+  std::string provider_error;
+  std::string browser_secret;
+};
+
+// What the callback answers once the flow (if any) is taken.
+asio::awaitable<Response> finishCallback(const OAuthDeps& deps, const Request& request, const Provider& provider,
+                                         const std::optional<PendingFlow>& flow, const CallbackInput& input) {
+  if (!input.provider_error.empty()) {
+    refusal(request, provider.id, fmt::format("the provider answered {:?}", input.provider_error.substr(0, 100)));
+    co_return errorToClient(input.provider_error == "access_denied"
+                                ? fmt::format("Sign-in with {} was cancelled.", provider.name)
+                                : fmt::format("{} refused the sign-in. Please try again.", provider.name));
+  }
+  if (input.state.empty() || input.browser_secret.empty() || !flow || flow->provider != provider.id) {
+    refusal(request, provider.id,
+            input.state.empty()            ? "no state"
+            : input.browser_secret.empty() ? "no browser cookie"
+            : !flow                        ? "unknown, used or expired state, or another browser's"
+                                           : "the flow was started for another provider");
+    co_return errorToClient(kStaleFlow);
+  }
+  if (input.code.empty()) {
+    refusal(request, provider.id, "no code");
+    co_return errorToClient(kStaleFlow);
+  }
+  RedeemParams params{input.code, codeVerifierFor(input.browser_secret, input.state), nonceFor(input.browser_secret),
+                      redirectUri(deps, provider.id)};
+  auto identity = co_await deps.providers->redeem(provider, std::move(params));
+  if (!identity) {
+    refusal(request, provider.id, identity.error().message);
+    co_return errorToClient(identity.error().code == core::ErrorCode::kServiceUnavailable
+                                ? fmt::format("{} could not be reached. Please try again later.", provider.name)
+                                : fmt::format("Sign-in with {} failed. Please try again.", provider.name));
+  }
+  if (flow->link_user_id != 0) co_return co_await finishLink(deps, request, provider, flow->link_user_id, *identity);
+  co_return co_await finishSignIn(deps, request, provider, *identity);
 }
 
 asio::awaitable<Response> callback(const OAuthDeps& deps, Request& request) {
   const Provider* provider = deps.providers->find(request.param("provider"));
   if (provider == nullptr) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown provider");
-  const std::string state = request.queryParam("state");
-  const std::string code = request.queryParam("code");
-  const std::string provider_error = request.queryParam("error");
-  const std::string browser_secret = cookieValue(request, kBindingCookie);
-
+  CallbackInput input{request.queryParam("state"), request.queryParam("code"), request.queryParam("error"),
+                      cookieValue(request, kBindingCookie)};
   std::optional<PendingFlow> flow;
-  if (!state.empty() && !browser_secret.empty()) {
-    std::string state_hash = auth::tokenHash(state);
-    std::string browser_hash = auth::tokenHash(browser_secret);
+  if (!input.state.empty() && !input.browser_secret.empty()) {
+    std::string state_hash = auth::tokenHash(input.state);
+    std::string browser_hash = auth::tokenHash(input.browser_secret);
     auto taken = co_await takeFlow(*deps.pools.at(request.worker), std::move(state_hash), std::move(browser_hash),
                                    deps.clock->unixMillis());
     if (!taken) {
       spdlog::error("oauth: reading the flow: {}", taken.error().message);
-      co_return errorToClient(request, "Something went wrong on our side. Please try again.");
+      co_return errorToClient("Something went wrong on our side. Please try again.");
     }
     flow = std::move(*taken);
   }
-  if (!provider_error.empty()) {
-    refusal(request, provider->id, fmt::format("the provider answered {:?}", provider_error.substr(0, 100)));
-    co_return errorToClient(request, provider_error == "access_denied"
-                                         ? fmt::format("Sign-in with {} was cancelled.", provider->name)
-                                         : fmt::format("{} refused the sign-in. Please try again.", provider->name));
-  }
-  if (state.empty() || browser_secret.empty() || !flow || flow->provider != provider->id) {
-    refusal(request, provider->id,
-            state.empty()            ? "no state"
-            : browser_secret.empty() ? "no browser cookie"
-            : !flow                  ? "unknown, used or expired state, or another browser's"
-                                     : "the flow was started for another provider");
-    co_return errorToClient(request, kStaleFlow);
-  }
-  if (code.empty()) {
-    refusal(request, provider->id, "no code");
-    co_return errorToClient(request, kStaleFlow);
-  }
-
-  RedeemParams params{code, codeVerifierFor(browser_secret, state), nonceFor(browser_secret),
-                      redirectUri(deps, provider->id)};
-  auto identity = co_await deps.providers->redeem(*provider, std::move(params));
-  if (!identity) {
-    refusal(request, provider->id, identity.error().message);
-    co_return errorToClient(request,
-                            identity.error().code == core::ErrorCode::kServiceUnavailable
-                                ? fmt::format("{} could not be reached. Please try again later.", provider->name)
-                                : fmt::format("Sign-in with {} failed. Please try again.", provider->name));
-  }
-  if (flow->link_user_id != 0) co_return co_await finishLink(deps, request, *provider, flow->link_user_id, *identity);
-  co_return co_await finishSignIn(deps, request, *provider, *identity);
+  Response response = co_await finishCallback(deps, request, *provider, flow, input);
+  // Only a used flow ends the cookie: a forged callback (another state, no cookie) must not
+  // break the flow this browser has under way.
+  if (flow) response.headers.add("Set-Cookie", bindingCookie(request, "", true));
+  co_return response;
 }
 
 } // namespace
@@ -311,26 +319,25 @@ void addOAuthRoutes(net::Router& router, OAuthDeps deps) {
     co_return net::jsonResponse(200, boost::json::serialize(list));
   });
 
-  router.add(Method::kGet, "/api/v1/auth/oauth/{provider}/authorize",
-             [deps](Request& request) -> asio::awaitable<Response> {
-               const Provider* provider = deps.providers->find(request.param("provider"));
-               if (provider == nullptr) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown provider");
-               if (limited(deps, request)) {
-                 co_return errorToClient(request, "Too many sign-in attempts. Please wait a minute and try again.");
-               }
-               auto started = co_await startFlow(deps, request, *provider, 0);
-               if (!started) {
-                 spdlog::warn("oauth: {} authorization not started: {}", provider->id, started.error().message);
-                 co_return errorToClient(
-                     request, fmt::format("{} could not be reached. Please try again later.", provider->name));
-               }
-               Response response;
-               response.status = 302;
-               response.headers.add("Location", started->url);
-               response.headers.add("Cache-Control", "no-store");
-               response.headers.add("Set-Cookie", bindingCookie(request, started->browser_secret, false));
-               co_return response;
-             });
+  router.add(
+      Method::kGet, "/api/v1/auth/oauth/{provider}/authorize", [deps](Request& request) -> asio::awaitable<Response> {
+        const Provider* provider = deps.providers->find(request.param("provider"));
+        if (provider == nullptr) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown provider");
+        if (limited(deps, request)) {
+          co_return errorToClient("Too many sign-in attempts. Please wait a minute and try again.");
+        }
+        auto started = co_await startFlow(deps, request, *provider, 0);
+        if (!started) {
+          spdlog::warn("oauth: {} authorization not started: {}", provider->id, started.error().message);
+          co_return errorToClient(fmt::format("{} could not be reached. Please try again later.", provider->name));
+        }
+        Response response;
+        response.status = 302;
+        response.headers.add("Location", started->url);
+        response.headers.add("Cache-Control", "no-store");
+        response.headers.add("Set-Cookie", bindingCookie(request, started->browser_secret, false));
+        co_return response;
+      });
 
   router.add(Method::kGet, "/api/v1/auth/oauth/{provider}/callback",
              [deps](Request& request) -> asio::awaitable<Response> { return callback(deps, request); });

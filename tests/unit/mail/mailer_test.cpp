@@ -38,8 +38,8 @@ TEST(OutboxMailer, WritesOneFilePerMail) {
     EXPECT_EQ(entry.path().extension(), ".eml");
   }
   ASSERT_EQ(bodies.size(), 2u);
-  const bool has_link = bodies[0].find("verify#token=1") != std::string::npos ||
-                        bodies[1].find("verify#token=1") != std::string::npos;
+  const bool has_link =
+      bodies[0].find("verify#token=1") != std::string::npos || bodies[1].find("verify#token=1") != std::string::npos;
   EXPECT_TRUE(has_link);
   std::filesystem::remove_all(dir);
 }

@@ -18,9 +18,8 @@ export interface Connection {
   id?: string
   /** The account name there, as the provider gave it. */
   name: string
-  /** ISO 8601, when linked; servers may send either name. */
+  /** ISO 8601, when it was linked. */
   created_at?: string | null
-  linked_at?: string | null
 }
 
 export interface AuthorizeResponse {

@@ -6,12 +6,12 @@ export interface CurrentUser {
   id: string
   username: string
   global_name: string | null
-  /** Empty when the account came from a provider that gave no address. */
-  email: string
+  /** null when the account came from a provider that gave no address. */
+  email: string | null
   verified: boolean
   /** The image's content hash; the file is at avatarUrl(). null: initials are shown instead. */
   avatar: string | null
-  /** "About me", at most 190 characters. */
+  /** "About me", at most 190 characters; empty (or null) when there is none. */
   bio: string | null
   mfa_enabled: boolean
   /** false for accounts made through a sign-in provider that never set a password. */

@@ -97,7 +97,7 @@ export function useEditEmail(open?: () => boolean, client?: ApiClient) {
     initial: () => ({ email: '', password: '', code: '' }),
     validate: (fields, user) => {
       let email = validateEmail(fields.email)
-      if (!email && user && fields.email.trim().toLowerCase() === user.email.toLowerCase()) {
+      if (!email && user && fields.email.trim().toLowerCase() === user.email?.toLowerCase()) {
         email = 'This is already your email address.'
       }
       return collect({

@@ -25,7 +25,9 @@ export function validateMfaCode(input: string, kind: MfaCodeKind): string | null
 
 /** Where either kind is welcome (removing 2FA, password reset): which one was typed. */
 export function guessMfaCodeKind(input: string): MfaCodeKind {
-  return /^\d[\d\s]*$/.test(input.trim()) ? 'totp' : 'recovery'
+  // Recovery codes may be all digits too, but they have eight.
+  const compact = input.replace(/\s+/g, '')
+  return /^\d{0,6}$/.test(compact) ? 'totp' : 'recovery'
 }
 
 /** The base32 secret in groups of four, for typing into an authenticator by hand. */

@@ -3,7 +3,10 @@ import AppView from '@/views/AppView.vue'
 import ForgotPasswordView from '@/views/ForgotPasswordView.vue'
 import LoginView from '@/views/LoginView.vue'
 import NotFoundView from '@/views/NotFoundView.vue'
+import OAuthDoneView from '@/views/OAuthDoneView.vue'
 import RegisterView from '@/views/RegisterView.vue'
+import ResetPasswordView from '@/views/ResetPasswordView.vue'
+import VerifyEmailView from '@/views/VerifyEmailView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -29,6 +32,11 @@ export const routes: RouteRecordRaw[] = [
     component: ForgotPasswordView,
     meta: { title: 'Reset your password' },
   },
+  // Mailed links carry their token in the fragment, which never reaches a server.
+  { path: '/verify', name: 'verify-email', component: VerifyEmailView, meta: { title: 'Verify your email' } },
+  { path: '/reset', name: 'reset-password', component: ResetPasswordView, meta: { title: 'Choose a new password' } },
+  // Where the server sends the browser back from a sign-in provider; the outcome is in the fragment.
+  { path: '/oauth/done', name: 'oauth-done', component: OAuthDoneView, meta: { title: 'Signing in' } },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',

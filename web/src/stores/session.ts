@@ -7,6 +7,7 @@ import { computed, ref } from 'vue'
 import { logout, refreshSession } from '@/api/auth'
 import { api, ApiError } from '@/api/client'
 import { getCurrentUser, type CurrentUser } from '@/api/users'
+import { avatarUrl as avatarUrlOf } from '@/models/avatar'
 
 /**
  * 'unknown' until restore() ran (tests that never restore see a guest); 'restoring' while the
@@ -53,6 +54,8 @@ export const useSessionStore = defineStore('session', () => {
   const isSignedIn = computed(() => token.value !== null)
   /** What the UI calls the user: the display name, else the username; null while signed out or loading. */
   const displayName = computed(() => (user.value ? user.value.global_name || user.value.username : null))
+  /** The uploaded avatar's URL; null means initials. */
+  const avatarUrl = computed(() => avatarUrlOf(user.value))
 
   let restoring: Promise<void> | null = null
   let refreshing: Promise<boolean> | null = null
@@ -115,6 +118,22 @@ export const useSessionStore = defineStore('session', () => {
     return refreshing
   }
 
+  /**
+   * After a provider sign-in, whose server response set a fresh refresh cookie: the same refresh
+   * a reload does, whatever the hint says. Resolves true when signed in with the user loaded.
+   */
+  async function resumeFromCookie(): Promise<boolean> {
+    await restore()
+    if (token.value === null && !(await refresh())) return false
+    await loadUser()
+    return user.value !== null
+  }
+
+  /** A verification link was used: if it was this user's, the banner can go. */
+  function markVerified(userId: string, email: string): void {
+    if (user.value !== null && user.value.id === userId) user.value = { ...user.value, email, verified: true }
+  }
+
   /** On start-up: get a token from the refresh cookie, silently. Runs once; later calls share it. */
   function restore(): Promise<void> {
     restoring ??= (async () => {
@@ -141,5 +160,20 @@ export const useSessionStore = defineStore('session', () => {
     clear('logged-out')
   }
 
-  return { token, user, status, signOutReason, isSignedIn, displayName, signIn, refresh, restore, logOut, clear }
+  return {
+    token,
+    user,
+    status,
+    signOutReason,
+    isSignedIn,
+    displayName,
+    avatarUrl,
+    signIn,
+    refresh,
+    restore,
+    resumeFromCookie,
+    markVerified,
+    logOut,
+    clear,
+  }
 })

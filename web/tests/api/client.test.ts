@@ -122,6 +122,25 @@ describe('ApiError parsing', () => {
     expect(error.message).toBe('You are being rate limited. Try again in 7 s.')
   })
 
+  it('keeps the codes of field errors beside their messages', async () => {
+    const { client } = clientAnswering(
+      jsonResponse(400, {
+        code: 50035,
+        message: 'Invalid Form Body',
+        errors: {
+          code: { _errors: [{ code: 'MFA_REQUIRED', message: 'A two-factor code is required.' }] },
+          profile: { bio: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Too long.' }] } },
+        },
+      }),
+    )
+    const error = await caught(client.post('/auth/reset', {}))
+    expect(error.fieldErrors).toEqual({ code: ['A two-factor code is required.'], 'profile.bio': ['Too long.'] })
+    expect(error.fieldCodes).toEqual({ code: ['MFA_REQUIRED'], 'profile.bio': ['BASE_TYPE_MAX_LENGTH'] })
+    expect(error.hasFieldCode('code', 'MFA_REQUIRED')).toBe(true)
+    expect(error.hasFieldCode('code', 'INVALID_MFA_CODE')).toBe(false)
+    expect(error.hasFieldCode('token', 'MFA_REQUIRED')).toBe(false)
+  })
+
   it('uses retry_after from the body when the header is missing', async () => {
     const { client } = clientAnswering(jsonResponse(429, { message: 'Slow down', retry_after: 1.25 }))
     const error = await caught(client.get('/users/@me'))

@@ -57,5 +57,8 @@ export const ADA = {
   email: 'ada@example.org',
   verified: false,
   avatar: null,
+  bio: null,
+  mfa_enabled: false,
+  has_password: true,
   created_at: '2026-01-05T10:00:00Z',
 } as const

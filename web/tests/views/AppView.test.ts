@@ -18,11 +18,12 @@ async function mountAt(path: string, pinia: Pinia = createPinia()) {
 }
 
 /** Mounts the app with Ada signed in (the dialog's showModal is missing from jsdom, so it is stubbed). */
-async function mountSignedIn(path = '/app') {
+async function mountSignedIn(path = '/app', user: Record<string, unknown> = ADA, extraRoutes: Parameters<typeof installFakeApi>[0] = {}) {
   const api = installFakeApi({
-    'GET /users/@me': jsonResponse(200, ADA),
+    'GET /users/@me': jsonResponse(200, user),
     'POST /auth/logout': jsonResponse(204),
     'GET /users/@me/sessions': jsonResponse(200, []),
+    ...extraRoutes,
   })
   HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
     this.setAttribute('open', '')
@@ -130,15 +131,83 @@ describe('AppView', () => {
     expect(account.text()).toContain('Ada Lovelace')
 
     const navItems = wrapper.findAll('.settings-dialog__nav-item')
-    expect(navItems.map((item) => item.text())).toEqual(['My Account', 'Sessions', 'Appearance', 'Log Out'])
+    expect(navItems.map((item) => item.text())).toEqual(['My Account', 'Sessions', 'Connections', 'Appearance', 'Log Out'])
     await navItems[1]!.trigger('click')
     await flushPromises()
     expect(api.calls('GET /users/@me/sessions')).toHaveLength(1)
 
-    await navItems[3]!.trigger('click')
+    await navItems[4]!.trigger('click')
     await flushPromises()
     expect(api.calls('POST /auth/logout')).toHaveLength(1)
     expect(router.currentRoute.value.name).toBe('login')
+    wrapper.unmount()
+  })
+
+  it('asks an unverified user to verify, above the whole app', async () => {
+    const { wrapper } = await mountSignedIn()
+    const banner = wrapper.find('[data-testid="verify-banner"]')
+    expect(banner.text()).toContain('Check your inbox to verify ada@example.org.')
+    expect(wrapper.find('.app-frame').element.firstElementChild).toBe(banner.element)
+    wrapper.unmount()
+  })
+
+  it('shows no banner once verified', async () => {
+    const { wrapper } = await mountSignedIn('/app', { ...ADA, verified: true })
+    expect(wrapper.find('[data-testid="verify-banner"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('shows the uploaded avatar in the user panel, else initials', async () => {
+    const { wrapper } = await mountSignedIn('/app', { ...ADA, avatar: 'c'.repeat(32) })
+    const image = wrapper.find('[data-testid="user-panel"] img')
+    expect(image.attributes('src')).toBe(`/api/v1/avatars/100/${'c'.repeat(32)}`)
+    wrapper.unmount()
+
+    const plain = await mountSignedIn()
+    expect(plain.wrapper.find('[data-testid="user-panel"] img').exists()).toBe(false)
+    expect(plain.wrapper.find('[data-testid="user-panel"]').text()).toContain('AL')
+    plain.wrapper.unmount()
+  })
+
+  it('after deleting the account, signs out and tells the login page why', async () => {
+    const { wrapper, router, api } = await mountSignedIn('/app', ADA, {
+      'POST /users/@me/delete': jsonResponse(204),
+      'GET /auth/oauth/providers': jsonResponse(200, []),
+    })
+    await wrapper.find('button[aria-label="User Settings"]').trigger('click')
+    await flushPromises()
+    await wrapper.findAll('button').find((button) => button.text() === 'Delete Account')!.trigger('click')
+    await flushPromises()
+    const dialog = wrapper.find('[data-testid="delete-account-dialog"]')
+    await dialog.find('input').setValue('hunter22')
+    await dialog.find('form').trigger('submit')
+    await flushPromises()
+
+    expect(api.calls('POST /users/@me/delete')).toHaveLength(1)
+    expect(useSessionStore().token).toBeNull()
+    expect(router.currentRoute.value.name).toBe('login')
+    expect(wrapper.find('[data-testid="login-notice"]').text()).toContain('Your account has been deleted.')
+    wrapper.unmount()
+  })
+
+  it('logs out of every device from Sessions', async () => {
+    const { wrapper, router, api } = await mountSignedIn('/app', ADA, {
+      'POST /auth/logout-all': jsonResponse(204),
+      'GET /auth/oauth/providers': jsonResponse(200, []),
+    })
+    await wrapper.find('button[aria-label="User Settings"]').trigger('click')
+    await flushPromises()
+    await wrapper.findAll('.settings-dialog__nav-item').find((item) => item.text() === 'Sessions')!.trigger('click')
+    await flushPromises()
+    await wrapper.find('[data-testid="logout-all"]').trigger('click')
+    await flushPromises()
+    await wrapper.find('[data-testid="logout-all-dialog"] form').trigger('submit')
+    await flushPromises()
+
+    expect(api.calls('POST /auth/logout-all')).toHaveLength(1)
+    expect(useSessionStore().token).toBeNull()
+    expect(router.currentRoute.value.name).toBe('login')
+    expect(wrapper.find('[data-testid="login-notice"]').text()).toContain('logged out of every device')
     wrapper.unmount()
   })
 

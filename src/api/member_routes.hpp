@@ -1,0 +1,44 @@
+#pragma once
+// Server members, bans and invites over REST (Discord API v10 paths under /api/v1): listing and
+// editing members, role assignment, kicks, bans, timeouts, and invites (create, list, preview
+// without signing in, join, delete). Each successful change is published on the event bus.
+#include <cstdint>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/error.hpp"
+#include "net/router.hpp"
+
+namespace hearth::auth {
+class TokenSigner;
+}
+namespace hearth::domain {
+class Accounts;
+class EventBus;
+class Guilds;
+class Members;
+} // namespace hearth::domain
+namespace hearth::store {
+class PgPool;
+}
+
+namespace hearth::api {
+
+struct MemberDeps {
+  std::vector<store::PgPool*> pools; //!< one per worker thread
+  domain::Guilds* guilds = nullptr;
+  domain::Members* members = nullptr;
+  domain::Accounts* accounts = nullptr;
+  const auth::TokenSigner* signer = nullptr;
+  domain::EventBus* events = nullptr;
+};
+
+void addMemberRoutes(net::Router& router, MemberDeps deps);
+
+//! The verified-email hold for creating or joining servers: kMissingAccess ("Verify your email
+//! address to join servers") when the account is unverified and --require-verified-email is on.
+boost::asio::awaitable<core::Result<void>> requireMayJoinServers(domain::Accounts& accounts, store::PgPool& pool,
+                                                                 std::uint64_t user_id);
+
+} // namespace hearth::api
