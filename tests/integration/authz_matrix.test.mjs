@@ -1,0 +1,183 @@
+// The authorization matrix: every server and channel route, asked by every kind of member
+// (owner, administrator, staff with access, plain member, staff with a member deny overwrite,
+// timed-out staff, banned user, non-member, member removed a moment ago), on a private
+// channel. Nothing may leak: a hidden resource answers exactly like a missing one.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startHearthd } from '../support/hearthd.mjs';
+
+let server;
+after(async () => {
+  assert.equal((await server.stop()).code, 0, server.logs());
+});
+
+const VIEW_CHANNEL = 1n << 10n;
+const ADMINISTRATOR = 1n << 3n;
+const MISSING = '1111111111111111111';
+
+async function register(label) {
+  const name = `${label}${randomBytes(4).toString('hex')}`;
+  const response = await fetch(`${server.url}/api/v1/auth/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: 'correct horse battery' }),
+  });
+  assert.equal(response.status, 201);
+  const { token, user_id } = await response.json();
+  const call = async (method, path, body) => {
+    const answer = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await answer.text();
+    return { status: answer.status, text, body: text ? JSON.parse(text) : null };
+  };
+  return { label, id: user_id, call };
+}
+
+let world;
+before(async () => {
+  server = await startHearthd({ args: ['--auth-requests-per-minute', '10000'] });
+  const owner = await register('owner');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Matrix' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const admins = (await owner.call('POST', `/guilds/${guild.id}/roles`, { name: 'admins', permissions: String(ADMINISTRATOR) })).body;
+  const staff = (await owner.call('POST', `/guilds/${guild.id}/roles`, { name: 'staff', permissions: '0' })).body;
+  const priv = (await owner.call('POST', `/guilds/${guild.id}/channels`, {
+    name: 'staff-room', type: 0,
+    permission_overwrites: [
+      { id: guild.id, type: 0, allow: '0', deny: String(VIEW_CHANNEL) },
+      { id: staff.id, type: 0, allow: String(VIEW_CHANNEL), deny: '0' },
+    ],
+  })).body;
+  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, { max_age: 0 })).body;
+
+  const actors = { owner };
+  for (const label of ['admin', 'staff', 'plain', 'denied', 'timedout', 'banned', 'removed']) {
+    actors[label] = await register(label);
+    const joined = await actors[label].call('POST', `/invites/${invite.code}`);
+    assert.equal(joined.status, 200, joined.text);
+  }
+  actors.stranger = await register('stranger');
+  const give = (who, role) => owner.call('PUT', `/guilds/${guild.id}/members/${actors[who].id}/roles/${role.id}`);
+  assert.equal((await give('admin', admins)).status, 204);
+  for (const who of ['staff', 'denied', 'timedout', 'banned', 'removed']) assert.equal((await give(who, staff)).status, 204);
+  assert.equal((await owner.call('PUT', `/channels/${priv.id}/permissions/${actors.denied.id}`,
+    { type: 1, allow: '0', deny: String(VIEW_CHANNEL) })).status, 204);
+  const until = new Date(Date.now() + 3600_000).toISOString();
+  assert.equal((await owner.call('PATCH', `/guilds/${guild.id}/members/${actors.timedout.id}`,
+    { communication_disabled_until: until })).status, 200);
+  assert.equal((await owner.call('PUT', `/guilds/${guild.id}/bans/${actors.banned.id}`, {})).status, 204);
+  assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${actors.removed.id}`)).status, 204);
+  world = { guild, general, priv, staff, actors };
+});
+
+// Who may do what. "see" = view the private channel; "member" = still in the server;
+// "manage" = change the channel; "invite" = create an invite to it.
+const ROLES = {
+  owner: { member: true, see: true, manage: true, invite: true, audit: true },
+  admin: { member: true, see: true, manage: true, invite: true, audit: true },
+  staff: { member: true, see: true, manage: false, invite: true, audit: false },
+  plain: { member: true, see: false, manage: false, invite: false, audit: false },
+  denied: { member: true, see: false, manage: false, invite: false, audit: false },
+  timedout: { member: true, see: true, manage: false, invite: false, audit: false },
+  banned: { member: false, see: false, manage: false, invite: false, audit: false },
+  removed: { member: false, see: false, manage: false, invite: false, audit: false },
+  stranger: { member: false, see: false, manage: false, invite: false, audit: false },
+};
+
+// Routes on the private channel: [method, path, body]. The missing twin uses MISSING for its id.
+const channelRoutes = (id) => [
+  ['GET', `/channels/${id}`],
+  ['PATCH', `/channels/${id}`, { topic: 'changed' }],
+  ['PUT', `/channels/${id}/permissions/${MISSING}`, { type: 1, allow: '0', deny: '0' }],
+  ['DELETE', `/channels/${id}/permissions/${MISSING}`],
+  ['POST', `/channels/${id}/invites`, { max_age: 60 }],
+  ['GET', `/channels/${id}/invites`],
+  ['DELETE', `/channels/${id}`],
+];
+const guildRoutes = (id) => [
+  ['GET', `/guilds/${id}`],
+  ['GET', `/guilds/${id}/channels`],
+  ['GET', `/guilds/${id}/roles`],
+  ['GET', `/guilds/${id}/members?limit=100`],
+  ['GET', `/guilds/${id}/members/${MISSING}`],
+  ['GET', `/guilds/${id}/bans`],
+  ['GET', `/guilds/${id}/invites`],
+  ['GET', `/guilds/${id}/audit-logs`],
+  ['PATCH', `/guilds/${id}`, { description: 'x' }],
+  ['POST', `/guilds/${id}/roles`, { name: 'sneaky' }],
+  ['POST', `/guilds/${id}/channels`, { name: 'sneaky' }],
+];
+
+for (const [label, may] of Object.entries(ROLES)) {
+  test(`${label}: sees and changes only what it may`, async () => {
+    const { guild, priv, actors } = world;
+    const actor = actors[label];
+
+    // Outsiders: every server route answers like a server that does not exist.
+    const serverList = guildRoutes(guild.id);
+    const missingList = guildRoutes(MISSING);
+    for (let i = 0; i < serverList.length; i++) {
+      const [method, path, body] = serverList[i];
+      const real = await actor.call(method, path, body);
+      if (!may.member) {
+        const twin = await actor.call(missingList[i][0], missingList[i][1], missingList[i][2]);
+        assert.equal(real.status, 404, `${label} ${method} ${path}`);
+        assert.equal(real.text, twin.text, `${label} ${method} ${path}: same body as a missing server`);
+      } else {
+        assert.notEqual(real.body?.code, 10004, `${label} ${method} ${path}: members find the server`);
+      }
+    }
+
+    // The private channel: invisible ones answer exactly like a missing channel, on every route.
+    const routes = channelRoutes(priv.id);
+    const twins = channelRoutes(MISSING);
+    for (let i = 0; i < routes.length; i++) {
+      const [method, path, body] = routes[i];
+      if (method === 'DELETE' && path === `/channels/${priv.id}`) {
+        if (may.manage) continue; // don't actually delete it; refusal is what's under test
+      }
+      const real = await actor.call(method, path, body);
+      if (!may.see) {
+        const twin = await actor.call(twins[i][0], twins[i][1], twins[i][2]);
+        assert.equal(real.status, 404, `${label} ${method} ${path}`);
+        assert.equal(real.text, twin.text, `${label} ${method} ${path}: same body as a missing channel`);
+        continue;
+      }
+      const allowed =
+        method === 'GET' && !path.endsWith('/invites') ? true
+        : path.endsWith('/invites') && method === 'POST' ? may.invite
+        : may.manage;
+      if (allowed) {
+        assert.ok(real.status >= 200 && real.status < 300 || (path.includes(MISSING) && real.status === 404 && method === 'PUT'),
+          `${label} ${method} ${path}: ${real.status} ${real.text}`);
+      } else {
+        assert.equal(real.status, 403, `${label} ${method} ${path}: ${real.text}`);
+        assert.equal(real.body.code, 50013);
+      }
+    }
+
+    // The channel list shows the private channel exactly to those who may see it.
+    if (may.member) {
+      const listed = (await actor.call('GET', `/guilds/${guild.id}/channels`)).body.map((c) => c.id);
+      assert.equal(listed.includes(priv.id), may.see, `${label}: channel list`);
+      const audit = await actor.call('GET', `/guilds/${guild.id}/audit-logs`);
+      assert.equal(audit.status, may.audit ? 200 : 403, `${label}: audit log`);
+    }
+  });
+}
+
+test('a banned or removed user cannot come back through an invite unless unbanned', async () => {
+  const { guild, general, actors } = world;
+  const invite = (await actors.owner.call('POST', `/channels/${general.id}/invites`, { max_age: 0 })).body;
+  const banned = await actors.banned.call('POST', `/invites/${invite.code}`);
+  assert.equal(banned.status, 403);
+  assert.equal(banned.body.code, 40007);
+  const removed = await actors.removed.call('POST', `/invites/${invite.code}`);
+  assert.equal(removed.status, 200, 'a kick is not a ban');
+  const back = (await actors.removed.call('GET', `/guilds/${guild.id}/channels`)).body.map((c) => c.name);
+  assert.ok(!back.includes('staff-room'), 'roles do not survive leaving');
+  assert.equal((await actors.owner.call('DELETE', `/guilds/${guild.id}/members/${actors.removed.id}`)).status, 204);
+});
