@@ -151,6 +151,19 @@ std::string guildJson(const domain::Guild& guild, const std::vector<domain::Role
 
 std::string channelJson(const domain::Channel& channel) { return json::serialize(channelObject(channel)); }
 
+std::string readyGuildJson(const domain::GuildContext& context, const std::vector<domain::Channel>& visible_channels,
+                           std::size_t member_count) {
+  json::value guild = json::parse(guildJson(context.guild, context.roles));
+  auto& object = guild.as_object();
+  json::array channels;
+  for (const auto& channel : visible_channels)
+    channels.push_back(channelObject(channel));
+  object["channels"] = std::move(channels);
+  object["member_count"] = member_count;
+  object["permissions"] = domain::permissionsToString(context.base());
+  return json::serialize(guild);
+}
+
 std::string channelsJson(const std::vector<domain::Channel>& channels) {
   json::array out;
   for (const auto& channel : channels)

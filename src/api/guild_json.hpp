@@ -15,6 +15,10 @@ namespace hearth::api {
 //! `{id, name, icon, description, owner_id, roles, approximate_member_count?}`.
 std::string guildJson(const domain::Guild& guild, const std::vector<domain::Role>& roles,
                       std::optional<std::size_t> member_count = std::nullopt);
+//! A server as READY and GUILD_CREATE carry it: the guild object plus `channels` (those the
+//! user can see), `member_count` and `joined_at`-free Discord fields Hearth has.
+std::string readyGuildJson(const domain::GuildContext& context, const std::vector<domain::Channel>& visible_channels,
+                           std::size_t member_count);
 std::string roleJson(const domain::Role& role);
 std::string rolesJson(const std::vector<domain::Role>& roles);
 //! `{id, type, guild_id, name, topic, position, parent_id, rate_limit_per_user, nsfw,

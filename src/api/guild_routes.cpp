@@ -252,13 +252,21 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
   router.add(Method::kDelete, "/api/v1/guilds/{guild_id}", [deps](Request& request) -> asio::awaitable<Response> {
     auto actor = co_await actorIn(deps, request);
     if (!actor) co_return net::errorResponse(actor.error());
+    // The members are gone with the server, so whom to tell is read first.
+    store::Params member_params{std::to_string(actor->context.guild.id)};
+    auto members = co_await deps.pools.at(request.worker)
+                       ->query("SELECT user_id FROM members WHERE guild_id = $1", std::move(member_params));
+    if (!members) co_return net::errorResponse(members.error());
+    std::vector<std::uint64_t> former;
+    for (int row = 0; row < members->rows(); ++row)
+      former.push_back(static_cast<std::uint64_t>(members->integer(row, 0).value_or(0)));
     auto removed = co_await deps.guilds->remove(*deps.pools.at(request.worker), actor->context);
     if (!removed) co_return net::errorResponse(removed.error());
     std::error_code error;
     std::filesystem::remove_all(deps.icon_dir / std::to_string(actor->context.guild.id), error);
     json::object data;
     data["id"] = core::snowflakeToString(actor->context.guild.id);
-    publish(deps, "GUILD_DELETE", actor->context.guild.id, json::serialize(data));
+    publish(deps, "GUILD_DELETE", actor->context.guild.id, json::serialize(data), 0, std::move(former));
     co_return noContent();
   });
 
@@ -430,8 +438,18 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     auto audited = co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
                                                domain::audit::kChannelDelete, std::move(reason), changes);
     if (!audited) co_return net::errorResponse(audited.error());
+    if (deps.events != nullptr) {
+      domain::Event event;
+      event.type = "CHANNEL_DELETE";
+      event.guild_id = actor->channel.guild_id;
+      event.channel_id = actor->channel.id;
+      event.data = channelJson(actor->channel);
+      event.channel_gone = true;
+      event.channel_type = static_cast<int>(actor->channel.type);
+      event.channel_overwrites = actor->channel.overwrites;
+      deps.events->publish(event);
+    }
     const std::string answer = channelJson(actor->channel);
-    publish(deps, "CHANNEL_DELETE", actor->channel.guild_id, answer, actor->channel.id);
     co_return net::jsonResponse(200, answer);
   });
 

@@ -12,8 +12,11 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
+#include "api/event_delivery.hpp"
+#include "api/guild_json.hpp"
 #include "api/guild_routes.hpp"
 #include "api/member_routes.hpp"
+#include "api/message_routes.hpp"
 #include "api/routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
@@ -24,6 +27,7 @@
 #include "domain/events.hpp"
 #include "domain/guilds.hpp"
 #include "domain/members.hpp"
+#include "domain/messages.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -117,6 +121,7 @@ int main(int argc, char** argv) {
   domain::EventBus events;
   domain::Guilds guilds(ids);
   domain::Members members(ids, guilds);
+  domain::Messages messages(ids, guilds);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -127,7 +132,7 @@ int main(int argc, char** argv) {
   oauth::Providers providers(std::move(*oauth_providers), oauth_http, clock);
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
-  const auto identify = [&signer, &accounts, &pools](
+  const auto identify = [&signer, &accounts, &pools, &guilds](
                             std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
@@ -137,9 +142,34 @@ int main(int argc, char** argv) {
     if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended");
     auto user = co_await accounts.user(pool, claims->user_id);
     if (!user) co_return std::unexpected(user.error());
-    co_return gateway::Identity{api::userJson(*user), claims->user_id, claims->session_id};
+    // READY carries the user's servers with the channels they can see.
+    auto joined = co_await guilds.ofUser(pool, claims->user_id);
+    if (!joined) co_return std::unexpected(joined.error());
+    std::string guilds_json = "[";
+    for (const auto& guild : *joined) {
+      auto context = co_await guilds.context(pool, guild.id, claims->user_id);
+      if (!context) continue;
+      auto channels = co_await guilds.channels(pool, guild.id);
+      if (!channels) co_return std::unexpected(channels.error());
+      std::erase_if(*channels, [&](const domain::Channel& channel) {
+        return (context->in(channel)&domain::perm::kViewChannel) == 0;
+      });
+      auto count = co_await guilds.memberCount(pool, guild.id);
+      if (!count) co_return std::unexpected(count.error());
+      if (guilds_json.size() > 1) guilds_json += ",";
+      guilds_json += api::readyGuildJson(*context, *channels, *count);
+    }
+    guilds_json += "]";
+    co_return gateway::Identity{api::userJson(*user), claims->user_id, claims->session_id, std::move(guilds_json)};
   };
   gateway::Gateway gateway(config.gateway, clock, identify);
+  // Server events reach connected members who may see them, decided at send time.
+  api::deliverEvents(events, ops.executors, ops.pools,
+                     api::DeliveryTarget{[&gateway] { return gateway.connectedUsers(); },
+                                         [&gateway](std::uint64_t user, const std::string& type,
+                                                    std::shared_ptr<const std::string> data) {
+                                           gateway.dispatch(user, type, std::move(data));
+                                         }});
   // A revoked session (logout, token reuse, password change...) closes its live connections.
   accounts.onSessionsEnded([&gateway](const domain::SessionsEnded& ended) {
     const auto closed = gateway.closeSessions(ended.user_id, ended.session_id, ended.except_session);
@@ -156,6 +186,7 @@ int main(int argc, char** argv) {
   api::addGuildRoutes(router,
                       api::GuildDeps{ops.pools, &guilds, &accounts, &signer, &events, config.data_dir / "icons"});
   api::addMemberRoutes(router, api::MemberDeps{ops.pools, &guilds, &members, &accounts, &signer, &events});
+  api::addMessageRoutes(router, api::MessageDeps{ops.pools, &guilds, &messages, &accounts, &signer, &events});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "domain/permissions.hpp"
+
 namespace hearth::domain {
 
 struct Event {
@@ -19,6 +21,11 @@ struct Event {
   //! When set, only these users receive it (GUILD_CREATE to a joining member, GUILD_DELETE to a
   //! kicked one); otherwise every member who may see it.
   std::vector<std::uint64_t> only_users;
+  //! For a channel that no longer exists (CHANNEL_DELETE): its type and overwrites as they
+  //! were, so delivery can still tell who could see it.
+  bool channel_gone = false;
+  int channel_type = 0;
+  std::vector<Overwrite> channel_overwrites;
 };
 
 class EventBus {

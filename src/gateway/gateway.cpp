@@ -82,6 +82,7 @@ struct ConnectionState {
   std::chrono::steady_clock::time_point heartbeat_deadline;
   asio::steady_timer timer;
   bool ended = false;
+  std::int64_t sequence = 0; //!< the last `s` sent; touched only on the connection's thread
 };
 
 // Polls the deadline against the injected clock, so tests can move time instead of waiting.
@@ -106,6 +107,7 @@ struct Gateway::Registry {
     std::uint64_t session_id = 0;
     std::weak_ptr<net::WsConnection> connection;
     asio::any_io_executor executor;
+    std::weak_ptr<ConnectionState> state;
   };
   mutable std::mutex mutex;
   std::unordered_map<std::uint64_t, std::vector<Entry>> by_user;
@@ -153,6 +155,36 @@ std::size_t Gateway::closeSessions(std::uint64_t user_id, std::uint64_t session_
   return targets.size();
 }
 
+std::size_t Gateway::dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data) {
+  std::vector<Registry::Entry> targets;
+  {
+    std::lock_guard lock(registry_->mutex);
+    const auto found = registry_->by_user.find(user_id);
+    if (found == registry_->by_user.end()) return 0;
+    targets = found->second;
+  }
+  for (auto& target : targets) {
+    asio::post(target.executor, [connection = target.connection, state = target.state, type, data] {
+      auto alive = connection.lock();
+      auto live_state = state.lock();
+      if (!alive || !live_state || !alive->isOpen()) return;
+      // The sequence is per connection, so the frame is built here, on its thread.
+      alive->send(std::make_shared<const std::string>("{\"op\":0,\"s\":" + std::to_string(++live_state->sequence) +
+                                                      ",\"t\":\"" + type + "\",\"d\":" + *data + "}"));
+    });
+  }
+  return targets.size();
+}
+
+std::vector<std::uint64_t> Gateway::connectedUsers() const {
+  std::lock_guard lock(registry_->mutex);
+  std::vector<std::uint64_t> users;
+  users.reserve(registry_->by_user.size());
+  for (const auto& [user, entries] : registry_->by_user)
+    users.push_back(user);
+  return users;
+}
+
 std::size_t Gateway::identifiedConnections() const {
   std::lock_guard lock(registry_->mutex);
   std::size_t count = 0;
@@ -175,7 +207,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
   std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
   bool identified = false;
   std::uint64_t identified_user = 0;
-  std::int64_t sequence = 0;
+  std::int64_t& sequence = state->sequence;
   while (auto text = co_await connection->read()) {
     if (!connection->isOpen()) break;
     const std::int64_t now_ms = clock_.unixMillis();
@@ -211,14 +243,16 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       identified = true;
       identified_user = user->user_id;
       const asio::any_io_executor executor = co_await asio::this_coro::executor;
-      Registry::Entry entry{user->session_id, connection, executor};
-      registry_->add(user->user_id, std::move(entry));
+      Registry::Entry entry{user->session_id, connection, executor, state};
       const std::string session_id = randomSessionId();
       const std::string host(request.headers.get("Host"));
       connection->send(std::make_shared<const std::string>(
           "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" +
-          user->user_json + ",\"guilds\":[],\"private_channels\":[],\"session_id\":\"" + session_id +
-          "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) + "/api/v1/gateway\"}}"));
+          user->user_json + ",\"guilds\":" + (user->guilds_json.empty() ? std::string("[]") : user->guilds_json) +
+          ",\"private_channels\":[],\"session_id\":\"" + session_id + "\",\"resume_gateway_url\":\"ws://" +
+          net::jsonEscape(host) + "/api/v1/gateway\"}}"));
+      // Registered after READY is queued, so every dispatch follows it.
+      registry_->add(user->user_id, std::move(entry));
       break;
     }
     case Op::kResume:

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -68,6 +69,7 @@ struct Identity {
   std::string user_json; //!< the user object for READY (serialized JSON)
   std::uint64_t user_id = 0;
   std::uint64_t session_id = 0; //!< the sign-in session (`sid`) the token belongs to
+  std::string guilds_json; //!< READY's `guilds` array (serialized JSON); empty means []
 };
 
 //! Checks an IDENTIFY token, or fails with kUnauthorized. Runs on the connection's thread;
@@ -96,6 +98,12 @@ public:
   std::size_t closeSessions(std::uint64_t user_id, std::uint64_t session_id, std::uint64_t except_session);
   //! Identified connections on this node.
   std::size_t identifiedConnections() const;
+  //! Sends DISPATCH `type` with `data` (serialized JSON) to every identified connection of
+  //! `user_id` on this node, each with its own next sequence number. Thread-safe. Returns how
+  //! many connections it was queued for.
+  std::size_t dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data);
+  //! Users with at least one identified connection on this node.
+  std::vector<std::uint64_t> connectedUsers() const;
 
 private:
   struct Registry;

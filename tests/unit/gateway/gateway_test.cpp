@@ -185,7 +185,7 @@ TEST(Gateway, ResumeOfAnUnknownSessionGetsInvalidSession) {
 // Accepts the token "good" as user 7; a database failure for "db-down".
 IdentifyFn fakeIdentify() {
   return [](std::string token, std::size_t) -> asio::awaitable<core::Result<Identity>> {
-    if (token == "good") co_return Identity{R"({"id":"7","username":"ada"})", 7, 70};
+    if (token == "good") co_return Identity{R"({"id":"7","username":"ada"})", 7, 70, "[]"};
     if (token == "db-down") co_return core::fail(core::ErrorCode::kDatabase, "down");
     co_return core::fail(core::ErrorCode::kUnauthorized, "bad token");
   };
@@ -233,6 +233,31 @@ TEST(Gateway, ClosingASessionClosesItsIdentifiedConnectionsOnly) {
   EXPECT_EQ(other_user, 0u);
   EXPECT_EQ(harness.last->close_code, 4004);
   EXPECT_EQ(after_close, 0u) << "the registry forgets ended connections";
+}
+
+TEST(Gateway, DispatchGoesToTheUsersConnectionsWithTheNextSequence) {
+  Harness harness(GatewayConfig{}, fakeIdentify());
+  std::size_t queued_for_other = 1;
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    EXPECT_EQ(harness.gateway.connectedUsers(), std::vector<std::uint64_t>{7});
+    queued_for_other = harness.gateway.dispatch(8, "CHANNEL_CREATE", std::make_shared<const std::string>("{}"));
+    EXPECT_EQ(harness.gateway.dispatch(7, "CHANNEL_CREATE", std::make_shared<const std::string>(R"({"id":"1"})")), 1u);
+    co_await waitFor([&] { return connection.sent.size() == 3; });
+    connection.inbox.push_back(R"({"op":1,"d":2})");
+    co_await waitFor([&] { return connection.sent.size() == 4; });
+    EXPECT_EQ(harness.gateway.dispatch(7, "GUILD_DELETE", std::make_shared<const std::string>(R"({"id":"9"})")), 1u);
+    co_await waitFor([&] { return connection.sent.size() == 5; });
+    connection.inbox.push_back(R"({"op":99})");
+    co_await waitFor([&] { return connection.close_code.has_value(); });
+  });
+  const auto& sent = harness.last->sent;
+  EXPECT_EQ(queued_for_other, 0u);
+  ASSERT_GE(sent.size(), 5u);
+  EXPECT_EQ(sent[2], R"({"op":0,"s":2,"t":"CHANNEL_CREATE","d":{"id":"1"}})");
+  EXPECT_EQ(sent[4], R"({"op":0,"s":3,"t":"GUILD_DELETE","d":{"id":"9"}})");
+  EXPECT_TRUE(sent[1].find(R"("guilds":[])") != std::string::npos) << sent[1];
 }
 
 TEST(Gateway, IdentifyFailuresMapToCloseCodes) {

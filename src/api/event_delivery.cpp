@@ -1,0 +1,137 @@
+#include "api/event_delivery.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <spdlog/spdlog.h>
+
+#include "domain/events.hpp"
+#include "domain/guilds.hpp"
+#include "domain/permissions.hpp"
+#include "store/pg.hpp"
+
+namespace hearth::api {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Who of `users` may receive `event`.
+asio::awaitable<std::vector<std::uint64_t>> recipients(store::PgPool& pool, const domain::Event& event,
+                                                       std::vector<std::uint64_t> users) {
+  std::string user_list = "{";
+  for (const auto user : users) {
+    if (user_list.size() > 1) user_list += ",";
+    user_list += std::to_string(user);
+  }
+  user_list += "}";
+  const std::string guild = std::to_string(event.guild_id);
+  std::vector<store::Statement> statements;
+  statements.push_back({"SELECT owner_id FROM guilds WHERE id = $1", {guild}});
+  statements.push_back({"SELECT id, permissions FROM roles WHERE guild_id = $1", {guild}});
+  statements.push_back({"SELECT user_id, coalesce(communication_disabled_until > now(), false) FROM members "
+                        "WHERE guild_id = $1 AND user_id = ANY($2::bigint[])",
+                        {guild, user_list}});
+  statements.push_back({"SELECT user_id, role_id FROM member_roles WHERE guild_id = $1 AND user_id = ANY($2::bigint[])",
+                        {guild, user_list}});
+  if (event.channel_id != 0) {
+    const std::string channel = std::to_string(event.channel_id);
+    statements.push_back({"SELECT type FROM channels WHERE id = $1", {channel}});
+    statements.push_back(
+        {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {channel}});
+  }
+  auto results = co_await pool.pipeline(std::move(statements));
+  std::vector<std::uint64_t> out;
+  if (!results) {
+    spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
+    co_return out;
+  }
+  const auto& rows = *results;
+  if (rows[0].rows() == 0) co_return out; // the server is gone: only only_users events reach anyone
+  const auto owner = static_cast<std::uint64_t>(rows[0].integer(0, 0).value_or(0));
+  domain::Permissions everyone = 0;
+  std::map<std::uint64_t, domain::Permissions> role_bits;
+  for (int row = 0; row < rows[1].rows(); ++row) {
+    const auto id = static_cast<std::uint64_t>(rows[1].integer(row, 0).value_or(0));
+    const auto bits = static_cast<domain::Permissions>(rows[1].integer(row, 1).value_or(0));
+    if (id == event.guild_id) everyone = bits;
+    role_bits[id] = bits;
+  }
+  std::map<std::uint64_t, std::vector<std::uint64_t>> roles_of;
+  for (int row = 0; row < rows[3].rows(); ++row) {
+    roles_of[static_cast<std::uint64_t>(rows[3].integer(row, 0).value_or(0))].push_back(
+        static_cast<std::uint64_t>(rows[3].integer(row, 1).value_or(0)));
+  }
+  std::vector<domain::Overwrite> overwrites;
+  auto kind = domain::ChannelKind::kText;
+  if (event.channel_id != 0) {
+    if (event.channel_gone) {
+      kind = static_cast<domain::ChannelKind>(event.channel_type);
+      overwrites = event.channel_overwrites;
+    } else {
+      if (rows[4].rows() == 0) co_return out; // gone without a snapshot: tell nobody
+      kind = static_cast<domain::ChannelKind>(rows[4].integer(0, 0).value_or(0));
+      for (int row = 0; row < rows[5].rows(); ++row) {
+        overwrites.push_back(
+            {static_cast<std::uint64_t>(rows[5].integer(row, 0).value_or(0)),
+             rows[5].integer(row, 1).value_or(0) == 1 ? domain::OverwriteType::kMember : domain::OverwriteType::kRole,
+             static_cast<domain::Permissions>(rows[5].integer(row, 2).value_or(0)),
+             static_cast<domain::Permissions>(rows[5].integer(row, 3).value_or(0))});
+      }
+    }
+  }
+  for (int row = 0; row < rows[2].rows(); ++row) {
+    domain::PermissionSubject subject;
+    subject.guild_id = event.guild_id;
+    subject.owner_id = owner;
+    subject.user_id = static_cast<std::uint64_t>(rows[2].integer(row, 0).value_or(0));
+    subject.everyone = everyone;
+    subject.timed_out = rows[2].text(row, 1) == "t";
+    for (const auto role : roles_of[subject.user_id]) {
+      if (const auto found = role_bits.find(role); found != role_bits.end())
+        subject.roles.push_back({role, found->second});
+    }
+    if (event.channel_id != 0) {
+      if ((domain::channelPermissions(subject, overwrites, kind) & domain::perm::kViewChannel) == 0) continue;
+    }
+    out.push_back(subject.user_id);
+  }
+  co_return out;
+}
+
+} // namespace
+
+void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> executors,
+                   std::vector<store::PgPool*> pools, DeliveryTarget target) {
+  auto next = std::make_shared<std::atomic<std::size_t>>(0);
+  bus.subscribe([executors, pools, target, next](const domain::Event& published) {
+    auto event = std::make_shared<const domain::Event>(published);
+    auto data = std::make_shared<const std::string>(event->data);
+    if (!event->only_users.empty()) {
+      const auto connected = target.connected_users();
+      for (const auto user : event->only_users) {
+        if (std::find(connected.begin(), connected.end(), user) != connected.end())
+          target.send(user, event->type, data);
+      }
+      return;
+    }
+    auto users = target.connected_users();
+    if (users.empty() || event->guild_id == 0) return;
+    const std::size_t worker = next->fetch_add(1) % executors.size();
+    store::PgPool* pool = pools[worker];
+    asio::co_spawn(
+        executors[worker],
+        [pool, event, data, target, users = std::move(users)]() mutable -> asio::awaitable<void> {
+          auto allowed = co_await recipients(*pool, *event, std::move(users));
+          for (const auto user : allowed)
+            target.send(user, event->type, data);
+        },
+        asio::detached);
+  });
+}
+
+} // namespace hearth::api

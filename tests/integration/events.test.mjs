@@ -1,0 +1,152 @@
+// Server events through the gateway against a real hearthd: READY carries the user's servers
+// with the channels they may see, and each change reaches exactly the connected members allowed
+// to see it at the time it happens.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { startHearthd } from '../support/hearthd.mjs';
+
+let server;
+before(async () => {
+  server = await startHearthd({ args: ['--auth-requests-per-minute', '10000'] });
+});
+after(async () => {
+  assert.equal((await server.stop()).code, 0, server.logs());
+});
+
+const VIEW_CHANNEL = 1n << 10n;
+
+async function register(label) {
+  const name = `${label}${randomBytes(4).toString('hex')}`;
+  const response = await fetch(`${server.url}/api/v1/auth/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: 'correct horse battery' }),
+  });
+  const { token, user_id } = await response.json();
+  const call = async (method, path, body) => {
+    const answer = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await answer.text();
+    return { status: answer.status, body: text ? JSON.parse(text) : null };
+  };
+  return { id: user_id, token, call };
+}
+
+/** An identified gateway connection collecting dispatches; `ready` resolves with READY's d. */
+function connect(token) {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/gateway`);
+  const events = [];
+  const sequences = [];
+  let wake = () => {};
+  const ready = new Promise((resolve) => {
+    socket.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString());
+      if (frame.op === 10) socket.send(JSON.stringify({ op: 2, d: { token, properties: {} } }));
+      if (frame.op !== 0) return;
+      sequences.push(frame.s);
+      if (frame.t === 'READY') return resolve(frame.d);
+      events.push(frame);
+      wake();
+    });
+  });
+  return {
+    ready,
+    sequences,
+    events,
+    /** Waits for a dispatch matching the predicate. */
+    async next(predicate, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = events.find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`no such event; got ${events.map((e) => e.t).join(', ')}`);
+        await new Promise((r) => { wake = r; setTimeout(r, 50); });
+      }
+    },
+    /** Asserts nothing matching arrives within a moment. */
+    async none(predicate, ms = 600) {
+      await new Promise((r) => setTimeout(r, ms));
+      assert.equal(events.filter(predicate).length, 0, `unexpected ${events.filter(predicate).map((e) => e.t)}`);
+    },
+    close: () => socket.close(),
+  };
+}
+
+test('READY lists servers with visible channels; events follow permissions at send time', async () => {
+  const owner = await register('owner');
+  const member = await register('member');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Events' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const staff = (await owner.call('POST', `/guilds/${guild.id}/roles`, { name: 'staff' })).body;
+  const secret = (await owner.call('POST', `/guilds/${guild.id}/channels`, {
+    name: 'secret', permission_overwrites: [{ id: guild.id, type: 0, allow: '0', deny: String(VIEW_CHANNEL) }],
+  })).body;
+  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+
+  const ownerLive = connect(owner.token);
+  const ownerReady = await ownerLive.ready;
+  assert.deepEqual(ownerReady.guilds.map((g) => g.id), [guild.id]);
+  assert.ok(ownerReady.guilds[0].channels.some((c) => c.id === secret.id), 'the owner sees the private channel');
+
+  assert.equal((await member.call('POST', `/invites/${invite.code}`)).status, 200);
+  const joined = await ownerLive.next((e) => e.t === 'GUILD_MEMBER_ADD');
+  assert.equal(joined.d.user.id, member.id);
+
+  const memberLive = connect(member.token);
+  const memberReady = await memberLive.ready;
+  const visible = memberReady.guilds[0].channels.map((c) => c.name);
+  assert.ok(visible.includes('general'));
+  assert.ok(!visible.includes('secret'), 'READY leaves out channels the member cannot see');
+  assert.equal(memberReady.guilds[0].member_count, 2);
+
+  // A public change reaches both; a private one only those who can see it.
+  await owner.call('PATCH', `/channels/${general.id}`, { topic: 'hello' });
+  await ownerLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === general.id);
+  const seen = await memberLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === general.id);
+  assert.equal(seen.d.topic, 'hello');
+  await owner.call('PATCH', `/channels/${secret.id}`, { topic: 'plans' });
+  await ownerLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === secret.id);
+  await memberLive.none((e) => e.d?.id === secret.id);
+
+  // Access granted now applies to the very next event.
+  await owner.call('PUT', `/channels/${secret.id}/permissions/${staff.id}`, { type: 0, allow: String(VIEW_CHANNEL), deny: '0' });
+  await owner.call('PUT', `/guilds/${guild.id}/members/${member.id}/roles/${staff.id}`);
+  await owner.call('PATCH', `/channels/${secret.id}`, { topic: 'shared plans' });
+  const now = await memberLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === secret.id && e.d.topic === 'shared plans');
+  assert.equal(now.d.name, 'secret');
+
+  // Sequence numbers are consecutive per connection.
+  memberLive.sequences.forEach((s, i) => assert.equal(s, i + 1));
+
+  // Kicked: the member is told the server is gone and hears nothing more of it.
+  await owner.call('DELETE', `/guilds/${guild.id}/members/${member.id}`);
+  const gone = await memberLive.next((e) => e.t === 'GUILD_DELETE');
+  assert.equal(gone.d.id, guild.id);
+  const before = memberLive.events.length;
+  await owner.call('PATCH', `/channels/${general.id}`, { topic: 'after the kick' });
+  await ownerLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.topic === 'after the kick');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(memberLive.events.length, before, 'no events after removal');
+
+  // Deleting the private channel is news only to those who could see it.
+  const outsider = await register('outsider');
+  const again = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+  await outsider.call('POST', `/invites/${again.code}`);
+  const outsiderLive = connect(outsider.token);
+  await outsiderLive.ready;
+  assert.equal((await owner.call('DELETE', `/channels/${secret.id}`)).status, 200);
+  await ownerLive.next((e) => e.t === 'CHANNEL_DELETE' && e.d.id === secret.id);
+  await outsiderLive.none((e) => e.t === 'CHANNEL_DELETE');
+
+  // Deleting the server reaches every member, though its rows are gone.
+  await owner.call('DELETE', `/guilds/${guild.id}`);
+  await outsiderLive.next((e) => e.t === 'GUILD_DELETE' && e.d.id === guild.id);
+  await ownerLive.next((e) => e.t === 'GUILD_DELETE' && e.d.id === guild.id);
+  ownerLive.close();
+  memberLive.close();
+  outsiderLive.close();
+});
