@@ -1,16 +1,14 @@
 #include "api/auth_routes.hpp"
 
-#include <fstream>
-#include <iterator>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include "core/image_info.hpp"
+#include "api/images.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
+#include "domain/images.hpp"
 #include "net/json_body.hpp"
 #include "net/rate_limiter.hpp"
 #include "store/pg.hpp"
@@ -30,21 +28,6 @@ constexpr std::string_view kCookiePath = "/api/v1/auth";
 constexpr std::size_t kProfileBodyLimit = 12 * 1024 * 1024;
 
 bool secureRequest(const Request& request) { return request.headers.get("X-Forwarded-Proto") == "https"; }
-
-std::string cookieValue(const Request& request, std::string_view name) {
-  std::string_view cookies = request.headers.get("Cookie");
-  while (!cookies.empty()) {
-    const auto semicolon = cookies.find(';');
-    std::string_view pair = cookies.substr(0, semicolon);
-    cookies = semicolon == std::string_view::npos ? std::string_view{} : cookies.substr(semicolon + 1);
-    while (!pair.empty() && pair.front() == ' ')
-      pair.remove_prefix(1);
-    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-  }
-  return {};
-}
 
 Response signedIn(const Request& request, int status, const domain::SignIn& sign_in) {
   boost::json::object body;
@@ -107,25 +90,6 @@ std::optional<std::string> optionalField(const boost::json::object& body, std::s
     return std::nullopt;
   }
   return std::string(value->as_string());
-}
-
-// `data:image/<type>;base64,<data>` → the bytes (the type is checked from the bytes later).
-std::optional<std::string> decodeDataUri(std::string_view uri) {
-  const auto comma = uri.find(',');
-  if (!uri.starts_with("data:image/") || comma == std::string_view::npos) return std::nullopt;
-  if (!uri.substr(0, comma).ends_with(";base64")) return std::nullopt;
-  std::string text(uri.substr(comma + 1));
-  while (!text.empty() && text.back() == '=')
-    text.pop_back();
-  for (char& c : text) {
-    if (c == '+')
-      c = '-';
-    else if (c == '/')
-      c = '_';
-  }
-  std::string bytes;
-  if (!auth::base64UrlDecode(text, bytes)) return std::nullopt;
-  return bytes;
 }
 
 Response backupCodes(const std::vector<std::string>& codes) {
@@ -261,7 +225,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     net::RateDecision decision;
     if (auto limited = limitByIp(deps, request, decision)) co_return std::move(*limited);
     auto* pool = deps.pools.at(request.worker);
-    auto sign_in = co_await deps.accounts->refresh(*pool, cookieValue(request, kRefreshCookie), clientOf(request));
+    auto sign_in = co_await deps.accounts->refresh(*pool, request.cookie(kRefreshCookie), clientOf(request));
     if (!sign_in) {
       Response response = net::errorResponse(sign_in.error());
       if (sign_in.error().code == core::ErrorCode::kUnauthorized) {
@@ -325,7 +289,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
         if (auto avatar = patchField("avatar", true)) {
           if (avatar->empty()) {
             update.avatar = std::string();
-          } else if (auto bytes = decodeDataUri(*avatar); bytes && !bytes->empty()) {
+          } else if (auto bytes = decodeImageDataUri(*avatar); bytes && !bytes->empty()) {
             update.avatar = std::move(*bytes);
           } else {
             errors.push_back({"avatar", "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."});
@@ -471,20 +435,9 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
   router.add(Method::kGet, "/api/v1/avatars/{user_id}/{avatar}", [deps](Request& request) -> asio::awaitable<Response> {
     const auto user_id = core::parseSnowflake(request.param("user_id"));
     const std::string avatar(request.param("avatar"));
-    const bool hex = avatar.size() == 32 && avatar.find_first_not_of("0123456789abcdef") == std::string::npos;
-    if (!user_id || !hex) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
-    std::ifstream in(deps.accounts->avatarPath(*user_id, avatar), std::ios::binary);
-    if (!in) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto image = core::sniffImage(bytes);
-    if (!image) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
-    Response response;
-    response.status = 200;
-    response.headers.add("Content-Type", std::string(image->content_type));
-    // The name is the content's hash: it never changes.
-    response.headers.add("Cache-Control", "public, max-age=31536000, immutable");
-    response.body = std::move(bytes);
-    co_return response;
+    if (!user_id || !domain::isImageHash(avatar))
+      co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
+    co_return imageFileResponse(deps.accounts->avatarPath(*user_id, avatar), "Unknown Avatar");
   });
 
   // Two-factor and deletion take a password or a code: 10 tries per 10 minutes per account.

@@ -1,8 +1,5 @@
 #include "api/guild_routes.hpp"
 
-#include <fstream>
-#include <iterator>
-
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -10,7 +7,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
-#include "core/image_info.hpp"
+#include "api/images.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
 #include "domain/events.hpp"
@@ -85,35 +82,19 @@ void publish(const GuildDeps& deps, std::string type, std::uint64_t guild_id, st
   deps.events->publish(event);
 }
 
-// `data:image/...;base64,...` → bytes; empty string for null (remove); error otherwise.
+// An image field: bytes, or an empty string for null (remove it).
 core::Result<std::string> imageField(const json::object& body, std::string_view name) {
   const auto* value = body.if_contains(name);
   if (value->is_null()) return std::string();
-  const auto invalid = [&] {
+  std::optional<std::string> bytes;
+  if (value->is_string()) bytes = decodeImageDataUri(value->as_string());
+  if (!bytes) {
     return std::unexpected(
         core::Error{core::ErrorCode::kInvalidFormBody,
                     "Invalid Form Body",
                     {{std::string(name), "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."}}});
-  };
-  if (!value->is_string()) return invalid();
-  std::string_view uri = value->as_string();
-  const auto comma = uri.find(',');
-  if (!uri.starts_with("data:image/") || comma == std::string_view::npos ||
-      !uri.substr(0, comma).ends_with(";base64")) {
-    return invalid();
   }
-  std::string text(uri.substr(comma + 1));
-  while (!text.empty() && text.back() == '=')
-    text.pop_back();
-  for (char& c : text) {
-    if (c == '+')
-      c = '-';
-    else if (c == '/')
-      c = '_';
-  }
-  std::string bytes;
-  if (!auth::base64UrlDecode(text, bytes) || bytes.empty()) return invalid();
-  return bytes;
+  return std::move(*bytes);
 }
 
 std::string guildWithCount(const domain::GuildContext& context, std::size_t count) {
@@ -315,17 +296,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     const std::string icon(request.param("icon"));
     if (!guild_id || !domain::isImageHash(icon))
       co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
-    std::ifstream in(deps.icon_dir / std::to_string(*guild_id) / icon, std::ios::binary);
-    if (!in) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto image = core::sniffImage(bytes);
-    if (!image) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
-    Response response;
-    response.status = 200;
-    response.headers.add("Content-Type", std::string(image->content_type));
-    response.headers.add("Cache-Control", "public, max-age=31536000, immutable");
-    response.body = std::move(bytes);
-    co_return response;
+    co_return imageFileResponse(deps.icon_dir / std::to_string(*guild_id) / icon, "Unknown Icon");
   });
 
   // --- channels --------------------------------------------------------------------------

@@ -64,6 +64,21 @@ std::string_view Request::param(std::string_view name) const noexcept {
   return {};
 }
 
+std::string Request::cookie(std::string_view name) const {
+  std::string_view cookies = headers.get("Cookie");
+  while (!cookies.empty()) {
+    const auto semicolon = cookies.find(';');
+    std::string_view pair = cookies.substr(0, semicolon);
+    cookies = semicolon == std::string_view::npos ? std::string_view{} : cookies.substr(semicolon + 1);
+    while (!pair.empty() && pair.front() == ' ')
+      pair.remove_prefix(1);
+    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+  }
+  return {};
+}
+
 std::string Request::queryParam(std::string_view name) const {
   std::string_view rest = query;
   while (!rest.empty()) {

@@ -42,21 +42,6 @@ std::string bindingCookie(const Request& request, std::string_view value, bool c
   return cookie;
 }
 
-std::string cookieValue(const Request& request, std::string_view name) {
-  std::string_view cookies = request.headers.get("Cookie");
-  while (!cookies.empty()) {
-    const auto semicolon = cookies.find(';');
-    std::string_view pair = cookies.substr(0, semicolon);
-    cookies = semicolon == std::string_view::npos ? std::string_view{} : cookies.substr(semicolon + 1);
-    while (!pair.empty() && pair.front() == ' ')
-      pair.remove_prefix(1);
-    if (pair.starts_with(name) && pair.size() > name.size() && pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-  }
-  return {};
-}
-
 std::string redirectUri(const OAuthDeps& deps, std::string_view provider_id) {
   std::string base = *deps.public_url;
   while (base.ends_with('/'))
@@ -285,7 +270,7 @@ asio::awaitable<Response> callback(const OAuthDeps& deps, Request& request) {
   const Provider* provider = deps.providers->find(request.param("provider"));
   if (provider == nullptr) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown provider");
   CallbackInput input{request.queryParam("state"), request.queryParam("code"), request.queryParam("error"),
-                      cookieValue(request, kBindingCookie)};
+                      request.cookie(kBindingCookie)};
   std::optional<PendingFlow> flow;
   if (!input.state.empty() && !input.browser_secret.empty()) {
     std::string state_hash = auth::tokenHash(input.state);
