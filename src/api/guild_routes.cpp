@@ -8,6 +8,7 @@
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
 #include "api/images.hpp"
+#include "api/route_support.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
 #include "domain/events.hpp"
@@ -28,59 +29,6 @@ namespace {
 
 // Server icons (data URIs) make these bodies large.
 constexpr std::size_t kGuildBodyLimit = 12 * 1024 * 1024;
-
-struct Actor {
-  auth::AccessClaims claims;
-  domain::GuildContext context;
-};
-
-Response noContent() {
-  Response response;
-  response.status = 204;
-  return response;
-}
-
-// The bearer's live session and their standing in the server named by {guild_id}. A server
-// they are not in does not exist for them (404 Unknown Guild).
-asio::awaitable<core::Result<Actor>> actorIn(const GuildDeps& deps, const Request& request) {
-  auto& pool = *deps.pools.at(request.worker);
-  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
-  if (!claims) co_return std::unexpected(claims.error());
-  const auto guild_id = core::parseSnowflake(request.param("guild_id"));
-  if (!guild_id) co_return core::fail(core::ErrorCode::kUnknownGuild, "Unknown Guild");
-  auto context = co_await deps.guilds->context(pool, *guild_id, claims->user_id);
-  if (!context) co_return std::unexpected(context.error());
-  co_return Actor{*claims, std::move(*context)};
-}
-
-struct ChannelActor {
-  auth::AccessClaims claims;
-  domain::GuildContext context;
-  domain::Channel channel;
-};
-
-asio::awaitable<core::Result<ChannelActor>> actorInChannel(const GuildDeps& deps, const Request& request) {
-  auto& pool = *deps.pools.at(request.worker);
-  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
-  if (!claims) co_return std::unexpected(claims.error());
-  const auto channel_id = core::parseSnowflake(request.param("channel_id"));
-  if (!channel_id) co_return core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
-  auto found = co_await deps.guilds->visibleChannel(pool, *channel_id, claims->user_id);
-  if (!found) co_return std::unexpected(found.error());
-  co_return ChannelActor{*claims, std::move(found->first), std::move(found->second)};
-}
-
-void publish(const GuildDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
-             std::uint64_t channel_id = 0, std::vector<std::uint64_t> only_users = {}) {
-  if (deps.events == nullptr) return;
-  domain::Event event;
-  event.type = std::move(type);
-  event.guild_id = guild_id;
-  event.channel_id = channel_id;
-  event.data = std::move(data);
-  event.only_users = std::move(only_users);
-  deps.events->publish(event);
-}
 
 // An image field: bytes, or an empty string for null (remove it).
 core::Result<std::string> imageField(const json::object& body, std::string_view name) {

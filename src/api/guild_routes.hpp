@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "api/route_support.hpp"
 #include "net/router.hpp"
 
 namespace hearth::auth {
@@ -20,12 +21,7 @@ class PgPool;
 
 namespace hearth::api {
 
-struct GuildDeps {
-  std::vector<store::PgPool*> pools; //!< one per worker thread
-  domain::Guilds* guilds = nullptr;
-  domain::Accounts* accounts = nullptr;
-  const auth::TokenSigner* signer = nullptr;
-  domain::EventBus* events = nullptr;
+struct GuildDeps : ServerRouteDeps {
   std::filesystem::path icon_dir = "var/icons"; //!< <icon_dir>/<guild id>/<hash>
 };
 

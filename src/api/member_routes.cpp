@@ -6,6 +6,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
+#include "api/route_support.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
 #include "domain/events.hpp"
@@ -24,50 +25,8 @@ using net::Response;
 
 namespace {
 
-struct Actor {
-  auth::AccessClaims claims;
-  domain::GuildContext context;
-};
-
-Response noContent() {
-  Response response;
-  response.status = 204;
-  return response;
-}
-
 core::Error formError(std::vector<core::FieldError> errors) {
   return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
-}
-
-// The bearer's live session and their standing in the server named by {guild_id}. A server they
-// are not in answers exactly like one that doesn't exist (404 Unknown Guild).
-asio::awaitable<core::Result<Actor>> actorIn(const MemberDeps& deps, const Request& request) {
-  auto& pool = *deps.pools.at(request.worker);
-  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
-  if (!claims) co_return std::unexpected(claims.error());
-  const auto guild_id = core::parseSnowflake(request.param("guild_id"));
-  if (!guild_id) co_return core::fail(core::ErrorCode::kUnknownGuild, "Unknown Guild");
-  auto context = co_await deps.guilds->context(pool, *guild_id, claims->user_id);
-  if (!context) co_return std::unexpected(context.error());
-  co_return Actor{*claims, std::move(*context)};
-}
-
-struct ChannelActor {
-  auth::AccessClaims claims;
-  domain::GuildContext context;
-  domain::Channel channel;
-};
-
-// A channel the bearer can see; any other answers 404 Unknown Channel.
-asio::awaitable<core::Result<ChannelActor>> actorInChannel(const MemberDeps& deps, const Request& request) {
-  auto& pool = *deps.pools.at(request.worker);
-  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
-  if (!claims) co_return std::unexpected(claims.error());
-  const auto channel_id = core::parseSnowflake(request.param("channel_id"));
-  if (!channel_id) co_return core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
-  auto found = co_await deps.guilds->visibleChannel(pool, *channel_id, claims->user_id);
-  if (!found) co_return std::unexpected(found.error());
-  co_return ChannelActor{*claims, std::move(found->first), std::move(found->second)};
 }
 
 // {user_id}: a snowflake, or "@me" where `allow_me`.
@@ -75,20 +34,6 @@ std::optional<std::uint64_t> targetUser(const Request& request, std::uint64_t se
   const std::string_view text = request.param("user_id");
   if (allow_me && text == "@me") return self;
   return core::parseSnowflake(text);
-}
-
-std::string reasonOf(const Request& request) { return auditReason(request.headers.get("X-Audit-Log-Reason")); }
-
-void publish(const MemberDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
-             std::uint64_t channel_id = 0, std::vector<std::uint64_t> only_users = {}) {
-  if (deps.events == nullptr) return;
-  domain::Event event;
-  event.type = std::move(type);
-  event.guild_id = guild_id;
-  event.channel_id = channel_id;
-  event.data = std::move(data);
-  event.only_users = std::move(only_users);
-  deps.events->publish(event);
 }
 
 json::value orNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }

@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "api/route_support.hpp"
 #include "core/error.hpp"
 #include "net/router.hpp"
 
@@ -25,13 +26,8 @@ class PgPool;
 
 namespace hearth::api {
 
-struct MemberDeps {
-  std::vector<store::PgPool*> pools; //!< one per worker thread
-  domain::Guilds* guilds = nullptr;
+struct MemberDeps : ServerRouteDeps {
   domain::Members* members = nullptr;
-  domain::Accounts* accounts = nullptr;
-  const auth::TokenSigner* signer = nullptr;
-  domain::EventBus* events = nullptr;
 };
 
 void addMemberRoutes(net::Router& router, MemberDeps deps);

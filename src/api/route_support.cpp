@@ -1,0 +1,55 @@
+#include "api/route_support.hpp"
+
+#include "api/auth_routes.hpp"
+#include "api/guild_json.hpp"
+#include "core/snowflake.hpp"
+#include "domain/events.hpp"
+#include "store/pg.hpp"
+
+namespace hearth::api {
+
+namespace asio = boost::asio;
+
+asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const net::Request& request) {
+  auto& pool = *deps.pools.at(request.worker);
+  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
+  if (!claims) co_return std::unexpected(claims.error());
+  const auto guild_id = core::parseSnowflake(request.param("guild_id"));
+  if (!guild_id) co_return core::fail(core::ErrorCode::kUnknownGuild, "Unknown Guild");
+  auto context = co_await deps.guilds->context(pool, *guild_id, claims->user_id);
+  if (!context) co_return std::unexpected(context.error());
+  co_return Actor{*claims, std::move(*context)};
+}
+
+asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps, const net::Request& request) {
+  auto& pool = *deps.pools.at(request.worker);
+  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
+  if (!claims) co_return std::unexpected(claims.error());
+  const auto channel_id = core::parseSnowflake(request.param("channel_id"));
+  if (!channel_id) co_return core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
+  auto found = co_await deps.guilds->visibleChannel(pool, *channel_id, claims->user_id);
+  if (!found) co_return std::unexpected(found.error());
+  co_return ChannelActor{*claims, std::move(found->first), std::move(found->second)};
+}
+
+void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
+             std::uint64_t channel_id, std::vector<std::uint64_t> only_users) {
+  if (deps.events == nullptr) return;
+  domain::Event event;
+  event.type = std::move(type);
+  event.guild_id = guild_id;
+  event.channel_id = channel_id;
+  event.data = std::move(data);
+  event.only_users = std::move(only_users);
+  deps.events->publish(event);
+}
+
+std::string reasonOf(const net::Request& request) { return auditReason(request.headers.get("X-Audit-Log-Reason")); }
+
+net::Response noContent() {
+  net::Response response;
+  response.status = 204;
+  return response;
+}
+
+} // namespace hearth::api

@@ -1,0 +1,62 @@
+#pragma once
+// What the server routes (servers, members, messages) share: who is asking and where they stand,
+// publishing events, and small answers. A server or channel the caller may not see fails here
+// exactly like a missing one.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "auth/tokens.hpp"
+#include "core/error.hpp"
+#include "domain/guilds.hpp"
+#include "net/http.hpp"
+
+namespace hearth::domain {
+class Accounts;
+class EventBus;
+} // namespace hearth::domain
+namespace hearth::store {
+class PgPool;
+}
+
+namespace hearth::api {
+
+struct ServerRouteDeps {
+  std::vector<store::PgPool*> pools; //!< one per worker thread
+  domain::Guilds* guilds = nullptr;
+  domain::Accounts* accounts = nullptr;
+  const auth::TokenSigner* signer = nullptr;
+  domain::EventBus* events = nullptr;
+};
+
+//! The caller (a live session) and their standing in the server of the route's {guild_id}.
+struct Actor {
+  auth::AccessClaims claims;
+  domain::GuildContext context;
+};
+
+//! The caller and a channel ({channel_id}) they can see, with its server.
+struct ChannelActor {
+  auth::AccessClaims claims;
+  domain::GuildContext context;
+  domain::Channel channel;
+};
+
+//! kUnknownGuild for a server the caller is not in, as for one that doesn't exist.
+boost::asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const net::Request& request);
+//! kUnknownChannel for a channel the caller can't view, as for one that doesn't exist.
+boost::asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps,
+                                                                  const net::Request& request);
+
+//! Publishes a dispatch on the bus (no-op without one).
+void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
+             std::uint64_t channel_id = 0, std::vector<std::uint64_t> only_users = {});
+
+//! The `X-Audit-Log-Reason` of the request, decoded.
+std::string reasonOf(const net::Request& request);
+
+net::Response noContent();
+
+} // namespace hearth::api
