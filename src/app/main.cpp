@@ -184,9 +184,9 @@ int main(int argc, char** argv) {
   oauth::addOAuthRoutes(router, oauth::OAuthDeps{ops.pools, &accounts, &signer, &providers, &limiter, &clock,
                                                  &config.public_url, config.auth_requests_per_minute});
   api::addGuildRoutes(router,
-                      api::GuildDeps{ops.pools, &guilds, &accounts, &signer, &events, config.data_dir / "icons"});
-  api::addMemberRoutes(router, api::MemberDeps{ops.pools, &guilds, &members, &accounts, &signer, &events});
-  api::addMessageRoutes(router, api::MessageDeps{ops.pools, &guilds, &messages, &accounts, &signer, &events});
+                      api::GuildDeps{{ops.pools, &guilds, &accounts, &signer, &events}, config.data_dir / "icons"});
+  api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &members});
+  api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

@@ -500,7 +500,9 @@ asio::awaitable<core::Result<Members::Banned>> Members::ban(store::PgPool& pool,
   auto loaded = co_await pool.pipeline(std::move(loads));
   if (!loaded) co_return std::unexpected(loaded.error());
   if ((*loaded)[0].rows() == 0) co_return core::fail(ErrorCode::kUnknownUser, "Unknown User");
-  Banned banned{userFromRow((*loaded)[0], 0, 0), (*loaded)[1].text(0, 1) == "t"};
+  Banned banned;
+  banned.user = userFromRow((*loaded)[0], 0, 0);
+  banned.was_member = (*loaded)[1].text(0, 1) == "t";
   const std::vector<std::uint64_t> target_roles = idList((*loaded)[1].text(0, 0));
   if (auto refused = checkModeration(context, user_id, target_roles, "ban")) co_return std::unexpected(*refused);
   std::vector<store::Statement> statements;
@@ -510,12 +512,16 @@ asio::awaitable<core::Result<Members::Banned>> Members::ban(store::PgPool& pool,
                          id(context.user_id)}});
   statements.push_back(
       {"DELETE FROM members WHERE guild_id = $1 AND user_id = $2", {id(context.guild.id), id(user_id)}});
+  // The banned user's messages of the last delete_message_seconds go with them.
+  statements.push_back({"DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND "
+                        "created_at > now() - make_interval(secs => $3::int)",
+                        {id(context.guild.id), id(user_id), std::to_string(delete_message_seconds)}});
   auto written = co_await pool.pipeline(std::move(statements));
   if (!written) co_return std::unexpected(written.error());
   banned.was_member = (*written)[1].affectedRows() > 0;
+  banned.deleted_messages = static_cast<std::size_t>((*written)[2].affectedRows());
   if ((*written)[0].affectedRows() > 0) {
-    // The bans table has no column for it: the audit entry keeps delete_message_seconds until
-    // messages exist and a ban deletes the banned user's recent ones.
+    // The audit entry records how far back messages were deleted.
     std::vector<Change> changes;
     if (delete_message_seconds > 0) {
       changes.push_back({"delete_message_seconds", {}, std::to_string(delete_message_seconds)});

@@ -127,6 +127,7 @@ public:
   struct Banned {
     UserSummary user;
     bool was_member = false;
+    std::size_t deleted_messages = 0; //!< their messages of the last delete_message_seconds
   };
   boost::asio::awaitable<core::Result<Banned>> ban(store::PgPool& pool, const GuildContext& context,
                                                    std::uint64_t user_id, int delete_message_seconds,

@@ -1,0 +1,350 @@
+#include "api/message_routes.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/auth_routes.hpp"
+#include "api/route_support.hpp"
+#include "core/snowflake.hpp"
+#include "domain/accounts.hpp"
+#include "domain/events.hpp"
+#include "domain/guilds.hpp"
+#include "domain/messages.hpp"
+#include "net/json_body.hpp"
+#include "net/rate_limiter.hpp"
+#include "store/pg.hpp"
+
+namespace hearth::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using net::Method;
+using net::Request;
+using net::Response;
+
+namespace {
+
+// Content of up to 4000 characters of up to 4 bytes, plus the rest of the body.
+constexpr std::size_t kMessageBodyLimit = 64 * 1024;
+constexpr int kTypeDefault = 0;
+constexpr int kTypeReply = 19;
+
+core::Error formError(std::vector<core::FieldError> errors) {
+  return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
+}
+
+json::value orNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
+
+json::object userObject(const domain::UserSummary& user) {
+  json::object out;
+  out["id"] = core::snowflakeToString(user.id);
+  out["username"] = user.username;
+  out["global_name"] = orNull(user.global_name);
+  out["avatar"] = orNull(user.avatar);
+  return out;
+}
+
+json::object messageObject(const domain::Message& message, bool with_reference = true) {
+  json::object out;
+  out["id"] = core::snowflakeToString(message.id);
+  out["type"] = message.reference_id != 0 ? kTypeReply : kTypeDefault;
+  out["channel_id"] = core::snowflakeToString(message.channel_id);
+  out["guild_id"] = core::snowflakeToString(message.guild_id);
+  out["author"] = userObject(message.author);
+  out["content"] = message.content;
+  out["timestamp"] = message.timestamp;
+  out["edited_timestamp"] = orNull(message.edited_timestamp);
+  out["tts"] = false;
+  out["mention_everyone"] = message.mention_everyone;
+  json::array mentions;
+  for (const auto& user : message.mentions)
+    mentions.push_back(userObject(user));
+  out["mentions"] = std::move(mentions);
+  json::array roles;
+  for (const auto role : message.mention_roles)
+    roles.push_back(json::value(core::snowflakeToString(role)));
+  out["mention_roles"] = std::move(roles);
+  out["attachments"] = json::array();
+  out["embeds"] = json::array();
+  out["pinned"] = message.pinned;
+  out["flags"] = 0;
+  if (message.reference_id != 0) {
+    json::object reference;
+    reference["type"] = 0;
+    reference["message_id"] = core::snowflakeToString(message.reference_id);
+    reference["channel_id"] = core::snowflakeToString(message.channel_id);
+    reference["guild_id"] = core::snowflakeToString(message.guild_id);
+    out["message_reference"] = std::move(reference);
+    if (with_reference) {
+      out["referenced_message"] =
+          message.referenced ? json::value(messageObject(*message.referenced, false)) : json::value(nullptr);
+    }
+  }
+  return out;
+}
+
+std::string messageJson(const domain::Message& message) { return json::serialize(messageObject(message)); }
+
+// A snowflake given as a JSON string or a non-negative integer.
+std::optional<std::uint64_t> snowflakeValue(const json::value& value) {
+  if (value.is_string()) return core::parseSnowflake(value.get_string());
+  if (value.is_uint64()) return value.get_uint64();
+  if (value.is_int64() && value.get_int64() > 0) return static_cast<std::uint64_t>(value.get_int64());
+  return std::nullopt;
+}
+
+// {content}: required, a string.
+std::optional<std::string> contentOf(const json::object& body, std::vector<core::FieldError>& errors) {
+  const auto* content = body.if_contains("content");
+  if (content == nullptr || content->is_null()) {
+    errors.push_back({"content", "BASE_TYPE_REQUIRED", "This field is required"});
+    return std::nullopt;
+  }
+  if (!content->is_string()) {
+    errors.push_back({"content", "BASE_TYPE_STRING", "Must be a string"});
+    return std::nullopt;
+  }
+  return std::string(content->get_string());
+}
+
+struct ParsedSend {
+  domain::SendInput input;
+  json::value nonce; //!< echoed as sent (string or integer); null when absent
+};
+
+core::Result<ParsedSend> parseSend(const Request& request) {
+  auto body = net::parseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  std::vector<core::FieldError> errors;
+  ParsedSend parsed;
+  if (auto content = contentOf(*body, errors)) parsed.input.content = std::move(*content);
+  if (const auto* nonce = body->if_contains("nonce"); nonce != nullptr && !nonce->is_null()) {
+    if (nonce->is_string()) {
+      parsed.input.nonce = std::string(nonce->get_string());
+    } else if (nonce->is_int64()) {
+      parsed.input.nonce = std::to_string(nonce->get_int64());
+    } else if (nonce->is_uint64()) {
+      parsed.input.nonce = std::to_string(nonce->get_uint64());
+    } else {
+      errors.push_back({"nonce", "BASE_TYPE_NONCE", "Must be a string or an integer"});
+    }
+    if (parsed.input.nonce) parsed.nonce = *nonce;
+  }
+  if (const auto* enforce = body->if_contains("enforce_nonce"); enforce != nullptr && !enforce->is_null()) {
+    if (enforce->is_bool()) {
+      parsed.input.enforce_nonce = enforce->get_bool();
+    } else {
+      errors.push_back({"enforce_nonce", "BASE_TYPE_BOOLEAN", "Must be a boolean"});
+    }
+  }
+  if (const auto* reference = body->if_contains("message_reference"); reference != nullptr && !reference->is_null()) {
+    const auto* object = reference->if_object();
+    const auto* message_id = object == nullptr ? nullptr : object->if_contains("message_id");
+    const auto parsed_id = message_id == nullptr ? std::nullopt : snowflakeValue(*message_id);
+    if (!parsed_id) {
+      errors.push_back({"message_reference", "MESSAGE_REFERENCE_INVALID", "message_id must be a message id"});
+    } else {
+      parsed.input.reference_id = *parsed_id;
+      // Replies stay in their channel in this version.
+      if (const auto* channel = object->if_contains("channel_id"); channel != nullptr && !channel->is_null()) {
+        const auto channel_id = snowflakeValue(*channel);
+        if (!channel_id || core::snowflakeToString(*channel_id) != request.param("channel_id")) {
+          errors.push_back({"message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"});
+        }
+      }
+    }
+  }
+  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  return parsed;
+}
+
+// ?before|after|around=&limit= (1-100, default 50); at most one of the three.
+core::Result<domain::HistoryQuery> parseHistory(const Request& request) {
+  domain::HistoryQuery query;
+  std::vector<core::FieldError> errors;
+  int anchors = 0;
+  const auto anchor = [&](const char* name, std::uint64_t& into) {
+    const std::string text = request.queryParam(name);
+    if (text.empty()) return;
+    ++anchors;
+    if (auto parsed = core::parseSnowflake(text)) {
+      into = *parsed;
+    } else {
+      errors.push_back({name, "NUMBER_TYPE_COERCE", "Value is not snowflake."});
+    }
+  };
+  anchor("before", query.before);
+  anchor("after", query.after);
+  anchor("around", query.around);
+  if (anchors > 1) errors.push_back({"around", "ANCHOR_EXCLUSIVE", "Use only one of before, after and around."});
+  if (const std::string limit = request.queryParam("limit"); !limit.empty()) {
+    int value = 0;
+    bool ok = limit.size() <= 3;
+    for (const char c : limit) {
+      if (c < '0' || c > '9') ok = false;
+    }
+    if (ok) value = std::stoi(limit);
+    if (!ok || value < 1 || value > 100) {
+      errors.push_back({"limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100."});
+    } else {
+      query.limit = value;
+    }
+  }
+  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  return query;
+}
+
+std::optional<std::uint64_t> messageIdOf(const Request& request) {
+  return core::parseSnowflake(request.param("message_id"));
+}
+
+} // namespace
+
+void addMessageRoutes(net::Router& router, MessageDeps deps) {
+  router.add(
+      Method::kPost, "/api/v1/channels/{channel_id}/messages",
+      [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorInChannel(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        auto parsed = parseSend(request);
+        if (!parsed) co_return net::errorResponse(parsed.error());
+        auto& pool = *deps.pools.at(request.worker);
+        domain::Slowmode slowmode;
+        auto sent =
+            co_await deps.messages->send(pool, actor->context, actor->channel, std::move(parsed->input), slowmode);
+        if (!sent) {
+          if (sent.error().code == core::ErrorCode::kRateLimited) {
+            net::RateDecision decision;
+            decision.allowed = false;
+            decision.limit = 1;
+            decision.remaining = 0;
+            decision.reset_after = slowmode.retry_after;
+            const auto now = std::chrono::system_clock::now().time_since_epoch();
+            decision.reset_at = std::chrono::duration_cast<std::chrono::seconds>(now).count() +
+                                static_cast<std::int64_t>(std::ceil(slowmode.retry_after));
+            const std::string bucket = "slowmode:" + core::snowflakeToString(actor->channel.id);
+            co_return net::rateLimitedResponse(decision, bucket);
+          }
+          co_return net::errorResponse(sent.error());
+        }
+        json::object answer = messageObject(sent->message);
+        if (!parsed->nonce.is_null()) answer["nonce"] = parsed->nonce;
+        std::string text = json::serialize(answer);
+        if (sent->created) publish(deps, "MESSAGE_CREATE", sent->message.guild_id, text, sent->message.channel_id);
+        co_return net::jsonResponse(200, std::move(text));
+      },
+      kMessageBodyLimit);
+
+  router.add(Method::kGet, "/api/v1/channels/{channel_id}/messages",
+             [deps](Request& request) -> asio::awaitable<Response> {
+               auto actor = co_await actorInChannel(deps, request);
+               if (!actor) co_return net::errorResponse(actor.error());
+               auto query = parseHistory(request);
+               if (!query) co_return net::errorResponse(query.error());
+               auto& pool = *deps.pools.at(request.worker);
+               auto page = co_await deps.messages->history(pool, actor->context, actor->channel, *query);
+               if (!page) co_return net::errorResponse(page.error());
+               json::array out;
+               for (const auto& message : *page)
+                 out.push_back(messageObject(message));
+               co_return net::jsonResponse(200, json::serialize(out));
+             });
+
+  router.add(Method::kGet, "/api/v1/channels/{channel_id}/messages/{message_id}",
+             [deps](Request& request) -> asio::awaitable<Response> {
+               auto actor = co_await actorInChannel(deps, request);
+               if (!actor) co_return net::errorResponse(actor.error());
+               const auto message_id = messageIdOf(request);
+               if (!message_id) co_return net::errorResponse(core::ErrorCode::kUnknownMessage, "Unknown Message");
+               auto& pool = *deps.pools.at(request.worker);
+               auto message = co_await deps.messages->get(pool, actor->context, actor->channel, *message_id);
+               if (!message) co_return net::errorResponse(message.error());
+               co_return net::jsonResponse(200, messageJson(*message));
+             });
+
+  router.add(
+      Method::kPatch, "/api/v1/channels/{channel_id}/messages/{message_id}",
+      [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorInChannel(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        const auto message_id = messageIdOf(request);
+        if (!message_id) co_return net::errorResponse(core::ErrorCode::kUnknownMessage, "Unknown Message");
+        auto body = net::parseJsonBody(request);
+        if (!body) co_return net::errorResponse(body.error());
+        std::vector<core::FieldError> errors;
+        auto content = contentOf(*body, errors);
+        if (!content) co_return net::errorResponse(formError(std::move(errors)));
+        auto& pool = *deps.pools.at(request.worker);
+        auto message =
+            co_await deps.messages->edit(pool, actor->context, actor->channel, *message_id, std::move(*content));
+        if (!message) co_return net::errorResponse(message.error());
+        std::string text = messageJson(*message);
+        publish(deps, "MESSAGE_UPDATE", message->guild_id, text, message->channel_id);
+        co_return net::jsonResponse(200, std::move(text));
+      },
+      kMessageBodyLimit);
+
+  router.add(Method::kDelete, "/api/v1/channels/{channel_id}/messages/{message_id}",
+             [deps](Request& request) -> asio::awaitable<Response> {
+               auto actor = co_await actorInChannel(deps, request);
+               if (!actor) co_return net::errorResponse(actor.error());
+               const auto message_id = messageIdOf(request);
+               if (!message_id) co_return net::errorResponse(core::ErrorCode::kUnknownMessage, "Unknown Message");
+               auto& pool = *deps.pools.at(request.worker);
+               auto removed = co_await deps.messages->remove(pool, actor->context, actor->channel, *message_id);
+               if (!removed) co_return net::errorResponse(removed.error());
+               json::object data;
+               data["id"] = core::snowflakeToString(*message_id);
+               data["channel_id"] = core::snowflakeToString(actor->channel.id);
+               data["guild_id"] = core::snowflakeToString(actor->channel.guild_id);
+               publish(deps, "MESSAGE_DELETE", actor->channel.guild_id, json::serialize(data), actor->channel.id);
+               co_return noContent();
+             });
+
+  router.add(
+      Method::kPost, "/api/v1/channels/{channel_id}/messages/bulk-delete",
+      [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorInChannel(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        auto body = net::parseJsonBody(request);
+        if (!body) co_return net::errorResponse(body.error());
+        std::vector<std::uint64_t> ids;
+        const auto* list = body->if_contains("messages");
+        const auto* array = list == nullptr ? nullptr : list->if_array();
+        bool valid = array != nullptr;
+        if (valid) {
+          for (const auto& item : *array) {
+            const auto parsed = snowflakeValue(item);
+            if (!parsed) {
+              valid = false;
+              break;
+            }
+            ids.push_back(*parsed);
+          }
+        }
+        if (!valid) {
+          std::vector<core::FieldError> errors{{"messages", "BASE_TYPE_REQUIRED", "Must be an array of message ids"}};
+          co_return net::errorResponse(formError(std::move(errors)));
+        }
+        auto& pool = *deps.pools.at(request.worker);
+        auto deleted = co_await deps.messages->bulkRemove(pool, actor->context, actor->channel, std::move(ids));
+        if (!deleted) co_return net::errorResponse(deleted.error());
+        if (!deleted->empty()) {
+          json::object data;
+          json::array deleted_ids;
+          for (const auto message_id : *deleted)
+            deleted_ids.push_back(json::value(core::snowflakeToString(message_id)));
+          data["ids"] = std::move(deleted_ids);
+          data["channel_id"] = core::snowflakeToString(actor->channel.id);
+          data["guild_id"] = core::snowflakeToString(actor->channel.guild_id);
+          publish(deps, "MESSAGE_DELETE_BULK", actor->channel.guild_id, json::serialize(data), actor->channel.id);
+        }
+        co_return noContent();
+      });
+}
+
+} // namespace hearth::api

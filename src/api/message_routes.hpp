@@ -1,0 +1,32 @@
+#pragma once
+// Messages in server text channels over REST (Discord API v10 paths under /api/v1): send, history
+// pages, one message, edit, delete, bulk delete. Each change is published on the event bus once
+// it is committed (MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE, MESSAGE_DELETE_BULK).
+// docs/messages.md describes the rules.
+#include <vector>
+
+#include "api/route_support.hpp"
+#include "net/router.hpp"
+
+namespace hearth::auth {
+class TokenSigner;
+}
+namespace hearth::domain {
+class Accounts;
+class EventBus;
+class Guilds;
+class Messages;
+} // namespace hearth::domain
+namespace hearth::store {
+class PgPool;
+}
+
+namespace hearth::api {
+
+struct MessageDeps : ServerRouteDeps {
+  domain::Messages* messages = nullptr;
+};
+
+void addMessageRoutes(net::Router& router, MessageDeps deps);
+
+} // namespace hearth::api

@@ -1,0 +1,522 @@
+#include "domain/messages.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/snowflake.hpp"
+#include "domain/account_internal.hpp"
+#include "store/pg.hpp"
+
+namespace hearth::domain {
+
+namespace asio = boost::asio;
+using core::ErrorCode;
+using detail::fieldError;
+
+namespace {
+
+std::unexpected<core::Error> unknownMessage() { return core::fail(ErrorCode::kUnknownMessage, "Unknown Message"); }
+std::unexpected<core::Error> missingPermissions() {
+  return core::fail(ErrorCode::kMissingPermissions, "Missing Permissions");
+}
+
+std::uint64_t u64(const store::PgResult& rows, int row, int column) {
+  return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
+}
+std::string id(std::uint64_t value) { return std::to_string(value); }
+
+// PostgreSQL's text form of a bigint[]: "{1,2,3}".
+std::vector<std::uint64_t> parseIdArray(std::string_view text) {
+  std::vector<std::uint64_t> out;
+  if (text.size() < 2) return out;
+  text = text.substr(1, text.size() - 2);
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    const auto item = text.substr(0, comma);
+    if (auto parsed = core::parseSnowflake(item)) out.push_back(*parsed);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string idArray(const std::vector<std::uint64_t>& ids) {
+  std::string out = "{";
+  for (const auto value : ids) {
+    if (out.size() > 1) out += ',';
+    out += id(value);
+  }
+  return out + "}";
+}
+
+// Only text channels carry messages in this slice (voice channels' chat comes later).
+std::optional<core::Error> notText(const Channel& channel) {
+  if (channel.type == ChannelType::kText) return std::nullopt;
+  return core::Error{
+      ErrorCode::kInvalidFormBody,
+      "Cannot send messages in a non-text channel",
+      {core::FieldError{"channel", "CHANNEL_TYPE_INVALID", "Cannot send messages in a non-text channel"}}};
+}
+
+std::optional<core::FieldError> checkContent(const std::string& content) {
+  const bool blank = std::all_of(content.begin(), content.end(),
+                                 [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+  if (content.empty() || blank || detail::codePoints(content) > Messages::kMaxContent) {
+    return core::FieldError{"content", "BASE_TYPE_BAD_LENGTH",
+                            fmt::format("Must be between 1 and {} in length.", Messages::kMaxContent)};
+  }
+  return std::nullopt;
+}
+
+// The raw mentions in content: `<@id>`/`<@!id>` users, `<@&id>` roles, `@everyone`/`@here`.
+struct RawMentions {
+  std::vector<std::uint64_t> users;
+  std::vector<std::uint64_t> roles;
+  bool everyone = false;
+};
+
+RawMentions scanMentions(std::string_view content) {
+  RawMentions raw;
+  std::set<std::uint64_t> seen_users;
+  std::set<std::uint64_t> seen_roles;
+  for (std::size_t at = content.find("<@"); at != std::string_view::npos; at = content.find("<@", at + 2)) {
+    std::size_t start = at + 2;
+    bool role = false;
+    if (start < content.size() && content[start] == '&') {
+      role = true;
+      ++start;
+    } else if (start < content.size() && content[start] == '!') {
+      ++start;
+    }
+    const auto end = content.find('>', start);
+    if (end == std::string_view::npos) break;
+    const auto parsed = core::parseSnowflake(content.substr(start, end - start));
+    if (!parsed) continue;
+    auto& seen = role ? seen_roles : seen_users;
+    auto& list = role ? raw.roles : raw.users;
+    if (list.size() < Messages::kMaxMentions && seen.insert(*parsed).second) list.push_back(*parsed);
+  }
+  raw.everyone = content.find("@everyone") != std::string_view::npos || content.find("@here") != std::string_view::npos;
+  return raw;
+}
+
+const char* const kMessageColumns =
+    "m.id, m.channel_id, m.guild_id, u.id, u.username, coalesce(u.display_name, ''), coalesce(u.avatar, ''), "
+    "m.content, to_json(m.created_at)#>>'{}', coalesce(to_json(m.edited_at)#>>'{}', ''), m.mention_everyone, "
+    "m.mentions::text, m.mention_roles::text, m.pinned, coalesce(m.reference_id, 0)";
+
+struct Row {
+  Message message;
+  std::vector<std::uint64_t> mention_ids;
+};
+
+std::vector<Row> parseRows(const store::PgResult& rows) {
+  std::vector<Row> out;
+  for (int row = 0; row < rows.rows(); ++row) {
+    Row item;
+    Message& message = item.message;
+    message.id = u64(rows, row, 0);
+    message.channel_id = u64(rows, row, 1);
+    message.guild_id = u64(rows, row, 2);
+    message.author = {u64(rows, row, 3), std::string(rows.text(row, 4)), std::string(rows.text(row, 5)),
+                      std::string(rows.text(row, 6))};
+    message.content = rows.text(row, 7);
+    message.timestamp = rows.text(row, 8);
+    message.edited_timestamp = rows.text(row, 9);
+    message.mention_everyone = rows.text(row, 10) == "t";
+    item.mention_ids = parseIdArray(rows.text(row, 11));
+    message.mention_roles = parseIdArray(rows.text(row, 12));
+    message.pinned = rows.text(row, 13) == "t";
+    message.reference_id = u64(rows, row, 14);
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
+// The author may always see their message; others need READ_MESSAGE_HISTORY.
+bool maySee(const GuildContext& context, const Channel& channel, std::uint64_t author_id) {
+  return author_id == context.user_id || (context.in(channel)&perm::kReadMessageHistory) != 0;
+}
+
+} // namespace
+
+struct Messages::Mentions {
+  bool everyone = false;
+  std::vector<std::uint64_t> users;
+  std::vector<std::uint64_t> roles;
+};
+
+asio::awaitable<core::Result<Messages::Mentions>> Messages::parseMentions(store::PgPool& pool,
+                                                                          const GuildContext& context,
+                                                                          const Channel& channel,
+                                                                          const std::string& content) {
+  const RawMentions raw = scanMentions(content);
+  const bool may_mention_everyone = (context.in(channel)&perm::kMentionEveryone) != 0;
+  Mentions mentions;
+  mentions.everyone = raw.everyone && may_mention_everyone;
+  for (const auto role_id : raw.roles) {
+    const Role* role = context.role(role_id);
+    if (role == nullptr || role_id == context.guild.id) continue;
+    if (role->mentionable || may_mention_everyone) mentions.roles.push_back(role_id);
+  }
+  if (raw.users.empty()) co_return mentions;
+  // Only members who can see the channel are mentioned: their permissions from their own roles.
+  store::Params params{id(context.guild.id), idArray(raw.users)};
+  auto found = co_await pool.query("SELECT m.user_id, coalesce(m.communication_disabled_until > now(), false), "
+                                   "coalesce((SELECT string_agg(r.role_id::text, ',') FROM member_roles r "
+                                   "WHERE r.guild_id = m.guild_id AND r.user_id = m.user_id), '') "
+                                   "FROM members m WHERE m.guild_id = $1 AND m.user_id = ANY($2::bigint[])",
+                                   std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  std::set<std::uint64_t> visible;
+  for (int row = 0; row < found->rows(); ++row) {
+    GuildContext other = context;
+    other.user_id = u64(*found, row, 0);
+    other.timed_out = found->text(row, 1) == "t";
+    const std::string role_list = "{" + std::string(found->text(row, 2)) + "}";
+    other.member_roles = parseIdArray(role_list);
+    if ((other.in(channel)&perm::kViewChannel) != 0) visible.insert(other.user_id);
+  }
+  for (const auto user_id : raw.users) {
+    if (visible.contains(user_id)) mentions.users.push_back(user_id);
+  }
+  co_return mentions;
+}
+
+asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool& pool, std::string where,
+                                                                   std::vector<std::optional<std::string>> params,
+                                                                   bool with_references) {
+  const std::string sql = std::string("SELECT ") + kMessageColumns +
+                          " FROM messages m JOIN users u ON u.id = m.author_id WHERE " + where + " ORDER BY m.id DESC";
+  auto result = co_await pool.query(sql, std::move(params));
+  if (!result) co_return std::unexpected(result.error());
+  std::vector<Row> rows = parseRows(*result);
+  std::vector<Row> references;
+  if (with_references) {
+    std::vector<std::uint64_t> reference_ids;
+    for (const auto& row : rows) {
+      if (row.message.reference_id != 0) reference_ids.push_back(row.message.reference_id);
+    }
+    if (!reference_ids.empty()) {
+      const std::string reference_sql = std::string("SELECT ") + kMessageColumns +
+                                        " FROM messages m JOIN users u ON u.id = m.author_id "
+                                        "WHERE m.id = ANY($1::bigint[])";
+      store::Params reference_params{idArray(reference_ids)};
+      auto loaded = co_await pool.query(reference_sql, std::move(reference_params));
+      if (!loaded) co_return std::unexpected(loaded.error());
+      references = parseRows(*loaded);
+    }
+  }
+  std::vector<std::uint64_t> user_ids;
+  for (const auto* list : {&rows, &references}) {
+    for (const auto& row : *list)
+      user_ids.insert(user_ids.end(), row.mention_ids.begin(), row.mention_ids.end());
+  }
+  std::map<std::uint64_t, UserSummary> users;
+  if (!user_ids.empty()) {
+    store::Params user_params{idArray(user_ids)};
+    auto loaded = co_await pool.query("SELECT id, username, coalesce(display_name, ''), coalesce(avatar, '') "
+                                      "FROM users WHERE id = ANY($1::bigint[])",
+                                      std::move(user_params));
+    if (!loaded) co_return std::unexpected(loaded.error());
+    for (int row = 0; row < loaded->rows(); ++row) {
+      users[u64(*loaded, row, 0)] = {u64(*loaded, row, 0), std::string(loaded->text(row, 1)),
+                                     std::string(loaded->text(row, 2)), std::string(loaded->text(row, 3))};
+    }
+  }
+  const auto fill = [&](Row& row) {
+    for (const auto user_id : row.mention_ids) {
+      if (const auto found = users.find(user_id); found != users.end()) row.message.mentions.push_back(found->second);
+    }
+  };
+  std::map<std::uint64_t, std::shared_ptr<const Message>> referenced;
+  for (auto& row : references) {
+    fill(row);
+    referenced[row.message.id] = std::make_shared<const Message>(std::move(row.message));
+  }
+  std::vector<Message> out;
+  out.reserve(rows.size());
+  for (auto& row : rows) {
+    fill(row);
+    if (const auto found = referenced.find(row.message.reference_id); found != referenced.end()) {
+      row.message.referenced = found->second;
+    }
+    out.push_back(std::move(row.message));
+  }
+  co_return out;
+}
+
+asio::awaitable<core::Result<Message>> Messages::loadOne(store::PgPool& pool, std::uint64_t channel_id,
+                                                         std::uint64_t message_id) {
+  std::vector<std::optional<std::string>> params{id(message_id), id(channel_id)};
+  std::string where = "m.id = $1 AND m.channel_id = $2";
+  auto loaded = co_await load(pool, std::move(where), std::move(params), true);
+  if (!loaded) co_return std::unexpected(loaded.error());
+  if (loaded->empty()) co_return unknownMessage();
+  co_return std::move(loaded->front());
+}
+
+asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const GuildContext& context,
+                                                   const Channel& channel, SendInput input, Slowmode& slowmode) {
+  if (auto error = notText(channel)) co_return std::unexpected(*error);
+  const Permissions permissions = context.in(channel);
+  if ((permissions & perm::kSendMessages) == 0) co_return missingPermissions();
+  std::vector<core::FieldError> errors;
+  if (auto error = checkContent(input.content)) errors.push_back(*error);
+  if (input.nonce && detail::codePoints(*input.nonce) > kMaxNonce) {
+    errors.push_back({"nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."});
+  }
+  if (!errors.empty()) co_return detail::formError(std::move(errors));
+  const bool enforce = input.enforce_nonce && input.nonce && !input.nonce->empty();
+  const std::string channel_id = id(channel.id);
+  const std::string author_id = id(context.user_id);
+
+  // An enforce_nonce repeat within the window answers with the first message.
+  const auto repeated = [&]() -> asio::awaitable<core::Result<std::optional<Message>>> {
+    store::Params params{author_id, channel_id, *input.nonce, std::to_string(kNonceWindowSeconds)};
+    auto found = co_await pool.query("SELECT id FROM messages WHERE author_id = $1 AND channel_id = $2 AND nonce = $3 "
+                                     "AND created_at > now() - make_interval(secs => $4)",
+                                     std::move(params));
+    if (!found) co_return std::unexpected(found.error());
+    if (found->rows() == 0) co_return std::optional<Message>();
+    auto first = co_await loadOne(pool, channel.id, u64(*found, 0, 0));
+    if (!first) co_return std::unexpected(first.error());
+    co_return std::optional<Message>(std::move(*first));
+  };
+  if (enforce) {
+    auto first = co_await repeated();
+    if (!first) co_return std::unexpected(first.error());
+    if (*first) co_return Sent{std::move(**first), false};
+  }
+
+  if (input.reference_id != 0) {
+    // Replies point into the same channel, at a message the author can read.
+    bool known = (permissions & perm::kReadMessageHistory) != 0;
+    if (known) {
+      store::Params params{id(input.reference_id), channel_id};
+      auto found = co_await pool.query("SELECT 1 FROM messages WHERE id = $1 AND channel_id = $2", std::move(params));
+      if (!found) co_return std::unexpected(found.error());
+      known = found->rows() == 1;
+    }
+    if (!known) {
+      co_return fieldError("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message");
+    }
+  }
+  auto mentions = co_await parseMentions(pool, context, channel, input.content);
+  if (!mentions) co_return std::unexpected(mentions.error());
+
+  const bool bypass_slowmode =
+      channel.rate_limit_per_user <= 0 ||
+      (permissions & (perm::kManageMessages | perm::kManageChannels | perm::kBypassSlowmode)) != 0;
+  const std::string slowmode_seconds = std::to_string(channel.rate_limit_per_user);
+  const std::uint64_t message_id = ids_.next();
+
+  auto lease = co_await pool.acquire();
+  if (!lease) co_return std::unexpected(lease.error());
+  store::Params no_params;
+  auto begun = co_await lease->query("BEGIN", std::move(no_params));
+  if (!begun) co_return std::unexpected(begun.error());
+  if (!bypass_slowmode) {
+    // Claims the user's slot atomically: a racing send waits for this row and then fails the
+    // condition, so two sends never both pass.
+    store::Params params{channel_id, author_id, slowmode_seconds};
+    auto claimed =
+        co_await lease->query("INSERT INTO slowmode_state (channel_id, user_id, last_sent_at) VALUES ($1, $2, now()) "
+                              "ON CONFLICT (channel_id, user_id) DO UPDATE SET last_sent_at = now() "
+                              "WHERE slowmode_state.last_sent_at <= now() - make_interval(secs => $3)",
+                              std::move(params));
+    if (!claimed) co_return std::unexpected(claimed.error());
+    if (claimed->affectedRows() == 0) {
+      store::Params wait_params{channel_id, author_id, slowmode_seconds};
+      auto wait = co_await lease->query("SELECT greatest(extract(epoch FROM last_sent_at + make_interval(secs => $3) - "
+                                        "clock_timestamp()), 0)::float8 FROM slowmode_state "
+                                        "WHERE channel_id = $1 AND user_id = $2",
+                                        std::move(wait_params));
+      if (!wait) co_return std::unexpected(wait.error());
+      slowmode.retry_after = wait->rows() == 0 ? 0.0 : std::stod(std::string(wait->text(0, 0)));
+      store::Params end_params;
+      auto ended = co_await lease->query("ROLLBACK", std::move(end_params));
+      if (!ended) co_return std::unexpected(ended.error());
+      if (enforce) {
+        // A racing repeat of this nonce took the slot: answer with its message.
+        auto first = co_await repeated();
+        if (!first) co_return std::unexpected(first.error());
+        if (*first) co_return Sent{std::move(**first), false};
+      }
+      co_return core::fail(ErrorCode::kRateLimited, "You are being rate limited.");
+    }
+  }
+  if (enforce) {
+    // A nonce past the window may be used again: release it from the old message.
+    store::Params params{author_id, channel_id, *input.nonce, std::to_string(kNonceWindowSeconds)};
+    auto released = co_await lease->query("UPDATE messages SET nonce = NULL WHERE author_id = $1 AND channel_id = $2 "
+                                          "AND nonce = $3 AND created_at <= now() - make_interval(secs => $4)",
+                                          std::move(params));
+    if (!released) co_return std::unexpected(released.error());
+  }
+  store::Params insert_params{id(message_id),
+                              channel_id,
+                              id(channel.guild_id),
+                              author_id,
+                              input.content,
+                              enforce ? input.nonce : std::nullopt,
+                              input.reference_id == 0 ? std::nullopt : std::optional(id(input.reference_id)),
+                              mentions->everyone ? "true" : "false",
+                              idArray(mentions->users),
+                              idArray(mentions->roles)};
+  // Racing enforce_nonce repeats meet on the unique index: the later one waits for the first to
+  // commit and then inserts nothing.
+  auto inserted = co_await lease->query(
+      "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, reference_id, mention_everyone, "
+      "mentions, mention_roles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[], $10::bigint[]) "
+      "ON CONFLICT (author_id, channel_id, nonce) WHERE nonce IS NOT NULL DO NOTHING",
+      std::move(insert_params));
+  if (!inserted) co_return std::unexpected(inserted.error());
+  const bool created = inserted->affectedRows() == 1;
+  store::Params end_params;
+  auto ended = co_await lease->query(created ? "COMMIT" : "ROLLBACK", std::move(end_params));
+  if (!ended) co_return std::unexpected(ended.error());
+  if (!created) {
+    auto first = co_await repeated();
+    if (!first) co_return std::unexpected(first.error());
+    if (!*first) co_return core::fail(ErrorCode::kDatabase, "The message could not be stored");
+    co_return Sent{std::move(**first), false};
+  }
+  auto message = co_await loadOne(pool, channel.id, message_id);
+  if (!message) co_return std::unexpected(message.error());
+  co_return Sent{std::move(*message), true};
+}
+
+asio::awaitable<core::Result<std::vector<Message>>> Messages::history(store::PgPool& pool, const GuildContext& context,
+                                                                      const Channel& channel, HistoryQuery query) {
+  if (auto error = notText(channel)) co_return std::unexpected(*error);
+  if ((context.in(channel)&perm::kReadMessageHistory) == 0) co_return missingPermissions();
+  const int limit = std::clamp(query.limit, 1, 100);
+  std::vector<std::optional<std::string>> params{id(channel.id)};
+  std::string where;
+  if (query.around != 0) {
+    // Centred on the message: up to limit/2 newer ones, the rest from it downwards.
+    const int newer = limit / 2;
+    params.push_back(id(query.around));
+    where = fmt::format("m.id IN (SELECT id FROM ((SELECT id FROM messages WHERE channel_id = $1 AND id > $2 "
+                        "ORDER BY id LIMIT {}) UNION ALL (SELECT id FROM messages WHERE channel_id = $1 AND id <= $2 "
+                        "ORDER BY id DESC LIMIT {})) page)",
+                        newer, limit - newer);
+  } else if (query.after != 0) {
+    params.push_back(id(query.after));
+    where =
+        fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 AND id > $2 ORDER BY id LIMIT {})", limit);
+  } else if (query.before != 0) {
+    params.push_back(id(query.before));
+    where = fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT {})",
+                        limit);
+  } else {
+    where = fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT {})", limit);
+  }
+  co_return co_await load(pool, std::move(where), std::move(params), true);
+}
+
+asio::awaitable<core::Result<Message>> Messages::get(store::PgPool& pool, const GuildContext& context,
+                                                     const Channel& channel, std::uint64_t message_id) {
+  if (auto error = notText(channel)) co_return std::unexpected(*error);
+  if ((context.in(channel)&perm::kReadMessageHistory) == 0) co_return missingPermissions();
+  co_return co_await loadOne(pool, channel.id, message_id);
+}
+
+asio::awaitable<core::Result<Message>> Messages::edit(store::PgPool& pool, const GuildContext& context,
+                                                      const Channel& channel, std::uint64_t message_id,
+                                                      std::string content) {
+  if (auto error = notText(channel)) co_return std::unexpected(*error);
+  auto message = co_await loadOne(pool, channel.id, message_id);
+  if (!message) co_return std::unexpected(message.error());
+  if (!maySee(context, channel, message->author.id)) co_return unknownMessage();
+  if (message->author.id != context.user_id) {
+    co_return core::fail(ErrorCode::kMissingPermissions, "Cannot edit a message authored by another user");
+  }
+  if (auto error = checkContent(content)) co_return detail::formError({*error});
+  auto mentions = co_await parseMentions(pool, context, channel, content);
+  if (!mentions) co_return std::unexpected(mentions.error());
+  store::Params params{
+      id(message_id),           id(channel.id),          content, mentions->everyone ? "true" : "false",
+      idArray(mentions->users), idArray(mentions->roles)};
+  auto updated = co_await pool.query("UPDATE messages SET content = $3, edited_at = now(), mention_everyone = $4, "
+                                     "mentions = $5::bigint[], mention_roles = $6::bigint[] "
+                                     "WHERE id = $1 AND channel_id = $2",
+                                     std::move(params));
+  if (!updated) co_return std::unexpected(updated.error());
+  if (updated->affectedRows() == 0) co_return unknownMessage(); // deleted in the meantime
+  co_return co_await loadOne(pool, channel.id, message_id);
+}
+
+asio::awaitable<core::Result<void>> Messages::remove(store::PgPool& pool, const GuildContext& context,
+                                                     const Channel& channel, std::uint64_t message_id) {
+  if (auto error = notText(channel)) co_return std::unexpected(*error);
+  store::Params params{id(message_id), id(channel.id)};
+  auto found =
+      co_await pool.query("SELECT author_id FROM messages WHERE id = $1 AND channel_id = $2", std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  if (found->rows() == 0) co_return unknownMessage();
+  const std::uint64_t author = u64(*found, 0, 0);
+  if (!maySee(context, channel, author)) co_return unknownMessage();
+  if (author != context.user_id && (context.in(channel)&perm::kManageMessages) == 0) co_return missingPermissions();
+  store::Params delete_params{id(message_id), id(channel.id)};
+  auto deleted =
+      co_await pool.query("DELETE FROM messages WHERE id = $1 AND channel_id = $2", std::move(delete_params));
+  if (!deleted) co_return std::unexpected(deleted.error());
+  if (deleted->affectedRows() == 0) co_return unknownMessage();
+  co_return core::Result<void>();
+}
+
+asio::awaitable<core::Result<std::vector<std::uint64_t>>> Messages::bulkRemove(store::PgPool& pool,
+                                                                               const GuildContext& context,
+                                                                               const Channel& channel,
+                                                                               std::vector<std::uint64_t> message_ids) {
+  if (auto error = notText(channel)) co_return std::unexpected(*error);
+  if ((context.in(channel)&perm::kManageMessages) == 0) co_return missingPermissions();
+  const auto count = static_cast<int>(message_ids.size());
+  if (count < kBulkMin || count > kBulkMax) {
+    co_return fieldError("messages", "BASE_TYPE_BAD_LENGTH",
+                         fmt::format("Must be between {} and {} in length.", kBulkMin, kBulkMax));
+  }
+  const std::set<std::uint64_t> distinct(message_ids.begin(), message_ids.end());
+  if (distinct.size() != message_ids.size()) {
+    co_return fieldError("messages", "BULK_DELETE_DUPLICATE", "Message ids must be distinct.");
+  }
+  // Age by the ids' own time and by the stored time: neither may be 14 days or older.
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const std::int64_t oldest_ms = now_ms - std::int64_t{kBulkMaxAgeDays} * 24 * 3600 * 1000;
+  const auto too_old = [] {
+    return fieldError("messages", "BULK_DELETE_MESSAGE_TOO_OLD",
+                      "You can only bulk delete messages that are under 14 days old.");
+  };
+  for (const auto message_id : message_ids) {
+    if (core::decodeSnowflake(message_id).unix_millis < oldest_ms) co_return too_old();
+  }
+  const std::string ids_text = idArray(message_ids);
+  const std::string age = std::to_string(kBulkMaxAgeDays);
+  store::Params old_params{id(channel.id), ids_text, age};
+  auto old = co_await pool.query("SELECT count(*) FROM messages WHERE channel_id = $1 AND id = ANY($2::bigint[]) "
+                                 "AND created_at <= now() - make_interval(days => $3::int)",
+                                 std::move(old_params));
+  if (!old) co_return std::unexpected(old.error());
+  if (old->integer(0, 0).value_or(0) > 0) co_return too_old();
+  store::Params delete_params{id(channel.id), ids_text};
+  auto deleted = co_await pool.query(
+      "DELETE FROM messages WHERE channel_id = $1 AND id = ANY($2::bigint[]) RETURNING id", std::move(delete_params));
+  if (!deleted) co_return std::unexpected(deleted.error());
+  std::vector<std::uint64_t> out;
+  for (int row = 0; row < deleted->rows(); ++row)
+    out.push_back(u64(*deleted, row, 0));
+  std::sort(out.begin(), out.end());
+  co_return out;
+}
+
+} // namespace hearth::domain

@@ -1,0 +1,121 @@
+#pragma once
+// Messages in server text channels: sending (mentions, replies, idempotent nonces, slowmode),
+// history pages, edits and deletes. Every operation takes the actor's GuildContext and channel
+// from Guilds::visibleChannel and checks permissions here; a message the actor can't see fails
+// exactly like a missing one (kUnknownMessage). Writes are committed before they return.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/error.hpp"
+#include "domain/guilds.hpp"
+#include "domain/members.hpp"
+
+namespace hearth::core {
+class SnowflakeGenerator;
+}
+namespace hearth::store {
+class PgPool;
+class PgResult;
+} // namespace hearth::store
+
+namespace hearth::domain {
+
+struct Message {
+  std::uint64_t id = 0;
+  std::uint64_t channel_id = 0;
+  std::uint64_t guild_id = 0;
+  UserSummary author;
+  std::string content;
+  std::string timestamp; //!< ISO 8601
+  std::string edited_timestamp; //!< empty: never edited
+  bool mention_everyone = false;
+  std::vector<UserSummary> mentions;
+  std::vector<std::uint64_t> mention_roles;
+  bool pinned = false;
+  std::uint64_t reference_id = 0; //!< the message replied to, or 0
+  //! The message replied to, when it still exists (its own reference is not loaded).
+  std::shared_ptr<const Message> referenced;
+};
+
+struct SendInput {
+  std::string content;
+  std::optional<std::string> nonce; //!< at most 25 characters
+  bool enforce_nonce = false;
+  std::uint64_t reference_id = 0; //!< message_reference.message_id, or 0
+};
+
+struct Sent {
+  Message message;
+  bool created = true; //!< false: an enforce_nonce repeat answered with the first message
+};
+
+//! A refusal by slowmode: how long until the user may send again.
+struct Slowmode {
+  double retry_after = 0; //!< seconds
+};
+
+//! Which page of history: at most one of before/after/around.
+struct HistoryQuery {
+  std::uint64_t before = 0;
+  std::uint64_t after = 0;
+  std::uint64_t around = 0;
+  int limit = 50;
+};
+
+class Messages {
+public:
+  static constexpr std::size_t kMaxContent = 4000; //!< characters (code points)
+  static constexpr std::size_t kMaxNonce = 25;
+  static constexpr int kNonceWindowSeconds = 300; //!< enforce_nonce repeats within 5 minutes
+  static constexpr std::size_t kMaxMentions = 100; //!< distinct users/roles considered per message
+  static constexpr int kBulkMin = 2;
+  static constexpr int kBulkMax = 100;
+  static constexpr int kBulkMaxAgeDays = 14;
+
+  Messages(core::SnowflakeGenerator& ids, Guilds& guilds) : ids_(ids), guilds_(guilds) {}
+
+  //! Sends in a text channel (VIEW_CHANNEL + SEND_MESSAGES; timed-out members have neither
+  //! sending permission). On a slowmode refusal, `slowmode` is filled and the result is an error
+  //! with kRateLimited.
+  boost::asio::awaitable<core::Result<Sent>> send(store::PgPool& pool, const GuildContext& context,
+                                                  const Channel& channel, SendInput input, Slowmode& slowmode);
+  //! A page of history, newest first (READ_MESSAGE_HISTORY).
+  boost::asio::awaitable<core::Result<std::vector<Message>>> history(store::PgPool& pool, const GuildContext& context,
+                                                                     const Channel& channel, HistoryQuery query);
+  //! One message (READ_MESSAGE_HISTORY); kUnknownMessage when absent from this channel.
+  boost::asio::awaitable<core::Result<Message>> get(store::PgPool& pool, const GuildContext& context,
+                                                    const Channel& channel, std::uint64_t message_id);
+  //! New content by the author only; re-parses mentions.
+  boost::asio::awaitable<core::Result<Message>> edit(store::PgPool& pool, const GuildContext& context,
+                                                     const Channel& channel, std::uint64_t message_id,
+                                                     std::string content);
+  //! The author, or MANAGE_MESSAGES in the channel.
+  boost::asio::awaitable<core::Result<void>> remove(store::PgPool& pool, const GuildContext& context,
+                                                    const Channel& channel, std::uint64_t message_id);
+  //! MANAGE_MESSAGES; 2-100 distinct ids, none older than 14 days. Ids not in the channel are
+  //! ignored. Returns the ids deleted.
+  boost::asio::awaitable<core::Result<std::vector<std::uint64_t>>> bulkRemove(store::PgPool& pool,
+                                                                              const GuildContext& context,
+                                                                              const Channel& channel,
+                                                                              std::vector<std::uint64_t> message_ids);
+
+private:
+  struct Mentions;
+  boost::asio::awaitable<core::Result<Mentions>> parseMentions(store::PgPool& pool, const GuildContext& context,
+                                                               const Channel& channel, const std::string& content);
+  //! Reads messages (by a WHERE clause on `m`) with authors, mentions and replied-to messages.
+  boost::asio::awaitable<core::Result<std::vector<Message>>>
+  load(store::PgPool& pool, std::string where, std::vector<std::optional<std::string>> params, bool with_references);
+  boost::asio::awaitable<core::Result<Message>> loadOne(store::PgPool& pool, std::uint64_t channel_id,
+                                                        std::uint64_t message_id);
+
+  core::SnowflakeGenerator& ids_;
+  Guilds& guilds_;
+};
+
+} // namespace hearth::domain
