@@ -121,7 +121,13 @@ export function describeAuditEntry(entry: AuditLogEntry, names: AuditNames): Aud
 /** A change's value as text: role lists by name, strings as they are, the rest as JSON. */
 export function formatAuditValue(value: unknown): string {
   if (value === undefined || value === null || value === '') return 'none'
-  if (typeof value === 'string') return value
+  if (typeof value === 'string') {
+    // Timeouts and other times arrive as ISO 8601: shown in the reader's own terms.
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && Number.isFinite(Date.parse(value))) {
+      return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(Date.parse(value))
+    }
+    return value
+  }
   if (Array.isArray(value) && value.every((item) => item && typeof item === 'object' && 'name' in item)) {
     return value.map((item) => String((item as { name: unknown }).name)).join(', ')
   }

@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router, type RouterHistory } from 'vue-router'
 import AppView from '@/views/AppView.vue'
 import ForgotPasswordView from '@/views/ForgotPasswordView.vue'
+import InviteView from '@/views/InviteView.vue'
 import LoginView from '@/views/LoginView.vue'
 import NotFoundView from '@/views/NotFoundView.vue'
 import OAuthDoneView from '@/views/OAuthDoneView.vue'
@@ -19,6 +20,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: { name: 'app' } },
   // Any guild/channel pair deep-links into the app shell; unknown ones show an empty state.
   { path: '/app/:guildId?/:channelId?', name: 'app', component: AppView },
+  // Discord's own address for a server's channel, kept so its links work here too.
+  { path: '/channels/:guildId/:channelId?', redirect: (to) => ({ name: 'app', params: to.params }) },
+  // An invite link's preview; it needs no account.
+  { path: '/invite/:code', name: 'invite', component: InviteView, meta: { title: 'Invite' } },
   { path: '/login', name: 'login', component: LoginView, meta: { title: 'Sign in' } },
   {
     path: '/register',

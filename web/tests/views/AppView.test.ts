@@ -115,7 +115,10 @@ describe('AppView', () => {
     expect(composer.attributes('placeholder')).toBe('Create or join a server to start talking')
     expect(composer.attributes('disabled')).toBeDefined()
     const addServer = wrapper.find('nav[aria-label="Servers"] [aria-label="Add a Server"]')
-    expect(addServer.attributes('aria-disabled')).toBe('true')
+    expect(addServer.attributes('aria-disabled')).toBeUndefined()
+    await addServer.trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="create-server-dialog"]').attributes('open')).toBeDefined()
     // The gateway indicator is still there for the hover swap and for assistive technology.
     expect(wrapper.find('[data-testid="gateway-status"]').exists()).toBe(true)
     wrapper.unmount()
