@@ -32,6 +32,19 @@ start() {
     echo "db: socket folder path too long for a unix socket (${#sock} > 90): $sock" >&2; exit 1
   fi
   mkdir -p "$pg_dir"
+  if (( EUID == 0 )) && ! runuser -u postgres -- test -x "$pg_dir"; then
+    # The cluster belongs to the postgres user, which must be able to enter every folder above it.
+    blocked=$pg_dir
+    dir=$(cd "$pg_dir" && pwd)
+    while [[ $dir != / ]]; do
+      runuser -u postgres -- test -x "$dir" || blocked=$dir
+      dir=$(dirname "$dir")
+    done
+    echo "db: the postgres user cannot enter $blocked, above $pg_dir." >&2
+    echo "db: as root, the private cluster runs as postgres: clone Hearth where every folder is enterable" >&2
+    echo "db: (e.g. chmod o+x $blocked), or run as a normal user." >&2
+    exit 1
+  fi
   if [[ ! -f $data/PG_VERSION ]]; then
     mkdir -p "$data" "$sock"
     (( EUID == 0 )) && chown -R postgres:postgres "$pg_dir"
