@@ -70,7 +70,9 @@ before(async () => {
     { communication_disabled_until: until })).status, 200);
   assert.equal((await owner.call('PUT', `/guilds/${guild.id}/bans/${actors.banned.id}`, {})).status, 204);
   assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${actors.removed.id}`)).status, 204);
-  world = { guild, general, priv, staff, actors };
+  const secret = await owner.call('POST', `/channels/${priv.id}/messages`, { content: 'staff only: the plan' });
+  assert.equal(secret.status, 200, secret.text);
+  world = { guild, general, priv, staff, actors, message: secret.body };
 });
 
 // Who may do what. "see" = view the private channel; "member" = still in the server;
@@ -96,6 +98,15 @@ const channelRoutes = (id) => [
   ['POST', `/channels/${id}/invites`, { max_age: 60 }],
   ['GET', `/channels/${id}/invites`],
   ['DELETE', `/channels/${id}`],
+];
+// Message routes in the private channel; the twin uses a missing channel.
+const messageRoutes = (channel, message) => [
+  ['GET', `/channels/${channel}/messages?limit=50`, undefined, 'read'],
+  ['GET', `/channels/${channel}/messages/${message}`, undefined, 'read'],
+  ['POST', `/channels/${channel}/messages`, { content: 'hello' }, 'send'],
+  ['PATCH', `/channels/${channel}/messages/${message}`, { content: 'edited' }, 'edit'],
+  ['POST', `/channels/${channel}/messages/bulk-delete`, { messages: [message, MISSING] }, 'manage'],
+  ['DELETE', `/channels/${channel}/messages/${message}`, undefined, 'manage'],
 ];
 const guildRoutes = (id) => [
   ['GET', `/guilds/${id}`],
@@ -156,6 +167,32 @@ for (const [label, may] of Object.entries(ROLES)) {
       } else {
         assert.equal(real.status, 403, `${label} ${method} ${path}: ${real.text}`);
         assert.equal(real.body.code, 50013);
+      }
+    }
+
+    // Its messages: hidden exactly like a missing channel's; visible ones by permission.
+    const messages = messageRoutes(priv.id, world.message.id);
+    const missingMessages = messageRoutes(MISSING, world.message.id);
+    for (let i = 0; i < messages.length; i++) {
+      const [method, path, body, need] = messages[i];
+      if (may.see && (need === 'manage' || need === 'edit')) {
+        // Only refusals are exercised here (the message must survive for the other actors).
+        if (may.manage) continue;
+      }
+      const real = await actor.call(method, path, body);
+      if (!may.see) {
+        const twin = await actor.call(missingMessages[i][0], missingMessages[i][1], missingMessages[i][2]);
+        assert.equal(real.status, 404, `${label} ${method} ${path}`);
+        assert.equal(real.text, twin.text, `${label} ${method} ${path}: same body as a missing channel`);
+        continue;
+      }
+      if (need === 'read') {
+        assert.equal(real.status, 200, `${label} ${method} ${path}: ${real.text}`);
+        if (path.includes('?')) assert.ok(real.body.some((m) => m.id === world.message.id));
+      } else if (need === 'send') {
+        assert.equal(real.status, may.manage || label === 'staff' ? 200 : 403, `${label} send: ${real.text}`);
+      } else {
+        assert.equal(real.status, 403, `${label} ${method} ${path}: only the author or MANAGE_MESSAGES`);
       }
     }
 
