@@ -1,7 +1,7 @@
 // End-to-end test of servers in the web client against a running hearthd: two users in two
 // browser contexts. A creates a server, a role, a private channel only that role sees, and an
 // invite; B joins through the invite page and sees #general but not #staff; A gives B the role
-// from the member menu (B sees #staff after a reload), times B out and kicks B, after which B no
+// from the member menu (B sees #staff appear live), times B out and kicks B, after which B no
 // longer has the server.
 //
 //   HEARTH_URL=http://127.0.0.1:8080 node --test tests/e2e/servers.e2e.test.mjs
@@ -271,8 +271,8 @@ describe('Hearth servers', () => {
       // Hoisted: B is now listed under Staff.
       await a.page.getByRole('region', { name: 'Staff' }).getByText(bob.displayName).waitFor()
 
-      await b.page.reload()
-      await channelLinks(b.page).filter({ hasText: 'staff-room' }).waitFor()
+      // B's client sees #staff-room appear without a reload (GUILD_MEMBER_UPDATE -> channel refetch).
+      await channelLinks(b.page).filter({ hasText: 'staff-room' }).waitFor({ timeout: 10_000 })
       assert.deepEqual(await channelNames(b.page), ['general', 'staff-room', 'General'])
 
       // --- A: times B out --------------------------------------------------------------------
@@ -332,7 +332,9 @@ describe('Hearth servers', () => {
       assert.equal((await kicked).status(), 204)
       await a.page.locator(`[data-testid="member-item"][data-user-id="${bobUserId}"]`).waitFor({ state: 'detached' })
 
-      await b.page.goto(`${BASE_URL}/app`)
+      // B's client leaves the server without a reload (GUILD_DELETE): home, with a notice.
+      await b.page.waitForURL((url) => url.pathname === '/app', { timeout: 10_000 })
+      await b.page.getByTestId('access-notice').getByText(`You no longer have access to ${serverName}`).waitFor()
       await b.page.getByRole('navigation', { name: 'Servers' }).getByRole('button', { name: 'Add a Server' }).waitFor()
       assert.equal(await b.page.getByRole('navigation', { name: 'Servers' }).getByRole('link', { name: serverName }).count(), 0)
       await b.page.goto(`${BASE_URL}/app/${guild.id}/${staff.id}`)

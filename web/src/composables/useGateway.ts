@@ -2,7 +2,7 @@
 // reactive state for whoever wants to show it.
 import { readonly, ref, type Ref } from 'vue'
 import { GatewayConnection, type GatewayConnectionOptions, type GatewayState } from '@/gateway/connection'
-import { gatewayUrl } from '@/gateway/protocol'
+import { gatewayUrl, type GatewayFrame } from '@/gateway/protocol'
 
 export interface UseGateway {
   state: Readonly<Ref<GatewayState>>
@@ -10,12 +10,20 @@ export interface UseGateway {
   latencyMs: Readonly<Ref<number | null>>
   connect(): void
   disconnect(): void
+  /** Connects again at once, e.g. to identify as a newly signed-in account. */
+  restart(): void
+  /** Calls `listener` with every DISPATCH (op 0) frame; returns the unsubscribe. */
+  onDispatch(listener: (frame: GatewayFrame) => void): () => void
+  /** What IDENTIFY sends (null: nothing, while signed out); the last call wins. */
+  setIdentify(provider: (() => unknown) | null): void
 }
 
 const state = ref<GatewayState>('offline')
 const latencyMs = ref<number | null>(null)
 let connection: GatewayConnection | null = null
 let removeNetworkListeners: (() => void) | null = null
+const dispatchListeners = new Set<(frame: GatewayFrame) => void>()
+let identifyProvider: (() => unknown) | null = null
 
 function ensureConnection(overrides: Partial<GatewayConnectionOptions>): GatewayConnection {
   if (connection !== null) return connection
@@ -29,6 +37,11 @@ function ensureConnection(overrides: Partial<GatewayConnectionOptions>): Gateway
     onLatency: (ms) => {
       latencyMs.value = ms
     },
+    onDispatch: (frame) => {
+      overrides.onDispatch?.(frame)
+      for (const listener of [...dispatchListeners]) listener(frame)
+    },
+    identify: () => (overrides.identify ?? identifyProvider)?.() ?? null,
   })
   return connection
 }
@@ -60,6 +73,16 @@ export function useGateway(overrides: Partial<GatewayConnectionOptions> = {}): U
       connection?.stop()
       removeNetworkListeners?.()
     },
+    restart() {
+      connection?.restart()
+    },
+    onDispatch(listener) {
+      dispatchListeners.add(listener)
+      return () => dispatchListeners.delete(listener)
+    },
+    setIdentify(provider) {
+      identifyProvider = provider
+    },
   }
 }
 
@@ -68,6 +91,8 @@ export function resetGatewayForTests(): void {
   connection?.stop()
   removeNetworkListeners?.()
   connection = null
+  dispatchListeners.clear()
+  identifyProvider = null
   state.value = 'offline'
   latencyMs.value = null
 }

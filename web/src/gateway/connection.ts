@@ -29,6 +29,8 @@ export interface GatewayConnectionOptions {
   helloTimeoutMs?: number
   onStateChange?: (state: GatewayState) => void
   onDispatch?: (frame: GatewayFrame) => void
+  /** IDENTIFY's `d`, sent after HELLO; null (or no callback) sends none, e.g. while signed out. */
+  identify?: () => unknown
   onLatency?: (latencyMs: number) => void
 }
 
@@ -109,6 +111,16 @@ export class GatewayConnection {
     this.setState_('offline')
   }
 
+  /** Drops the current socket and connects again at once (the signed-in account changed). */
+  restart(): void {
+    if (!this.wanted_) return
+    this.clearTimers_()
+    this.dropSocket_(1000, 'client restarting')
+    this.failedAttempts_ = 0
+    this.lastSequence_ = null
+    this.open_('reconnecting')
+  }
+
   networkOnline(): void {
     if (!this.wanted_ || this.state_ !== 'offline') return
     this.failedAttempts_ = 0
@@ -158,6 +170,7 @@ export class GatewayConnection {
         this.ackPending_ = false
         this.failedAttempts_ = 0
         this.setState_('connected')
+        this.sendIdentify_()
         // The first beat is spread over one interval so a restarted server is
         // not hit by every client at once.
         this.scheduleHeartbeat_(interval * this.random_())
@@ -204,6 +217,13 @@ export class GatewayConnection {
     socket.send(JSON.stringify({ op: GatewayOp.Heartbeat, d: this.lastSequence_ }))
     this.ackPending_ = true
     this.heartbeatSentAt_ = this.now_()
+  }
+
+  private sendIdentify_(): void {
+    const payload = this.options_.identify?.()
+    const socket = this.socket_
+    if (payload === null || payload === undefined || socket === null || socket.readyState !== SOCKET_OPEN) return
+    socket.send(JSON.stringify({ op: GatewayOp.Identify, d: payload }))
   }
 
   private reconnectNow_(code: number, reason: string): void {

@@ -21,6 +21,9 @@ import {
 } from '@/models/permissions'
 import { useSessionStore } from './session'
 
+/** A server as the gateway sends it (READY's `guilds`, GUILD_CREATE): the guild with the visible channels. */
+export type GatewayGuild = Guild & { channels?: Channel[]; member_count?: number; permissions?: string }
+
 export type LoadStatus = 'idle' | 'loading' | 'done' | 'error'
 
 /** One opened server. */
@@ -222,11 +225,111 @@ export const useGuildsStore = defineStore('guilds', () => {
     details.value = rest
   }
 
+  // --- live changes (gateway events) --------------------------------------------------------
+
+  function summaryFrom(guild: GatewayGuild, previous: GuildSummary | null): GuildSummary {
+    const userId = session.user?.id
+    return {
+      id: guild.id,
+      name: guild.name,
+      icon: guild.icon,
+      owner: userId ? guild.owner_id === userId : (previous?.owner ?? false),
+      permissions: guild.permissions ?? previous?.permissions ?? '0',
+    }
+  }
+
+  /** A server arrived or changed: the list's entry, and the opened details when they are loaded. */
+  function applyGuild(guild: GatewayGuild): void {
+    const previous = guildById(guild.id)
+    const summary = summaryFrom(guild, previous)
+    guilds.value = previous
+      ? guilds.value.map((candidate) => (candidate.id === guild.id ? summary : candidate))
+      : [...guilds.value, summary]
+    const loaded = details.value[guild.id]
+    if (loaded?.status !== 'done' || !loaded.guild) return
+    const { channels, member_count: memberCount, permissions: _permissions, ...rest } = guild
+    const change: Partial<GuildDetails> = {
+      guild: { ...rest, roles: guild.roles ?? loaded.roles, approximate_member_count: memberCount ?? guild.approximate_member_count ?? loaded.guild.approximate_member_count },
+    }
+    if (Array.isArray(guild.roles)) change.roles = guild.roles
+    if (Array.isArray(channels)) change.channels = channels
+    patchDetails(guild.id, change)
+  }
+
+  /** READY: the servers as they are now (the list is replaced; loaded details take the news). */
+  function applyReady(list: readonly GatewayGuild[]): void {
+    const ids = new Set(list.map((guild) => guild.id))
+    for (const id of Object.keys(details.value)) if (!ids.has(id)) forget(id)
+    guilds.value = guilds.value.filter((summary) => ids.has(summary.id))
+    for (const guild of list) applyGuild(guild)
+    listStatus.value = 'done'
+    listError.value = null
+  }
+
+  function applyChannel(guildId: string, channel: Channel): void {
+    if (details.value[guildId]?.status !== 'done') return
+    const channels = channelsOf(guildId)
+    patchDetails(guildId, {
+      channels: channels.some((candidate) => candidate.id === channel.id)
+        ? channels.map((candidate) => (candidate.id === channel.id ? channel : candidate))
+        : [...channels, channel],
+    })
+  }
+
+  function removeChannel(guildId: string, channelId: string): void {
+    if (!details.value[guildId]) return
+    // A category's channels stay, outside any category.
+    patchDetails(guildId, {
+      channels: channelsOf(guildId)
+        .filter((channel) => channel.id !== channelId)
+        .map((channel) => (channel.parent_id === channelId ? { ...channel, parent_id: null } : channel)),
+    })
+  }
+
+  function applyRole(guildId: string, role: Role): void {
+    if (details.value[guildId]?.status !== 'done') return
+    replaceRole(guildId, role)
+  }
+
+  function removeRole(guildId: string, roleId: string): void {
+    if (!details.value[guildId]) return
+    patchDetails(guildId, {
+      roles: rolesOf(guildId).filter((role) => role.id !== roleId),
+      members: membersOf(guildId).map((member) =>
+        member.roles.includes(roleId) ? { ...member, roles: member.roles.filter((id) => id !== roleId) } : member,
+      ),
+    })
+  }
+
+  /** A member joined (`added`) or changed; the member count grows only for a newcomer. */
+  function applyMember(guildId: string, member: GuildMember, added = false): void {
+    if (!member?.user?.id) return
+    rememberUsers([member.user])
+    if (details.value[guildId]?.status !== 'done') return
+    const members = membersOf(guildId)
+    const known = members.some((candidate) => candidate.user.id === member.user.id)
+    patchDetails(guildId, {
+      members: known
+        ? members.map((candidate) => (candidate.user.id === member.user.id ? { ...candidate, ...member } : candidate))
+        : [...members, member],
+    })
+    const loaded = details.value[guildId]?.guild
+    if (added && !known && loaded?.approximate_member_count !== undefined) {
+      patchDetails(guildId, { guild: { ...loaded, approximate_member_count: loaded.approximate_member_count + 1 } })
+    }
+  }
+
+  function applyMemberRemoved(guildId: string, userId: string): void {
+    removeMember(guildId, userId)
+  }
+
   // --- servers -------------------------------------------------------------------------------
 
   async function createGuild(body: guildApi.CreateGuildRequest): Promise<Guild> {
     const guild = await guildApi.createGuild(body)
-    guilds.value = [...guilds.value, { id: guild.id, name: guild.name, icon: guild.icon, owner: true, permissions: ALL_PERMISSIONS.toString() }]
+    const summary = { id: guild.id, name: guild.name, icon: guild.icon, owner: true, permissions: ALL_PERMISSIONS.toString() }
+    // GUILD_CREATE may have brought it already.
+    guilds.value = [...guilds.value.filter((candidate) => candidate.id !== guild.id), summary]
     return guild
   }
 
@@ -266,7 +369,8 @@ export const useGuildsStore = defineStore('guilds', () => {
 
   async function createChannel(guildId: string, body: guildApi.CreateChannelRequest): Promise<Channel> {
     const channel = await guildApi.createChannel(guildId, body)
-    patchDetails(guildId, { channels: [...channelsOf(guildId), channel] })
+    // CHANNEL_CREATE may have brought it already.
+    patchDetails(guildId, { channels: [...channelsOf(guildId).filter((candidate) => candidate.id !== channel.id), channel] })
     void refreshChannels(guildId)
     return channel
   }
@@ -355,6 +459,8 @@ export const useGuildsStore = defineStore('guilds', () => {
   }
 
   function removeMember(guildId: string, userId: string): void {
+    // GUILD_MEMBER_REMOVE may have come first: count each member once.
+    if (!memberOf(guildId, userId)) return
     patchDetails(guildId, { members: membersOf(guildId).filter((member) => member.user.id !== userId) })
     const loaded = details.value[guildId]?.guild
     if (loaded?.approximate_member_count !== undefined) {
@@ -423,6 +529,15 @@ export const useGuildsStore = defineStore('guilds', () => {
     loadGuild,
     refreshChannels,
     reset,
+    forget,
+    applyReady,
+    applyGuild,
+    applyChannel,
+    removeChannel,
+    applyRole,
+    removeRole,
+    applyMember,
+    applyMemberRemoved,
     createGuild,
     joinWithInvite,
     updateGuild,

@@ -249,3 +249,36 @@ describe('gateway protocol helpers', () => {
     expect(parseFrame(new ArrayBuffer(2))).toBeNull()
   })
 })
+
+describe('GatewayConnection identify and restart', () => {
+  it('sends IDENTIFY right after HELLO when there is a payload, none otherwise', () => {
+    let payload: unknown = null
+    connect({ identify: () => payload })
+    const anonymous = handshake()
+    expect(anonymous.sent).toEqual([])
+
+    payload = { token: 't', properties: {} }
+    const { connection } = connect({ identify: () => payload })
+    const socket = handshake()
+    expect(socket.sent).toEqual([{ op: 2, d: { token: 't', properties: {} } }])
+    connection.stop()
+  })
+
+  it('restart drops the socket and connects again at once', () => {
+    const { connection, states } = connect({ identify: () => ({ token: 't' }) })
+    const first = handshake()
+    connection.restart()
+    expect(first.closedWith).toEqual({ code: 1000, reason: 'client restarting' })
+    const second = FakeSocket.latest()
+    expect(second).not.toBe(first)
+    expect(states.at(-1)).toBe('reconnecting')
+    second.open()
+    second.hello(INTERVAL)
+    expect(second.sent).toEqual([{ op: 2, d: { token: 't' } }])
+    expect(connection.state).toBe('connected')
+    connection.stop()
+    // Stopped: restart does nothing.
+    connection.restart()
+    expect(FakeSocket.latest()).toBe(second)
+  })
+})

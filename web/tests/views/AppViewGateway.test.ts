@@ -1,0 +1,88 @@
+import { flushPromises, mount } from '@vue/test-utils'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import App from '@/App.vue'
+import { resetGatewayForTests } from '@/composables/useGateway'
+import { routes } from '@/router'
+import { useSessionStore } from '@/stores/session'
+import { signInAda } from '../components/account_dialogs_support'
+import { installFakeApi } from '../support/fake_api'
+import { FakeSocket } from '../support/fake_socket'
+import { GUILD_ID, guildRoutes } from '../support/guild_fixtures'
+
+async function mountAt(path: string) {
+  const router = createRouter({ history: createMemoryHistory(), routes })
+  await router.push(path)
+  const wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body })
+  await flushPromises()
+  await flushPromises()
+  return { wrapper, router }
+}
+
+function connected(): FakeSocket {
+  const socket = FakeSocket.latest()
+  socket.open()
+  socket.hello(60_000)
+  return socket
+}
+
+beforeEach(() => {
+  FakeSocket.reset()
+  resetGatewayForTests()
+  vi.stubGlobal('WebSocket', FakeSocket)
+  localStorage.clear()
+  signInAda()
+})
+
+afterEach(() => {
+  resetGatewayForTests()
+  vi.unstubAllGlobals()
+  document.body.innerHTML = ''
+})
+
+describe('AppView live updates', () => {
+  it('identifies with the session token after HELLO', async () => {
+    installFakeApi(guildRoutes())
+    const { wrapper } = await mountAt(`/app/${GUILD_ID}/11`)
+    const socket = connected()
+    expect(socket.sent[0]).toMatchObject({ op: 2, d: { token: 'token' } })
+    wrapper.unmount()
+  })
+
+  it('shows a channel created elsewhere without reloading', async () => {
+    installFakeApi(guildRoutes())
+    const { wrapper } = await mountAt(`/app/${GUILD_ID}/11`)
+    const socket = connected()
+    socket.receive({ op: 0, t: 'CHANNEL_CREATE', s: 2, d: { id: '14', type: 0, name: 'news', position: 5, parent_id: '10', guild_id: GUILD_ID } })
+    await flushPromises()
+    expect(wrapper.find('nav[aria-label="Channels"]').findAll('a').map((link) => link.text())).toContain('news')
+    wrapper.unmount()
+  })
+
+  it('goes home with a notice when the open server is taken away', async () => {
+    installFakeApi(guildRoutes())
+    const { wrapper, router } = await mountAt(`/app/${GUILD_ID}/11`)
+    const socket = connected()
+    socket.receive({ op: 0, t: 'GUILD_DELETE', s: 2, d: { id: GUILD_ID } })
+    await flushPromises()
+    expect(router.currentRoute.value.fullPath).toBe('/app')
+    expect(wrapper.find('[data-testid="access-notice"]').text()).toContain('You no longer have access to Book Club')
+    expect(wrapper.find('nav[aria-label="Servers"]').find('[aria-label="Book Club"]').exists()).toBe(false)
+    wrapper.unmount()
+  })
+
+  it('connects again when the user signs out, and then sends no IDENTIFY', async () => {
+    installFakeApi(guildRoutes())
+    const { wrapper } = await mountAt(`/app/${GUILD_ID}/11`)
+    const first = connected()
+    useSessionStore().clear(null)
+    await flushPromises()
+    expect(first.closedWith).not.toBeNull()
+    const second = FakeSocket.latest()
+    expect(second).not.toBe(first)
+    second.open()
+    second.hello(60_000)
+    expect(second.sent).toEqual([])
+    wrapper.unmount()
+  })
+})
