@@ -20,9 +20,15 @@ namespace asio = boost::asio;
 
 namespace {
 
+struct Audience {
+  std::vector<std::uint64_t> allowed; //!< may see the event
+  std::vector<std::uint64_t> lost; //!< saw the channel before this change and no longer do
+  int channel_type = 0;
+};
+
 // Who of `users` may receive `event`.
-asio::awaitable<std::vector<std::uint64_t>> recipients(store::PgPool& pool, const domain::Event& event,
-                                                       std::vector<std::uint64_t> users) {
+asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& event,
+                                     std::vector<std::uint64_t> users) {
   std::string user_list = "{";
   for (const auto user : users) {
     if (user_list.size() > 1) user_list += ",";
@@ -45,7 +51,7 @@ asio::awaitable<std::vector<std::uint64_t>> recipients(store::PgPool& pool, cons
         {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {channel}});
   }
   auto results = co_await pool.pipeline(std::move(statements));
-  std::vector<std::uint64_t> out;
+  Audience out;
   if (!results) {
     spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
     co_return out;
@@ -75,6 +81,7 @@ asio::awaitable<std::vector<std::uint64_t>> recipients(store::PgPool& pool, cons
     } else {
       if (rows[4].rows() == 0) co_return out; // gone without a snapshot: tell nobody
       kind = static_cast<domain::ChannelKind>(rows[4].integer(0, 0).value_or(0));
+      out.channel_type = static_cast<int>(kind);
       for (int row = 0; row < rows[5].rows(); ++row) {
         overwrites.push_back(
             {static_cast<std::uint64_t>(rows[5].integer(row, 0).value_or(0)),
@@ -96,9 +103,15 @@ asio::awaitable<std::vector<std::uint64_t>> recipients(store::PgPool& pool, cons
         subject.roles.push_back({role, found->second});
     }
     if (event.channel_id != 0) {
-      if ((domain::channelPermissions(subject, overwrites, kind) & domain::perm::kViewChannel) == 0) continue;
+      if ((domain::channelPermissions(subject, overwrites, kind) & domain::perm::kViewChannel) == 0) {
+        const bool saw_before =
+            event.overwrites_changed &&
+            (domain::channelPermissions(subject, event.previous_overwrites, kind) & domain::perm::kViewChannel) != 0;
+        if (saw_before) out.lost.push_back(subject.user_id);
+        continue;
+      }
     }
-    out.push_back(subject.user_id);
+    out.allowed.push_back(subject.user_id);
   }
   co_return out;
 }
@@ -126,9 +139,18 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
     asio::co_spawn(
         executors[worker],
         [pool, event, data, target, users = std::move(users)]() mutable -> asio::awaitable<void> {
-          auto allowed = co_await recipients(*pool, *event, std::move(users));
-          for (const auto user : allowed)
+          auto audience = co_await recipients(*pool, *event, std::move(users));
+          for (const auto user : audience.allowed)
             target.send(user, event->type, data);
+          if (!audience.lost.empty()) {
+            // To those who just lost sight of the channel, it is as good as deleted; they learn
+            // nothing of its new state.
+            auto gone = std::make_shared<const std::string>(
+                "{\"id\":\"" + std::to_string(event->channel_id) + "\",\"guild_id\":\"" +
+                std::to_string(event->guild_id) + "\",\"type\":" + std::to_string(audience.channel_type) + "}");
+            for (const auto user : audience.lost)
+              target.send(user, "CHANNEL_DELETE", gone);
+          }
         },
         asio::detached);
   });

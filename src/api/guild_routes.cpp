@@ -342,7 +342,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
       if (!audited) co_return net::errorResponse(audited.error());
     }
     const std::string answer = channelJson(changed->value);
-    publish(deps, "CHANNEL_UPDATE", changed->value.guild_id, answer, changed->value.id);
+    publishChannelUpdate(deps, actor->channel, changed->value, answer);
     co_return net::jsonResponse(200, answer);
   });
 
@@ -412,7 +412,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
             pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
             existed ? domain::audit::kOverwriteUpdate : domain::audit::kOverwriteCreate, std::move(reason), changes);
         if (!audited) co_return net::errorResponse(audited.error());
-        publish(deps, "CHANNEL_UPDATE", channel->guild_id, channelJson(*channel), channel->id);
+        publishChannelUpdate(deps, actor->channel, *channel, channelJson(*channel));
         co_return noContent();
       });
 
@@ -431,7 +431,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
                    co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
                                                domain::audit::kOverwriteDelete, std::move(reason), none);
                if (!audited) co_return net::errorResponse(audited.error());
-               publish(deps, "CHANNEL_UPDATE", channel->guild_id, channelJson(*channel), channel->id);
+               publishChannelUpdate(deps, actor->channel, *channel, channelJson(*channel));
                co_return noContent();
              });
 

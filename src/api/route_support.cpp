@@ -1,5 +1,7 @@
 #include "api/route_support.hpp"
 
+#include <algorithm>
+
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
 #include "core/snowflake.hpp"
@@ -41,6 +43,23 @@ void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_
   event.channel_id = channel_id;
   event.data = std::move(data);
   event.only_users = std::move(only_users);
+  deps.events->publish(event);
+}
+
+void publishChannelUpdate(const ServerRouteDeps& deps, const domain::Channel& before, const domain::Channel& after,
+                          std::string data) {
+  if (deps.events == nullptr) return;
+  domain::Event event;
+  event.type = "CHANNEL_UPDATE";
+  event.guild_id = after.guild_id;
+  event.channel_id = after.id;
+  event.data = std::move(data);
+  const auto same = [](const domain::Overwrite& a, const domain::Overwrite& b) {
+    return a.id == b.id && a.type == b.type && a.allow == b.allow && a.deny == b.deny;
+  };
+  event.overwrites_changed = !std::equal(before.overwrites.begin(), before.overwrites.end(), after.overwrites.begin(),
+                                         after.overwrites.end(), same);
+  event.previous_overwrites = before.overwrites;
   deps.events->publish(event);
 }
 

@@ -54,6 +54,11 @@ boost::asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRo
 void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
              std::uint64_t channel_id = 0, std::vector<std::uint64_t> only_users = {});
 
+//! Publishes CHANNEL_UPDATE for `after`; when its overwrites differ from `before`'s, members who
+//! lose sight of it are sent CHANNEL_DELETE instead.
+void publishChannelUpdate(const ServerRouteDeps& deps, const domain::Channel& before, const domain::Channel& after,
+                          std::string data);
+
 //! The `X-Audit-Log-Reason` of the request, decoded.
 std::string reasonOf(const net::Request& request);
 

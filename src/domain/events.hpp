@@ -26,6 +26,10 @@ struct Event {
   bool channel_gone = false;
   int channel_type = 0;
   std::vector<Overwrite> channel_overwrites;
+  //! For a channel whose overwrites changed (CHANNEL_UPDATE): the overwrites before, so members
+  //! who could see it and no longer can are sent CHANNEL_DELETE instead.
+  bool overwrites_changed = false;
+  std::vector<Overwrite> previous_overwrites;
 };
 
 class EventBus {

@@ -119,6 +119,16 @@ test('READY lists servers with visible channels; events follow permissions at se
   const now = await memberLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === secret.id && e.d.topic === 'shared plans');
   assert.equal(now.d.name, 'secret');
 
+  // Losing sight of a channel through an overwrite: the member is told it is gone, and no more.
+  await owner.call('PUT', `/channels/${secret.id}/permissions/${member.id}`, { type: 1, allow: '0', deny: String(VIEW_CHANNEL) });
+  const hidden = await memberLive.next((e) => e.t === 'CHANNEL_DELETE' && e.d.id === secret.id);
+  assert.deepEqual(hidden.d, { id: secret.id, guild_id: guild.id, type: 0 }, 'nothing of its new state');
+  await owner.call('PATCH', `/channels/${secret.id}`, { topic: 'after losing sight' });
+  await ownerLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.topic === 'after losing sight');
+  await memberLive.none((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === secret.id && e.d.topic === 'after losing sight');
+  await owner.call('DELETE', `/channels/${secret.id}/permissions/${member.id}`);
+  await memberLive.next((e) => e.t === 'CHANNEL_UPDATE' && e.d.id === secret.id && e.d.topic === 'after losing sight');
+
   // Sequence numbers are consecutive per connection.
   memberLive.sequences.forEach((s, i) => assert.equal(s, i + 1));
 
