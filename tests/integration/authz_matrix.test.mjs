@@ -4,8 +4,8 @@
 // channel. Nothing may leak: a hidden resource answers exactly like a missing one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { startHearthd } from '../support/hearthd.mjs';
+import { registerUser } from '../support/users.mjs';
 
 let server;
 after(async () => {
@@ -16,25 +16,7 @@ const VIEW_CHANNEL = 1n << 10n;
 const ADMINISTRATOR = 1n << 3n;
 const MISSING = '1111111111111111111';
 
-async function register(label) {
-  const name = `${label}${randomBytes(4).toString('hex')}`;
-  const response = await fetch(`${server.url}/api/v1/auth/register`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: 'correct horse battery' }),
-  });
-  assert.equal(response.status, 201);
-  const { token, user_id } = await response.json();
-  const call = async (method, path, body) => {
-    const answer = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await answer.text();
-    return { status: answer.status, text, body: text ? JSON.parse(text) : null };
-  };
-  return { label, id: user_id, call };
-}
+const register = (label) => registerUser(server, label);
 
 let world;
 before(async () => {

@@ -3,9 +3,9 @@
 // to see it at the time it happens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { startHearthd } from '../support/hearthd.mjs';
+import { registerUser } from '../support/users.mjs';
 
 let server;
 before(async () => {
@@ -17,24 +17,7 @@ after(async () => {
 
 const VIEW_CHANNEL = 1n << 10n;
 
-async function register(label) {
-  const name = `${label}${randomBytes(4).toString('hex')}`;
-  const response = await fetch(`${server.url}/api/v1/auth/register`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: 'correct horse battery' }),
-  });
-  const { token, user_id } = await response.json();
-  const call = async (method, path, body) => {
-    const answer = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await answer.text();
-    return { status: answer.status, body: text ? JSON.parse(text) : null };
-  };
-  return { id: user_id, token, call };
-}
+const register = (label) => registerUser(server, label);
 
 /** An identified gateway connection collecting dispatches; `ready` resolves with READY's d. */
 function connect(token) {

@@ -1,8 +1,8 @@
 // Servers, channels, overwrites, roles and the audit log against a real hearthd and PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { startHearthd } from '../support/hearthd.mjs';
+import { registerUser } from '../support/users.mjs';
 
 let server;
 before(async () => {
@@ -21,25 +21,7 @@ const ADMINISTRATOR = 1n << 3n;
 const KICK_MEMBERS = 1n << 1n;
 const MANAGE_MESSAGES = 1n << 13n;
 
-async function register() {
-  const name = `u${randomBytes(5).toString('hex')}`;
-  const response = await fetch(`${server.url}/api/v1/auth/register`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: PASSWORD }),
-  });
-  assert.equal(response.status, 201);
-  const { token, user_id } = await response.json();
-  const call = async (method, path, body, headers = {}) => {
-    const answer = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await answer.text();
-    return { status: answer.status, text, body: text ? JSON.parse(text) : null };
-  };
-  return { id: user_id, name, token, call };
-}
+const register = () => registerUser(server);
 
 // Joining by invite belongs to the members routes; these tests make members directly.
 function addMember(guildId, userId, roleIds = []) {

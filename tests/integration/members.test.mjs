@@ -3,8 +3,8 @@
 // with the role hierarchy, the audit log rows they write, and 404s that reveal nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { startHearthd } from '../support/hearthd.mjs';
+import { registerUser } from '../support/users.mjs';
 
 let server;
 before(async () => {
@@ -26,30 +26,7 @@ const MANAGE_ROLES = 1n << 28n;
 const MODERATE_MEMBERS = 1n << 40n;
 const NONEXISTENT = '1234567890123456789';
 
-async function register(target = server) {
-  const name = `u${randomBytes(5).toString('hex')}`;
-  const response = await fetch(`${target.url}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: PASSWORD }),
-  });
-  assert.equal(response.status, 201);
-  const { token, user_id } = await response.json();
-  const call = async (method, path, body, headers = {}) => {
-    const answer = await fetch(`${target.url}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await answer.text();
-    return { status: answer.status, text, body: text ? JSON.parse(text) : null };
-  };
-  return { id: user_id, name, token, call };
-}
+const register = (target = server) => registerUser(target);
 
 async function anonymous(method, path, target = server) {
   const answer = await fetch(`${target.url}/api/v1${path}`, { method });

@@ -3,9 +3,9 @@
 // reveal nothing about what the caller can't see.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { startHearthd } from '../support/hearthd.mjs';
+import { registerUser } from '../support/users.mjs';
 
 let server;
 before(async () => {
@@ -29,30 +29,7 @@ const SNOWFLAKE_EPOCH = 1420070400000n;
 const snowflakeAt = (ms) => ((BigInt(ms) - SNOWFLAKE_EPOCH) << 22n).toString();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function register() {
-  const name = `u${randomBytes(5).toString('hex')}`;
-  const response = await fetch(`${server.url}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `${name}@example.org`, username: name, password: PASSWORD }),
-  });
-  assert.equal(response.status, 201);
-  const { token, user_id } = await response.json();
-  const call = async (method, path, body, headers = {}) => {
-    const answer = await fetch(`${server.url}/api/v1${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await answer.text();
-    return { status: answer.status, text, headers: answer.headers, body: text ? JSON.parse(text) : null };
-  };
-  return { id: user_id, name, token, call };
-}
+const register = () => registerUser(server);
 
 /** A server with its owner, #general, its voice channel and category, and `count` members. */
 async function setup(count = 1) {
