@@ -12,7 +12,6 @@ after(async () => {
   assert.equal((await server.stop()).code, 0, server.logs());
 });
 
-const PASSWORD = 'correct horse battery';
 const VIEW_CHANNEL = 1n << 10n;
 const SEND_MESSAGES = 1n << 11n;
 const MANAGE_CHANNELS = 1n << 4n;

@@ -14,7 +14,6 @@ after(async () => {
   assert.equal((await server.stop()).code, 0, server.logs());
 });
 
-const PASSWORD = 'correct horse battery';
 const KICK_MEMBERS = 1n << 1n;
 const BAN_MEMBERS = 1n << 2n;
 const ADMINISTRATOR = 1n << 3n;
