@@ -89,7 +89,8 @@ test('a config file sets options; JSON logs are one object per line', async () =
   const lines = server.logs().trim().split('\n');
   assert.ok(lines.length >= 2);
   for (const line of lines) {
-    const entry = JSON.parse(line);
+    let entry;
+    assert.doesNotThrow(() => (entry = JSON.parse(line)), `not a JSON log line: ${line}\nwhole log:\n${server.logs()}`);
     assert.ok(entry.time && entry.level && typeof entry.msg === 'string', line);
   }
   rmSync(dir, { recursive: true, force: true });
