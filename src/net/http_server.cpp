@@ -396,8 +396,9 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       co_await fail(error, none);
       break;
     }
-    {
+    if (parser.chunked() || parser.content_length().value_or(0) > 0) {
       // A route may take larger bodies than the default (uploads): look it up before reading.
+      // Requests without a body (most) skip this second route lookup.
       Request head;
       head.method = parseMethod(std::string_view(parser.get().method_string()));
       const std::string_view target(parser.get().target());
