@@ -64,7 +64,8 @@ export HEARTH_WEB_ROOT=$repo/web/dist
 
 if has integration; then
   stage "integration tests (hearthd + PostgreSQL)"; t=$SECONDS
-  node --test --test-concurrency=1 tests/integration/*.test.mjs
+  # A file that hangs (even blocked inside node) is killed and fails after 3 minutes, not never.
+  node --test --test-concurrency=1 --test-timeout=180000 tests/integration/*.test.mjs
   record integration ok $((SECONDS - t))
 fi
 
@@ -72,7 +73,7 @@ if has e2e; then
   stage "end-to-end tests (Chromium)"; t=$SECONDS
   [[ -x /usr/bin/chromium ]] || { echo "Chromium is missing: end-to-end tests cannot run" >&2; exit 1; }
   export HEARTH_SCREENSHOT_DIR=$repo/tests/e2e/screenshots
-  node tests/support/with_hearthd.mjs -- node --test --test-concurrency=1 tests/e2e/*.test.mjs
+  node tests/support/with_hearthd.mjs -- node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/*.test.mjs
   record e2e ok $((SECONDS - t))
 fi
 

@@ -13,7 +13,8 @@
 // Accounts are the login typed in: it is the `sub`, with `email` `<login>@example.test`
 // (verified), `preferred_username` and `name` from the login, unless setAccount() says otherwise.
 import { createServer } from 'node:http';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPair, sign } from 'node:crypto';
+import { promisify } from 'node:util';
 import Provider from 'oidc-provider';
 
 const encode = (object) => Buffer.from(JSON.stringify(object)).toString('base64url');
@@ -26,8 +27,12 @@ const decode = (part) => JSON.parse(Buffer.from(part, 'base64url').toString());
  * configure(redirectUris).
  */
 export async function startOidcProvider({ idTokenAlg = 'RS256', issuerHost = '127.0.0.1' } = {}) {
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Generated off the main thread: once in CI the synchronous call blocked the process for good.
+  const newKeyPair = promisify(generateKeyPair);
+  const [rsa, ec] = await Promise.all([
+    newKeyPair('rsa', { modulusLength: 2048 }),
+    newKeyPair('ec', { namedCurve: 'P-256' }),
+  ]);
   const keys = {
     RS256: { kid: 'test-rsa', key: rsa.privateKey, jwk: rsa.privateKey.export({ format: 'jwk' }) },
     ES256: { kid: 'test-ec', key: ec.privateKey, jwk: ec.privateKey.export({ format: 'jwk' }) },
