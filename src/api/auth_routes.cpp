@@ -54,10 +54,6 @@ std::string field(const boost::json::object& body, std::string_view name, bool r
   return std::string(value->as_string());
 }
 
-core::Error formError(std::vector<core::FieldError> errors) {
-  return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
-}
-
 // Counts the request against the caller's address; nullopt when within the limit.
 std::optional<Response> limitByIp(const AuthDeps& deps, const Request& request, net::RateDecision& decision) {
   decision = deps.limiter->hit("auth:" + request.remote_address, deps.limits.requests_per_minute_per_ip,
@@ -166,7 +162,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     std::vector<core::FieldError> errors;
     domain::RegisterInput input{field(*body, "email", true, errors), field(*body, "username", true, errors),
                                 field(*body, "display_name", false, errors), field(*body, "password", true, errors)};
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto* pool = deps.pools.at(request.worker);
     auto sign_in = co_await deps.accounts->registerUser(*pool, std::move(input), clientOf(request));
     if (!sign_in) co_return net::errorResponse(sign_in.error());
@@ -183,7 +179,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     std::vector<core::FieldError> errors;
     std::string login = field(*body, "login", true, errors);
     std::string password = field(*body, "password", true, errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     // Failed logins are counted per account across all addresses; the owner's successful
     // logins are not, so guessing cannot lock them out for more than the window.
     const std::string account_key = "login-failures:" + domain::normalizeUsername(login);
@@ -295,7 +291,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
             errors.push_back({"avatar", "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."});
           }
         }
-        if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+        if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
         auto user = co_await deps.accounts->updateProfile(*deps.pools.at(request.worker), claims->user_id,
                                                           claims->session_id, std::move(update));
         if (!user) co_return net::errorResponse(user.error());
@@ -345,7 +341,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     std::vector<core::FieldError> errors;
     std::string ticket = field(*body, "ticket", true, errors);
     std::string code = field(*body, "code", true, errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto sign_in = co_await deps.accounts->completeMfa(*deps.pools.at(request.worker), std::move(ticket),
                                                        std::move(code), clientOf(request));
     if (!sign_in) co_return net::errorResponse(sign_in.error());
@@ -371,7 +367,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     if (!body) co_return net::errorResponse(body.error());
     std::vector<core::FieldError> errors;
     std::string token = field(*body, "token", true, errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto user = co_await deps.accounts->verifyEmail(*deps.pools.at(request.worker), std::move(token));
     if (!user) co_return net::errorResponse(user.error());
     boost::json::object answer;
@@ -401,7 +397,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     if (!body) co_return net::errorResponse(body.error());
     std::vector<core::FieldError> errors;
     std::string login = field(*body, "login", true, errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     // At most 5 reset mails per account an hour. Past that the answer is unchanged (it must not
     // tell whether the account exists); the mail is just not sent.
     const auto mails = deps.limiter->hit("reset-mail:" + domain::normalizeUsername(login), 5, std::chrono::hours(1));
@@ -423,7 +419,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     std::string token = field(*body, "token", true, errors);
     std::string password = field(*body, "password", true, errors);
     std::optional<std::string> code = optionalField(*body, "code", errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto reset = co_await deps.accounts->resetPassword(*deps.pools.at(request.worker), std::move(token),
                                                        std::move(password), std::move(code));
     if (!reset) co_return net::errorResponse(reset.error());
@@ -456,7 +452,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                auto password = optionalField(*body, "password", errors);
                auto code = optionalField(*body, "code", errors);
                auto confirm = optionalField(*body, "confirm", errors);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                auto deleted =
                    co_await deps.accounts->deleteAccount(*deps.pools.at(request.worker), claims->user_id,
                                                          std::move(password), std::move(code), std::move(confirm));
@@ -475,7 +471,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                if (!body) co_return net::errorResponse(body.error());
                std::vector<core::FieldError> errors;
                std::string password = field(*body, "password", true, errors);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                auto setup = co_await deps.accounts->setupTotp(*deps.pools.at(request.worker), claims->user_id,
                                                               std::move(password));
                if (!setup) co_return net::errorResponse(setup.error());
@@ -496,7 +492,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                if (!body) co_return net::errorResponse(body.error());
                std::vector<core::FieldError> errors;
                std::string code = field(*body, "code", true, errors);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                auto codes =
                    co_await deps.accounts->enableTotp(*deps.pools.at(request.worker), claims->user_id, std::move(code));
                if (!codes) co_return net::errorResponse(codes.error());
@@ -513,7 +509,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                std::vector<core::FieldError> errors;
                std::string password = field(*body, "password", true, errors);
                std::string code = field(*body, "code", true, errors);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                auto disabled = co_await deps.accounts->disableTotp(*deps.pools.at(request.worker), claims->user_id,
                                                                    std::move(password), std::move(code));
                if (!disabled) co_return net::errorResponse(disabled.error());
@@ -530,7 +526,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                std::vector<core::FieldError> errors;
                std::string password = field(*body, "password", true, errors);
                std::string code = field(*body, "code", true, errors);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                auto codes = co_await deps.accounts->regenerateRecoveryCodes(
                    *deps.pools.at(request.worker), claims->user_id, std::move(password), std::move(code));
                if (!codes) co_return net::errorResponse(codes.error());

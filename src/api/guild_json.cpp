@@ -1,5 +1,7 @@
 #include "api/guild_json.hpp"
 
+#include "api/json_objects.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -13,8 +15,6 @@ namespace hearth::api {
 namespace json = boost::json;
 
 namespace {
-
-json::value orNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
 json::object roleObject(const domain::Role& role) {
   json::object out;
@@ -99,10 +99,6 @@ std::optional<bool> typed(const json::object& body, std::string_view name, std::
     return std::nullopt;
   }
   return value->as_bool();
-}
-
-core::Error formError(std::vector<core::FieldError> errors) {
-  return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
 }
 
 std::optional<domain::Permissions> permissionsField(const json::object& body, std::string_view name,
@@ -221,7 +217,7 @@ core::Result<domain::ChannelInput> parseChannelInput(const net::Request& request
       input.overwrites = std::move(list);
     }
   }
-  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  if (!errors.empty()) return std::unexpected(core::invalidFormBody(std::move(errors)));
   return input;
 }
 
@@ -235,7 +231,7 @@ core::Result<domain::RoleInput> parseRoleInput(const net::Request& request) {
   input.hoist = typed<bool>(*body, "hoist", errors);
   input.mentionable = typed<bool>(*body, "mentionable", errors);
   input.permissions = permissionsField(*body, "permissions", errors);
-  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  if (!errors.empty()) return std::unexpected(core::invalidFormBody(std::move(errors)));
   return input;
 }
 

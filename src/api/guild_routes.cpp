@@ -37,10 +37,8 @@ core::Result<std::string> imageField(const json::object& body, std::string_view 
   std::optional<std::string> bytes;
   if (value->is_string()) bytes = decodeImageDataUri(value->as_string());
   if (!bytes) {
-    return std::unexpected(
-        core::Error{core::ErrorCode::kInvalidFormBody,
-                    "Invalid Form Body",
-                    {{std::string(name), "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."}}});
+    return std::unexpected(core::invalidFormBody(
+        {{std::string(name), "IMAGE_INVALID", "Send the image as a data:image/...;base64, URI."}}));
   }
   return std::move(*bytes);
 }
@@ -69,9 +67,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         if (!body) co_return net::errorResponse(body.error());
         const auto* name = body->if_contains("name");
         if (name == nullptr || !name->is_string()) {
-          core::Error error{core::ErrorCode::kInvalidFormBody,
-                            "Invalid Form Body",
-                            {{"name", "BASE_TYPE_REQUIRED", "This field is required"}}};
+          const core::Error error = core::invalidFormBody({{"name", "BASE_TYPE_REQUIRED", "This field is required"}});
           co_return net::errorResponse(error);
         }
         // The icon is stored before the server exists, under a folder named by the creator.
@@ -141,7 +137,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           }
         }
         if (!errors.empty()) {
-          core::Error error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
+          const core::Error error = core::invalidFormBody(std::move(errors));
           co_return net::errorResponse(error);
         }
         std::string icon_hash = actor->context.guild.icon;
@@ -391,10 +387,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         };
         const bool type_ok = type != nullptr && type->is_int64() && (type->as_int64() == 0 || type->as_int64() == 1);
         if (!type_ok || !bitsOf("allow", allow) || !bitsOf("deny", deny)) {
-          core::Error error{core::ErrorCode::kInvalidFormBody,
-                            "Invalid Form Body",
-                            {{"permission_overwrites", "OVERWRITE_INVALID",
-                              "Send type (0 role, 1 member) and allow/deny as decimal strings."}}};
+          const core::Error error =
+              core::invalidFormBody({{"permission_overwrites", "OVERWRITE_INVALID",
+                                      "Send type (0 role, 1 member) and allow/deny as decimal strings."}});
           co_return net::errorResponse(error);
         }
         const domain::Overwrite overwrite{*target, static_cast<domain::OverwriteType>(type->as_int64()), allow,

@@ -6,6 +6,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
+#include "api/json_objects.hpp"
 #include "api/route_support.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
@@ -25,10 +26,6 @@ using net::Response;
 
 namespace {
 
-core::Error formError(std::vector<core::FieldError> errors) {
-  return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
-}
-
 // {user_id}: a snowflake, or "@me" where `allow_me`.
 std::optional<std::uint64_t> targetUser(const Request& request, std::uint64_t self, bool allow_me) {
   const std::string_view text = request.param("user_id");
@@ -36,21 +33,9 @@ std::optional<std::uint64_t> targetUser(const Request& request, std::uint64_t se
   return core::parseSnowflake(text);
 }
 
-json::value orNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
-
-// The public user object (no email or other private fields).
-json::object userObject(const domain::UserSummary& user) {
-  json::object out;
-  out["id"] = core::snowflakeToString(user.id);
-  out["username"] = user.username;
-  out["global_name"] = orNull(user.global_name);
-  out["avatar"] = orNull(user.avatar);
-  return out;
-}
-
 json::object memberObject(const domain::Member& member) {
   json::object out;
-  out["user"] = userObject(member.user);
+  out["user"] = publicUserObject(member.user);
   out["nick"] = orNull(member.nick);
   json::array roles;
   for (const auto role_id : member.roles)
@@ -74,7 +59,7 @@ std::string memberEvent(const domain::Member& member, std::uint64_t guild_id) {
 std::string guildUserEvent(std::uint64_t guild_id, const domain::UserSummary& user) {
   json::object out;
   out["guild_id"] = core::snowflakeToString(guild_id);
-  out["user"] = userObject(user);
+  out["user"] = publicUserObject(user);
   return json::serialize(out);
 }
 
@@ -88,7 +73,7 @@ std::string guildGoneEvent(std::uint64_t guild_id) {
 json::object banObject(const domain::Ban& ban) {
   json::object out;
   out["reason"] = orNull(ban.reason);
-  out["user"] = userObject(ban.user);
+  out["user"] = publicUserObject(ban.user);
   return out;
 }
 
@@ -107,7 +92,7 @@ json::object inviteObject(const domain::Invite& invite) {
   channel["name"] = invite.channel.name;
   channel["type"] = invite.channel.type;
   out["channel"] = std::move(channel);
-  if (invite.inviter) out["inviter"] = userObject(*invite.inviter);
+  if (invite.inviter) out["inviter"] = publicUserObject(*invite.inviter);
   if (invite.member_count) out["approximate_member_count"] = *invite.member_count;
   out["expires_at"] = orNull(invite.expires_at);
   out["max_age"] = invite.max_age;
@@ -125,7 +110,7 @@ std::string inviteCreateEvent(const domain::Invite& invite) {
   out["guild_id"] = core::snowflakeToString(invite.guild.id);
   out["code"] = invite.code;
   out["created_at"] = invite.created_at;
-  if (invite.inviter) out["inviter"] = userObject(*invite.inviter);
+  if (invite.inviter) out["inviter"] = publicUserObject(*invite.inviter);
   out["max_age"] = invite.max_age;
   out["max_uses"] = invite.max_uses;
   out["temporary"] = false;
@@ -257,7 +242,7 @@ core::Result<domain::MemberInput> parseMemberInput(const Request& request, bool 
     input.deaf = boolField(*body, "deaf", errors);
     input.communication_disabled_until = nullableString(*body, "communication_disabled_until", errors);
   }
-  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  if (!errors.empty()) return std::unexpected(core::invalidFormBody(std::move(errors)));
   return input;
 }
 
@@ -281,7 +266,7 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
     std::vector<core::FieldError> errors;
     const auto limit = limitParam(request, 1, domain::Members::kMaxListLimit, errors);
     const std::uint64_t after = idParam(request, "after", errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto members = co_await deps.members->list(*deps.pools.at(request.worker), actor->context, *limit, after);
     if (!members) co_return net::errorResponse(members.error());
     json::array out;
@@ -366,7 +351,7 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
     const auto limit = limitParam(request, domain::Members::kMaxListLimit, domain::Members::kMaxListLimit, errors);
     const std::uint64_t before = idParam(request, "before", errors);
     const std::uint64_t after = idParam(request, "after", errors);
-    if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+    if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto bans = co_await deps.members->bans(*deps.pools.at(request.worker), actor->context, *limit, before, after);
     if (!bans) co_return net::errorResponse(bans.error());
     json::array out;
@@ -399,7 +384,7 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
                const int days = intField(*body, "delete_message_days", 0, 0, 7, errors);
                const int seconds = intField(*body, "delete_message_seconds", days * 86400, 0,
                                             domain::Members::kMaxDeleteMessageSeconds, errors);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                std::string reason = reasonOf(request);
                auto banned = co_await deps.members->ban(*deps.pools.at(request.worker), actor->context, *user_id,
                                                         seconds, std::move(reason));
@@ -448,7 +433,7 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
                input.max_age = intField(*body, "max_age", 86400, 0, domain::Members::kMaxInviteAge, errors);
                input.max_uses = intField(*body, "max_uses", 0, 0, domain::Members::kMaxInviteUses, errors);
                input.unique = boolField(*body, "unique", errors).value_or(false);
-               if (!errors.empty()) co_return net::errorResponse(formError(std::move(errors)));
+               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
                std::string reason = reasonOf(request);
                auto created = co_await deps.members->createInvite(*deps.pools.at(request.worker), actor->context,
                                                                   actor->channel, input, std::move(reason));

@@ -8,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/auth_routes.hpp"
+#include "api/json_objects.hpp"
 #include "api/route_support.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
@@ -33,28 +34,13 @@ constexpr std::size_t kMessageBodyLimit = 64 * 1024;
 constexpr int kTypeDefault = 0;
 constexpr int kTypeReply = 19;
 
-core::Error formError(std::vector<core::FieldError> errors) {
-  return core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(errors)};
-}
-
-json::value orNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
-
-json::object userObject(const domain::UserSummary& user) {
-  json::object out;
-  out["id"] = core::snowflakeToString(user.id);
-  out["username"] = user.username;
-  out["global_name"] = orNull(user.global_name);
-  out["avatar"] = orNull(user.avatar);
-  return out;
-}
-
 json::object messageObject(const domain::Message& message, bool with_reference = true) {
   json::object out;
   out["id"] = core::snowflakeToString(message.id);
   out["type"] = message.reference_id != 0 ? kTypeReply : kTypeDefault;
   out["channel_id"] = core::snowflakeToString(message.channel_id);
   out["guild_id"] = core::snowflakeToString(message.guild_id);
-  out["author"] = userObject(message.author);
+  out["author"] = publicUserObject(message.author);
   out["content"] = message.content;
   out["timestamp"] = message.timestamp;
   out["edited_timestamp"] = orNull(message.edited_timestamp);
@@ -62,7 +48,7 @@ json::object messageObject(const domain::Message& message, bool with_reference =
   out["mention_everyone"] = message.mention_everyone;
   json::array mentions;
   for (const auto& user : message.mentions)
-    mentions.push_back(userObject(user));
+    mentions.push_back(publicUserObject(user));
   out["mentions"] = std::move(mentions);
   json::array roles;
   for (const auto role : message.mention_roles)
@@ -158,7 +144,7 @@ core::Result<ParsedSend> parseSend(const Request& request) {
       }
     }
   }
-  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  if (!errors.empty()) return std::unexpected(core::invalidFormBody(std::move(errors)));
   return parsed;
 }
 
@@ -194,7 +180,7 @@ core::Result<domain::HistoryQuery> parseHistory(const Request& request) {
       query.limit = value;
     }
   }
-  if (!errors.empty()) return std::unexpected(formError(std::move(errors)));
+  if (!errors.empty()) return std::unexpected(core::invalidFormBody(std::move(errors)));
   return query;
 }
 
@@ -277,7 +263,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         if (!body) co_return net::errorResponse(body.error());
         std::vector<core::FieldError> errors;
         auto content = contentOf(*body, errors);
-        if (!content) co_return net::errorResponse(formError(std::move(errors)));
+        if (!content) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
         auto& pool = *deps.pools.at(request.worker);
         auto message =
             co_await deps.messages->edit(pool, actor->context, actor->channel, *message_id, std::move(*content));
@@ -328,7 +314,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         }
         if (!valid) {
           std::vector<core::FieldError> errors{{"messages", "BASE_TYPE_REQUIRED", "Must be an array of message ids"}};
-          co_return net::errorResponse(formError(std::move(errors)));
+          co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
         }
         auto& pool = *deps.pools.at(request.worker);
         auto deleted = co_await deps.messages->bulkRemove(pool, actor->context, actor->channel, std::move(ids));

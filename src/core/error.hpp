@@ -65,6 +65,11 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message) {
   return std::unexpected<Error>(Error{code, std::move(message)});
 }
 
+//! kInvalidFormBody with Discord's field errors.
+inline Error invalidFormBody(std::vector<FieldError> fields) {
+  return Error{ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)};
+}
+
 //! The HTTP status a code is answered with. The only such mapping in the code base.
 int httpStatus(ErrorCode code) noexcept;
 

@@ -8,9 +8,9 @@
 #include "core/clock.hpp"
 #include "core/image_info.hpp"
 #include "core/snowflake.hpp"
-#include "domain/account_internal.hpp"
 #include "domain/accounts.hpp"
 #include "domain/images.hpp"
+#include "domain/internal.hpp"
 #include "mail/mailer.hpp"
 #include "store/pg.hpp"
 

@@ -8,7 +8,7 @@
 #include "auth/tokens.hpp"
 #include "core/clock.hpp"
 #include "core/snowflake.hpp"
-#include "domain/account_internal.hpp"
+#include "domain/internal.hpp"
 #include "mail/mailer.hpp"
 #include "store/pg.hpp"
 

@@ -8,14 +8,20 @@
 #include <spdlog/spdlog.h>
 
 #include "core/snowflake.hpp"
-#include "domain/account_internal.hpp"
+#include "domain/internal.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
 
 namespace asio = boost::asio;
 using core::ErrorCode;
+using detail::bits;
 using detail::fieldError;
+using detail::i32;
+using detail::id;
+using detail::jsonString;
+using detail::missingPermissions;
+using detail::u64;
 
 const char* const kChannelColumns =
     "id, guild_id, type, name, coalesce(topic, ''), position, coalesce(parent_id, 0), rate_limit_per_user, "
@@ -28,39 +34,6 @@ constexpr int kDefaultBitrate = 64000;
 std::unexpected<core::Error> unknownGuild() { return core::fail(ErrorCode::kUnknownGuild, "Unknown Guild"); }
 std::unexpected<core::Error> unknownChannel() { return core::fail(ErrorCode::kUnknownChannel, "Unknown Channel"); }
 std::unexpected<core::Error> unknownRole() { return core::fail(ErrorCode::kUnknownRole, "Unknown Role"); }
-std::unexpected<core::Error> missingPermissions() {
-  return core::fail(ErrorCode::kMissingPermissions, "Missing Permissions");
-}
-
-std::uint64_t u64(const store::PgResult& rows, int row, int column) {
-  return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
-}
-int i32(const store::PgResult& rows, int row, int column) {
-  return static_cast<int>(rows.integer(row, column).value_or(0));
-}
-std::string id(std::uint64_t value) { return std::to_string(value); }
-std::string bits(Permissions value) { return std::to_string(static_cast<std::int64_t>(value)); }
-
-// A JSON string literal, for audit log changes.
-std::string jsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += fmt::format("\\u{:04x}", static_cast<int>(c));
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out + "\"";
-}
 
 std::string changesJson(const std::vector<Change>& changes) {
   std::string out = "[";
@@ -123,6 +96,26 @@ ChannelKind kindOf(ChannelType type) {
 }
 
 } // namespace
+
+std::string detail::jsonString(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:
+      if (static_cast<unsigned char>(c) < 0x20) {
+        out += fmt::format("\\u{:04x}", static_cast<int>(c));
+      } else {
+        out += c;
+      }
+    }
+  }
+  return out + "\"";
+}
 
 Channel channelFromRow(const store::PgResult& rows, int row) {
   Channel channel;
@@ -445,10 +438,8 @@ std::optional<core::Error> checkOverwrites(const GuildContext& context, const Ch
     return core::Error{ErrorCode::kMissingPermissions, "Missing Permissions"};
   for (const auto& overwrite : overwrites) {
     if (((overwrite.allow | overwrite.deny) & perm::serverOnly()) != 0) {
-      return core::Error{
-          ErrorCode::kInvalidFormBody,
-          "Invalid Form Body",
-          {{"permission_overwrites", "SERVER_ONLY_PERMISSION", "Server-wide permissions can't be set on a channel."}}};
+      return core::invalidFormBody(
+          {{"permission_overwrites", "SERVER_ONLY_PERMISSION", "Server-wide permissions can't be set on a channel."}});
     }
     if (!admin && ((overwrite.allow | overwrite.deny) & ~mine) != 0) {
       return core::Error{ErrorCode::kMissingPermissions, "You can only set permissions you have yourself"};

@@ -4,7 +4,7 @@
 
 #include "auth/tokens.hpp"
 #include "core/image_info.hpp"
-#include "domain/account_internal.hpp"
+#include "domain/internal.hpp"
 
 namespace hearth::domain {
 

@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/snowflake.hpp"
-#include "domain/account_internal.hpp"
+#include "domain/internal.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
@@ -19,6 +19,11 @@ namespace hearth::domain {
 namespace asio = boost::asio;
 using core::ErrorCode;
 using detail::fieldError;
+using detail::i32;
+using detail::id;
+using detail::jsonString;
+using detail::missingPermissions;
+using detail::u64;
 
 namespace {
 
@@ -48,41 +53,10 @@ constexpr std::string_view kInviteSelect =
 std::unexpected<core::Error> unknownMember() { return core::fail(ErrorCode::kUnknownMember, "Unknown Member"); }
 std::unexpected<core::Error> unknownInvite() { return core::fail(ErrorCode::kUnknownInvite, "Unknown Invite"); }
 std::unexpected<core::Error> unknownBan() { return core::fail(ErrorCode::kUnknownBan, "Unknown Ban"); }
-std::unexpected<core::Error> missingPermissions() {
-  return core::fail(ErrorCode::kMissingPermissions, "Missing Permissions");
-}
 std::unexpected<core::Error> belowOnly() {
   return core::fail(ErrorCode::kMissingPermissions, "You can only act on members whose highest role is below yours");
 }
 
-std::uint64_t u64(const store::PgResult& rows, int row, int column) {
-  return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
-}
-int i32(const store::PgResult& rows, int row, int column) {
-  return static_cast<int>(rows.integer(row, column).value_or(0));
-}
-std::string id(std::uint64_t value) { return std::to_string(value); }
-
-// A JSON string literal, for audit log changes (the domain doesn't pull in a JSON library).
-std::string jsonString(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-    case '"': out += "\\\""; break;
-    case '\\': out += "\\\\"; break;
-    case '\n': out += "\\n"; break;
-    case '\r': out += "\\r"; break;
-    case '\t': out += "\\t"; break;
-    default:
-      if (static_cast<unsigned char>(c) < 0x20) {
-        out += fmt::format("\\u{:04x}", static_cast<int>(c));
-      } else {
-        out += c;
-      }
-    }
-  }
-  return out + "\"";
-}
 // A nullable string as an audit value: absent when empty.
 std::string jsonOrAbsent(std::string_view text) { return text.empty() ? std::string() : jsonString(text); }
 const char* jsonBool(bool value) { return value ? "true" : "false"; }

@@ -10,7 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/snowflake.hpp"
-#include "domain/account_internal.hpp"
+#include "domain/internal.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
@@ -18,18 +18,13 @@ namespace hearth::domain {
 namespace asio = boost::asio;
 using core::ErrorCode;
 using detail::fieldError;
+using detail::id;
+using detail::missingPermissions;
+using detail::u64;
 
 namespace {
 
 std::unexpected<core::Error> unknownMessage() { return core::fail(ErrorCode::kUnknownMessage, "Unknown Message"); }
-std::unexpected<core::Error> missingPermissions() {
-  return core::fail(ErrorCode::kMissingPermissions, "Missing Permissions");
-}
-
-std::uint64_t u64(const store::PgResult& rows, int row, int column) {
-  return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
-}
-std::string id(std::uint64_t value) { return std::to_string(value); }
 
 // PostgreSQL's text form of a bigint[]: "{1,2,3}".
 std::vector<std::uint64_t> parseIdArray(std::string_view text) {

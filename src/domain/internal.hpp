@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by the account code's translation units (accounts.cpp, account_security.cpp).
+// Helpers shared by the domain's translation units: field errors, reading result rows, SQL
+// parameters, and JSON values for audit log changes.
 #include <algorithm>
 #include <cstdint>
 #include <expected>
@@ -10,6 +11,8 @@
 
 #include "core/error.hpp"
 #include "domain/accounts.hpp"
+#include "domain/permissions.hpp"
+#include "store/pg.hpp"
 
 namespace hearth::domain {
 
@@ -29,8 +32,26 @@ struct Accounts::Secrets {
 namespace hearth::domain::detail {
 
 inline std::unexpected<core::Error> formError(std::vector<core::FieldError> fields) {
-  return std::unexpected(core::Error{core::ErrorCode::kInvalidFormBody, "Invalid Form Body", std::move(fields)});
+  return std::unexpected(core::invalidFormBody(std::move(fields)));
 }
+
+inline std::unexpected<core::Error> missingPermissions() {
+  return core::fail(core::ErrorCode::kMissingPermissions, "Missing Permissions");
+}
+
+//! Integer columns of a result row (0 for NULL).
+inline std::uint64_t u64(const store::PgResult& rows, int row, int column) {
+  return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
+}
+inline int i32(const store::PgResult& rows, int row, int column) {
+  return static_cast<int>(rows.integer(row, column).value_or(0));
+}
+//! An id or a permission bitfield as a text-format SQL parameter.
+inline std::string id(std::uint64_t value) { return std::to_string(value); }
+inline std::string bits(Permissions value) { return std::to_string(static_cast<std::int64_t>(value)); }
+
+//! A JSON string literal, for audit log changes (the domain doesn't pull in a JSON library).
+std::string jsonString(std::string_view text);
 
 //! One field error, with its sentence also as the top-level message for clients that show only that.
 inline std::unexpected<core::Error> fieldError(std::string field, std::string code, std::string message) {
