@@ -441,34 +441,59 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     return limitBy(deps, "codes:" + std::to_string(claims.user_id), 10, std::chrono::minutes(10), "mfa");
   };
 
-  router.add(Method::kPost, "/api/v1/users/@me/delete",
-             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
-               auto claims = co_await authenticateLive(request);
-               if (!claims) co_return net::errorResponse(claims.error());
-               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
-               std::vector<core::FieldError> errors;
-               auto password = optionalField(*body, "password", errors);
-               auto code = optionalField(*body, "code", errors);
-               auto confirm = optionalField(*body, "confirm", errors);
-               if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
-               auto deleted =
-                   co_await deps.accounts->deleteAccount(*deps.pools.at(request.worker), claims->user_id,
-                                                         std::move(password), std::move(code), std::move(confirm));
-               if (!deleted) co_return net::errorResponse(deleted.error());
-               Response response = noContent();
-               response.headers.add("Set-Cookie", refreshCookie(request, "", true));
-               co_return response;
-             });
+  // A settings route that takes a password or code: its live caller, counted against the
+  // per-account limit, and its JSON body; or the answer that refuses the request.
+  struct CodeCaller {
+    auth::AccessClaims claims;
+    boost::json::object body;
+    std::optional<Response> refused;
+  };
+  const auto codeCaller = [authenticateLive, limitCodes](Request& request) -> asio::awaitable<CodeCaller> {
+    CodeCaller caller;
+    auto claims = co_await authenticateLive(request);
+    if (!claims) {
+      caller.refused = net::errorResponse(claims.error());
+      co_return caller;
+    }
+    caller.claims = *claims;
+    if (auto limited = limitCodes(*claims)) {
+      caller.refused = std::move(*limited);
+      co_return caller;
+    }
+    auto body = net::parseJsonBody(request);
+    if (!body) {
+      caller.refused = net::errorResponse(body.error());
+      co_return caller;
+    }
+    caller.body = std::move(*body);
+    co_return caller;
+  };
+
+  router.add(
+      Method::kPost, "/api/v1/users/@me/delete", [deps, codeCaller](Request& request) -> asio::awaitable<Response> {
+        auto caller = co_await codeCaller(request);
+        if (caller.refused) co_return std::move(*caller.refused);
+        const auto* claims = &caller.claims;
+        const auto* body = &caller.body;
+        std::vector<core::FieldError> errors;
+        auto password = optionalField(*body, "password", errors);
+        auto code = optionalField(*body, "code", errors);
+        auto confirm = optionalField(*body, "confirm", errors);
+        if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
+        auto deleted = co_await deps.accounts->deleteAccount(*deps.pools.at(request.worker), claims->user_id,
+                                                             std::move(password), std::move(code), std::move(confirm));
+        if (!deleted) co_return net::errorResponse(deleted.error());
+        Response response = noContent();
+        response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+        co_return response;
+      });
 
   router.add(Method::kPost, "/api/v1/users/@me/mfa/totp/setup",
-             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
-               auto claims = co_await authenticateLive(request);
-               if (!claims) co_return net::errorResponse(claims.error());
-               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
+             [deps, codeCaller](Request& request) -> asio::awaitable<Response> {
+               auto caller = co_await codeCaller(request);
+               if (caller.refused) co_return std::move(*caller.refused);
+               const auto* claims = &caller.claims;
+               const auto* body = &caller.body;
                std::vector<core::FieldError> errors;
                std::string password = field(*body, "password", true, errors);
                if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
@@ -484,12 +509,11 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
              });
 
   router.add(Method::kPost, "/api/v1/users/@me/mfa/totp/enable",
-             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
-               auto claims = co_await authenticateLive(request);
-               if (!claims) co_return net::errorResponse(claims.error());
-               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
+             [deps, codeCaller](Request& request) -> asio::awaitable<Response> {
+               auto caller = co_await codeCaller(request);
+               if (caller.refused) co_return std::move(*caller.refused);
+               const auto* claims = &caller.claims;
+               const auto* body = &caller.body;
                std::vector<core::FieldError> errors;
                std::string code = field(*body, "code", true, errors);
                if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
@@ -500,12 +524,11 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
              });
 
   router.add(Method::kPost, "/api/v1/users/@me/mfa/totp/disable",
-             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
-               auto claims = co_await authenticateLive(request);
-               if (!claims) co_return net::errorResponse(claims.error());
-               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
+             [deps, codeCaller](Request& request) -> asio::awaitable<Response> {
+               auto caller = co_await codeCaller(request);
+               if (caller.refused) co_return std::move(*caller.refused);
+               const auto* claims = &caller.claims;
+               const auto* body = &caller.body;
                std::vector<core::FieldError> errors;
                std::string password = field(*body, "password", true, errors);
                std::string code = field(*body, "code", true, errors);
@@ -517,12 +540,11 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
              });
 
   router.add(Method::kPost, "/api/v1/users/@me/mfa/codes",
-             [deps, authenticateLive, limitCodes](Request& request) -> asio::awaitable<Response> {
-               auto claims = co_await authenticateLive(request);
-               if (!claims) co_return net::errorResponse(claims.error());
-               if (auto limited = limitCodes(*claims)) co_return std::move(*limited);
-               auto body = net::parseJsonBody(request);
-               if (!body) co_return net::errorResponse(body.error());
+             [deps, codeCaller](Request& request) -> asio::awaitable<Response> {
+               auto caller = co_await codeCaller(request);
+               if (caller.refused) co_return std::move(*caller.refused);
+               const auto* claims = &caller.claims;
+               const auto* body = &caller.body;
                std::vector<core::FieldError> errors;
                std::string password = field(*body, "password", true, errors);
                std::string code = field(*body, "code", true, errors);
