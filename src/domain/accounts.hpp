@@ -148,7 +148,6 @@ public:
 
   //! Called whenever sessions are revoked (logout, reuse, password change, deletion...).
   void onSessionsEnded(std::function<void(const SessionsEnded&)> hook) { sessions_ended_ = std::move(hook); }
-  const AccountSettings& settings() const noexcept { return settings_; }
   //! Set once at start-up, before requests are served (the port may be known only then).
   void setPublicUrl(std::string url) { settings_.public_url = std::move(url); }
   //! Whether this user may create or join servers under the verified-email rule.
