@@ -199,19 +199,18 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     auto& pool = *deps.pools.at(request.worker);
     auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
     if (!claims) co_return net::errorResponse(claims.error());
-    auto guilds = co_await deps.guilds->ofUser(pool, claims->user_id);
-    if (!guilds) co_return net::errorResponse(guilds.error());
+    auto snapshots = co_await deps.guilds->snapshotsOf(pool, claims->user_id);
+    if (!snapshots) co_return net::errorResponse(snapshots.error());
     // Discord's partial guild: id, name, icon, owner, permissions (the user's, server-wide).
     json::array list;
-    for (const auto& guild : *guilds) {
-      auto context = co_await deps.guilds->context(pool, guild.id, claims->user_id);
-      if (!context) continue;
+    for (const auto& snapshot : *snapshots) {
+      const auto& guild = snapshot.context.guild;
       json::object item;
       item["id"] = core::snowflakeToString(guild.id);
       item["name"] = guild.name;
       item["icon"] = guild.icon.empty() ? json::value(nullptr) : json::value(guild.icon);
-      item["owner"] = context->isOwner();
-      item["permissions"] = domain::permissionsToString(context->base());
+      item["owner"] = snapshot.context.isOwner();
+      item["permissions"] = domain::permissionsToString(snapshot.context.base());
       list.push_back(std::move(item));
     }
     co_return net::jsonResponse(200, json::serialize(list));

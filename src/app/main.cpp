@@ -142,22 +142,16 @@ int main(int argc, char** argv) {
     if (!*active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended");
     auto user = co_await accounts.user(pool, claims->user_id);
     if (!user) co_return std::unexpected(user.error());
-    // READY carries the user's servers with the channels they can see.
-    auto joined = co_await guilds.ofUser(pool, claims->user_id);
-    if (!joined) co_return std::unexpected(joined.error());
+    // READY carries the user's servers with the channels they can see (one round trip).
+    auto snapshots = co_await guilds.snapshotsOf(pool, claims->user_id);
+    if (!snapshots) co_return std::unexpected(snapshots.error());
     std::string guilds_json = "[";
-    for (const auto& guild : *joined) {
-      auto context = co_await guilds.context(pool, guild.id, claims->user_id);
-      if (!context) continue;
-      auto channels = co_await guilds.channels(pool, guild.id);
-      if (!channels) co_return std::unexpected(channels.error());
-      std::erase_if(*channels, [&](const domain::Channel& channel) {
-        return (context->in(channel)&domain::perm::kViewChannel) == 0;
+    for (auto& snapshot : *snapshots) {
+      std::erase_if(snapshot.channels, [&](const domain::Channel& channel) {
+        return (snapshot.context.in(channel)&domain::perm::kViewChannel) == 0;
       });
-      auto count = co_await guilds.memberCount(pool, guild.id);
-      if (!count) co_return std::unexpected(count.error());
       if (guilds_json.size() > 1) guilds_json += ",";
-      guilds_json += api::readyGuildJson(*context, *channels, *count);
+      guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count);
     }
     guilds_json += "]";
     co_return gateway::Identity{api::userJson(*user), claims->user_id, claims->session_id, std::move(guilds_json)};

@@ -336,19 +336,81 @@ asio::awaitable<core::Result<void>> Guilds::leave(store::PgPool& pool, const Gui
   co_return core::Result<void>{};
 }
 
-asio::awaitable<core::Result<std::vector<Guild>>> Guilds::ofUser(store::PgPool& pool, std::uint64_t user_id) {
-  store::Params params{id(user_id)};
-  auto found = co_await pool.query("SELECT g.id, g.name, coalesce(g.icon, ''), coalesce(g.description, ''), "
-                                   "g.owner_id, to_json(g.created_at)#>>'{}' FROM guilds g JOIN members m ON "
-                                   "m.guild_id = g.id WHERE m.user_id = $1 ORDER BY m.joined_at, g.id",
-                                   std::move(params));
-  if (!found) co_return std::unexpected(found.error());
-  std::vector<Guild> guilds;
-  for (int row = 0; row < found->rows(); ++row) {
-    guilds.push_back({u64(*found, row, 0), std::string(found->text(row, 1)), std::string(found->text(row, 2)),
-                      std::string(found->text(row, 3)), u64(*found, row, 4), std::string(found->text(row, 5))});
+asio::awaitable<core::Result<std::vector<GuildSnapshot>>> Guilds::snapshotsOf(store::PgPool& pool,
+                                                                              std::uint64_t user_id) {
+  const std::string user = id(user_id);
+  const std::string mine = "guild_id IN (SELECT guild_id FROM members WHERE user_id = $1)";
+  std::vector<store::Statement> statements;
+  statements.push_back(
+      {"SELECT g.id, g.name, coalesce(g.icon, ''), coalesce(g.description, ''), g.owner_id, "
+       "to_json(g.created_at)#>>'{}', coalesce(m.communication_disabled_until > now(), false), "
+       "(SELECT count(*) FROM members c WHERE c.guild_id = g.id) "
+       "FROM guilds g JOIN members m ON m.guild_id = g.id AND m.user_id = $1 ORDER BY m.joined_at, g.id",
+       {user}});
+  statements.push_back(
+      {"SELECT guild_id, id, name, color, hoist, mentionable, permissions, position FROM roles WHERE " + mine +
+           " ORDER BY position, id",
+       {user}});
+  statements.push_back({"SELECT guild_id, role_id FROM member_roles WHERE user_id = $1", {user}});
+  statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE " + mine +
+                            " ORDER BY type = 4 DESC, position, id",
+                        {user}});
+  statements.push_back({"SELECT o.channel_id, o.target_id, o.type, o.allow, o.deny FROM permission_overwrites o "
+                        "JOIN channels c ON c.id = o.channel_id WHERE c." +
+                            mine,
+                        {user}});
+  auto results = co_await pool.pipeline(std::move(statements));
+  if (!results) co_return std::unexpected(results.error());
+  const auto& [heads, roles, member_roles, channels, overwrites] =
+      std::tie((*results)[0], (*results)[1], (*results)[2], (*results)[3], (*results)[4]);
+  std::vector<GuildSnapshot> snapshots;
+  std::map<std::uint64_t, std::size_t> index;
+  for (int row = 0; row < heads.rows(); ++row) {
+    GuildSnapshot snapshot;
+    auto& context = snapshot.context;
+    context.user_id = user_id;
+    context.is_member = true;
+    context.guild = {u64(heads, row, 0),
+                     std::string(heads.text(row, 1)),
+                     std::string(heads.text(row, 2)),
+                     std::string(heads.text(row, 3)),
+                     u64(heads, row, 4),
+                     std::string(heads.text(row, 5))};
+    context.timed_out = heads.text(row, 6) == "t";
+    snapshot.member_count = static_cast<std::size_t>(heads.integer(row, 7).value_or(0));
+    index[context.guild.id] = snapshots.size();
+    snapshots.push_back(std::move(snapshot));
   }
-  co_return guilds;
+  const auto of = [&](std::uint64_t guild_id) -> GuildSnapshot* {
+    const auto found = index.find(guild_id);
+    return found == index.end() ? nullptr : &snapshots[found->second];
+  };
+  for (int row = 0; row < roles.rows(); ++row) {
+    if (auto* snapshot = of(u64(roles, row, 0))) {
+      snapshot->context.roles.push_back({u64(roles, row, 1), u64(roles, row, 0), std::string(roles.text(row, 2)),
+                                         i32(roles, row, 3), roles.text(row, 4) == "t", roles.text(row, 5) == "t",
+                                         static_cast<Permissions>(roles.integer(row, 6).value_or(0)),
+                                         i32(roles, row, 7)});
+    }
+  }
+  for (int row = 0; row < member_roles.rows(); ++row) {
+    if (auto* snapshot = of(u64(member_roles, row, 0)))
+      snapshot->context.member_roles.push_back(u64(member_roles, row, 1));
+  }
+  std::map<std::uint64_t, Channel*> channel_index;
+  for (int row = 0; row < channels.rows(); ++row) {
+    Channel channel = channelFromRow(channels, row);
+    if (auto* snapshot = of(channel.guild_id)) snapshot->channels.push_back(std::move(channel));
+  }
+  for (auto& snapshot : snapshots)
+    for (auto& channel : snapshot.channels)
+      channel_index[channel.id] = &channel;
+  for (int row = 0; row < overwrites.rows(); ++row) {
+    const auto found = channel_index.find(u64(overwrites, row, 0));
+    if (found != channel_index.end())
+      found->second->overwrites.push_back(overwritesFrom(overwrites, 1, row, row + 1).front());
+  }
+  co_return snapshots;
 }
 
 asio::awaitable<core::Result<std::size_t>> Guilds::memberCount(store::PgPool& pool, std::uint64_t guild_id) {

@@ -80,6 +80,13 @@ struct GuildContext {
   int highestPositionOf(const std::vector<std::uint64_t>& role_ids) const;
 };
 
+//! One of a user's servers with everything a client needs at connect time.
+struct GuildSnapshot {
+  GuildContext context;
+  std::vector<Channel> channels; //!< all of them; filter with context.in()
+  std::size_t member_count = 0;
+};
+
 //! Field changes for the audit log: [{key, old_value, new_value}] as JSON text.
 struct Change {
   std::string key;
@@ -147,8 +154,10 @@ public:
   boost::asio::awaitable<core::Result<void>> remove(store::PgPool& pool, const GuildContext& context);
   //! The owner can't leave (transfer or delete first).
   boost::asio::awaitable<core::Result<void>> leave(store::PgPool& pool, const GuildContext& context);
-  //! The servers the user is a member of.
-  boost::asio::awaitable<core::Result<std::vector<Guild>>> ofUser(store::PgPool& pool, std::uint64_t user_id);
+  //! Every server the user is in, with roles, channels and member counts, in one round trip
+  //! whatever their number (READY, the server list).
+  boost::asio::awaitable<core::Result<std::vector<GuildSnapshot>>> snapshotsOf(store::PgPool& pool,
+                                                                               std::uint64_t user_id);
   boost::asio::awaitable<core::Result<std::size_t>> memberCount(store::PgPool& pool, std::uint64_t guild_id);
 
   //! All channels of the server (visibility is filtered by the caller with context.in()).
