@@ -32,18 +32,26 @@ start() {
     echo "db: socket folder path too long for a unix socket (${#sock} > 90): $sock" >&2; exit 1
   fi
   mkdir -p "$pg_dir"
-  if (( EUID == 0 )) && ! runuser -u postgres -- test -x "$pg_dir"; then
-    # The cluster belongs to the postgres user, which must be able to enter every folder above it.
-    blocked=$pg_dir
+  if (( EUID == 0 )); then
+    # As root the cluster belongs to the postgres user, which must be able to enter every folder
+    # above it. Folders it can't (a 0700 home or `mktemp -d` checkout) get "search" permission
+    # for postgres alone (an ACL; o+x where ACLs are unavailable): it can pass through, not list.
+    # From / down, so only the folders that really block it are changed.
+    dirs=()
     dir=$(cd "$pg_dir" && pwd)
     while [[ $dir != / ]]; do
-      runuser -u postgres -- test -x "$dir" || blocked=$dir
+      dirs=("$dir" "${dirs[@]}")
       dir=$(dirname "$dir")
     done
-    echo "db: the postgres user cannot enter $blocked, above $pg_dir." >&2
-    echo "db: as root, the private cluster runs as postgres: clone Hearth where every folder is enterable" >&2
-    echo "db: (e.g. chmod o+x $blocked), or run as a normal user." >&2
-    exit 1
+    for dir in "${dirs[@]}"; do
+      runuser -u postgres -- test -x "$dir" && continue
+      if command -v setfacl >/dev/null && setfacl -m u:postgres:x "$dir" 2>/dev/null; then
+        echo "db: let the postgres user pass through $dir (ACL u:postgres:x)" >&2
+      else
+        chmod o+x "$dir"
+        echo "db: let other users pass through $dir (o+x), for the postgres user" >&2
+      fi
+    done
   fi
   if [[ ! -f $data/PG_VERSION ]]; then
     mkdir -p "$data" "$sock"

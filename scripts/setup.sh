@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
-  libpq-dev postgresql-15 postgresql-client-15 zlib1g-dev
+  libpq-dev postgresql-15 postgresql-client-15 zlib1g-dev acl
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libsodium-dev libcurl4-openssl-dev
   nodejs npm
 )
