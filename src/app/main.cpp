@@ -154,7 +154,12 @@ int main(int argc, char** argv) {
       guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count);
     }
     guilds_json += "]";
-    co_return gateway::Identity{api::userJson(*user), claims->user_id, claims->session_id, std::move(guilds_json)};
+    gateway::Identity identity;
+    identity.user_json = api::userJson(*user);
+    identity.user_id = claims->user_id;
+    identity.session_id = claims->session_id;
+    identity.guilds_json = std::move(guilds_json);
+    co_return identity;
   };
   gateway::Gateway gateway(config.gateway, clock, identify);
   // Server events reach connected members who may see them, decided at send time.

@@ -65,6 +65,8 @@ std::string randomSessionId() {
   return fmt::format("{:016x}{:016x}", generator(), generator());
 }
 
+std::string orEmpty(const std::string& json, const char* fallback) { return json.empty() ? fallback : json; }
+
 std::shared_ptr<const std::string> frameOf(Op op, std::string d_json) {
   return std::make_shared<const std::string>("{\"op\":" + std::to_string(static_cast<int>(op)) + ",\"d\":" + d_json +
                                              ",\"s\":null,\"t\":null}");
@@ -249,8 +251,10 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       connection->send(std::make_shared<const std::string>(
           "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" +
           user->user_json + ",\"guilds\":" + (user->guilds_json.empty() ? std::string("[]") : user->guilds_json) +
-          ",\"private_channels\":[],\"session_id\":\"" + session_id + "\",\"resume_gateway_url\":\"ws://" +
-          net::jsonEscape(host) + "/api/v1/gateway\"}}"));
+          ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
+          ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"read_state\":" +
+          orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") + ",\"session_id\":\"" +
+          session_id + "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) + "/api/v1/gateway\"}}"));
       // Registered after READY is queued, so every dispatch follows it.
       registry_->add(user->user_id, std::move(entry));
       break;

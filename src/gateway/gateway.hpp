@@ -70,6 +70,10 @@ struct Identity {
   std::uint64_t user_id = 0;
   std::uint64_t session_id = 0; //!< the sign-in session (`sid`) the token belongs to
   std::string guilds_json; //!< READY's `guilds` array (serialized JSON); empty means []
+  std::string private_channels_json; //!< READY's `private_channels` (DMs, group DMs); empty means []
+  std::string relationships_json; //!< READY's `relationships` (friends, requests, blocks); empty means []
+  //! READY's `read_state` object; empty means {"version":0,"partial":false,"entries":[]}
+  std::string read_state_json;
 };
 
 //! Checks an IDENTIFY token, or fails with kUnauthorized. Runs on the connection's thread;
