@@ -258,6 +258,8 @@ asio::awaitable<core::Result<void>> requireMayJoinServers(domain::Accounts& acco
   co_return core::Result<void>{};
 }
 
+std::string memberJson(const domain::Member& member) { return json::serialize(memberObject(member)); }
+
 void addMemberRoutes(net::Router& router, MemberDeps deps) {
   // --- members ---------------------------------------------------------------------------
   router.add(Method::kGet, "/api/v1/guilds/{guild_id}/members", [deps](Request& request) -> asio::awaitable<Response> {
@@ -274,6 +276,27 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
       out.push_back(memberObject(member));
     co_return net::jsonResponse(200, json::serialize(out));
   });
+
+  // Discord's member search: a username, display name or nickname prefix.
+  router.add(
+      Method::kGet, "/api/v1/guilds/{guild_id}/members/search", [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorIn(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        std::vector<core::FieldError> errors;
+        const auto limit = limitParam(request, 1, domain::Members::kMaxListLimit, errors);
+        const std::string query = request.queryParam("query");
+        if (query.empty() || query.size() > 100) {
+          errors.push_back({"query", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."});
+        }
+        if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
+        auto members =
+            co_await deps.members->search(*deps.pools.at(request.worker), actor->context.guild.id, query, *limit);
+        if (!members) co_return net::errorResponse(members.error());
+        json::array out;
+        for (const auto& member : *members)
+          out.push_back(memberObject(member));
+        co_return net::jsonResponse(200, json::serialize(out));
+      });
 
   router.add(Method::kGet, "/api/v1/guilds/{guild_id}/members/{user_id}",
              [deps](Request& request) -> asio::awaitable<Response> {

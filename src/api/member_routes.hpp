@@ -3,6 +3,7 @@
 // editing members, role assignment, kicks, bans, timeouts, and invites (create, list, preview
 // without signing in, join, delete). Each successful change is published on the event bus.
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@ class Accounts;
 class EventBus;
 class Guilds;
 class Members;
+struct Member;
 } // namespace hearth::domain
 namespace hearth::store {
 class PgPool;
@@ -31,6 +33,9 @@ struct MemberDeps : ServerRouteDeps {
 };
 
 void addMemberRoutes(net::Router& router, MemberDeps deps);
+
+//! The member object (user, nick, roles, joined_at, ...) as serialized JSON.
+std::string memberJson(const domain::Member& member);
 
 //! The verified-email hold for creating or joining servers: kMissingAccess ("Verify your email
 //! address to join servers") when the account is unverified and --require-verified-email is on.

@@ -13,6 +13,7 @@
 
 #include "api/auth_routes.hpp"
 #include "api/event_delivery.hpp"
+#include "api/gateway_hooks.hpp"
 #include "api/guild_json.hpp"
 #include "api/guild_routes.hpp"
 #include "api/member_routes.hpp"
@@ -132,7 +133,8 @@ int main(int argc, char** argv) {
   oauth::Providers providers(std::move(*oauth_providers), oauth_http, clock);
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
-  const auto identify = [&signer, &accounts, &pools, &guilds](
+  const std::size_t large_threshold = config.gateway.large_threshold;
+  const auto identify = [&signer, &accounts, &pools, &guilds, large_threshold](
                             std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
@@ -146,7 +148,9 @@ int main(int argc, char** argv) {
     auto snapshots = co_await guilds.snapshotsOf(pool, claims->user_id);
     if (!snapshots) co_return std::unexpected(snapshots.error());
     std::string guilds_json = "[";
+    std::vector<std::uint64_t> small_guilds; // their members' presences come with READY
     for (auto& snapshot : *snapshots) {
+      if (snapshot.member_count <= large_threshold) small_guilds.push_back(snapshot.context.guild.id);
       std::erase_if(snapshot.channels, [&](const domain::Channel& channel) {
         return (snapshot.context.in(channel)&domain::perm::kViewChannel) == 0;
       });
@@ -154,14 +158,35 @@ int main(int argc, char** argv) {
       guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count);
     }
     guilds_json += "]";
+    auto candidates = co_await api::presenceCandidates(pool, claims->user_id, small_guilds);
+    if (!candidates) co_return std::unexpected(candidates.error());
     gateway::Identity identity;
+    identity.presence_candidates = std::move(*candidates);
     identity.user_json = api::userJson(*user);
     identity.user_id = claims->user_id;
     identity.session_id = claims->session_id;
     identity.guilds_json = std::move(guilds_json);
     co_return identity;
   };
-  gateway::Gateway gateway(config.gateway, clock, identify);
+  // What the gateway asks of the rest: RESUME tokens, op 8, presence announcements.
+  gateway::Gateway* gateway_ptr = nullptr; // set just below; hooks run only once it serves
+  api::GatewayHookDeps hook_deps;
+  static_cast<api::ServerRouteDeps&>(hook_deps) = api::ServerRouteDeps{ops.pools, &guilds, &accounts, &signer, &events};
+  hook_deps.members = &members;
+  hook_deps.executors = ops.executors;
+  hook_deps.large_threshold = large_threshold;
+  hook_deps.current_presence = [&gateway_ptr](std::uint64_t user_id) {
+    std::string presences = gateway_ptr->presencesJson({user_id});
+    return presences.size() > 2 ? presences.substr(1, presences.size() - 2) : std::string();
+  };
+  gateway::GatewayHooks gateway_hooks;
+  gateway_hooks.identify = identify;
+  gateway_hooks.authenticate = api::authenticateHook(hook_deps);
+  gateway_hooks.presence_changed = api::presenceHook(hook_deps);
+  gateway_hooks.request_members = api::requestMembersHook(hook_deps);
+  gateway::Gateway gateway(config.gateway, clock, std::move(gateway_hooks));
+  gateway_ptr = &gateway;
+  gateway.startSweeper(contexts.front()->get_executor());
   // Server events reach connected members who may see them, decided at send time.
   api::deliverEvents(events, ops.executors, ops.pools,
                      api::DeliveryTarget{[&gateway] { return gateway.connectedUsers(); },
@@ -186,6 +211,7 @@ int main(int argc, char** argv) {
                       api::GuildDeps{{ops.pools, &guilds, &accounts, &signer, &events}, config.data_dir / "icons"});
   api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &members});
   api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages});
+  api::addTypingRoute(router, api::ServerRouteDeps{ops.pools, &guilds, &accounts, &signer, &events});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

@@ -253,6 +253,45 @@ asio::awaitable<core::Result<std::vector<Member>>> Members::list(store::PgPool& 
   co_return members;
 }
 
+asio::awaitable<core::Result<std::vector<Member>>> Members::search(store::PgPool& pool, std::uint64_t guild_id,
+                                                                   std::string query, int limit) {
+  // LIKE's own characters in the query are literal.
+  std::string pattern;
+  for (const char c : query) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  pattern += '%';
+  store::Params params{id(guild_id), std::move(pattern), std::to_string(std::clamp(limit, 1, kMaxListLimit))};
+  const std::string sql = std::string(kMemberSelect) +
+                          "WHERE m.guild_id = $1 AND (u.username ILIKE $2 OR u.display_name ILIKE $2 OR m.nick ILIKE "
+                          "$2) ORDER BY u.username LIMIT $3";
+  auto found = co_await pool.query(sql, std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  std::vector<Member> members;
+  for (int row = 0; row < found->rows(); ++row)
+    members.push_back(memberFromRow(*found, row));
+  co_return members;
+}
+
+asio::awaitable<core::Result<std::vector<Member>>> Members::some(store::PgPool& pool, std::uint64_t guild_id,
+                                                                 const std::vector<std::uint64_t>& user_ids) {
+  std::string list = "{";
+  for (const auto user : user_ids) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(user);
+  }
+  list += '}';
+  store::Params params{id(guild_id), std::move(list)};
+  const std::string sql = std::string(kMemberSelect) + "WHERE m.guild_id = $1 AND m.user_id = ANY($2::bigint[])";
+  auto found = co_await pool.query(sql, std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  std::vector<Member> members;
+  for (int row = 0; row < found->rows(); ++row)
+    members.push_back(memberFromRow(*found, row));
+  co_return members;
+}
+
 asio::awaitable<core::Result<Member>> Members::get(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t user_id) {
   store::Params params{id(guild_id), id(user_id)};
   const std::string sql = std::string(kMemberSelect) + "WHERE m.guild_id = $1 AND m.user_id = $2";

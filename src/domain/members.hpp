@@ -105,6 +105,13 @@ public:
   //! Members ordered by user id, after `after`; limit 1-1000 (checked by the caller).
   boost::asio::awaitable<core::Result<std::vector<Member>>> list(store::PgPool& pool, const GuildContext& context,
                                                                  int limit, std::uint64_t after);
+  //! Members whose username, display name or nickname starts with `query` (case-insensitive),
+  //! by username; limit 1-1000.
+  boost::asio::awaitable<core::Result<std::vector<Member>>> search(store::PgPool& pool, std::uint64_t guild_id,
+                                                                   std::string query, int limit);
+  //! Those of `user_ids` who are members, in no particular order.
+  boost::asio::awaitable<core::Result<std::vector<Member>>> some(store::PgPool& pool, std::uint64_t guild_id,
+                                                                 const std::vector<std::uint64_t>& user_ids);
   //! kUnknownMember when the user isn't a member.
   boost::asio::awaitable<core::Result<Member>> get(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t user_id);
 

@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <random>
@@ -22,6 +24,118 @@
 namespace hearth::gateway {
 
 namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kMaxCustomStatus = 128;
+constexpr std::size_t kMaxMemberIds = 100;
+constexpr int kMaxMemberLimit = 1000;
+constexpr std::size_t kChunkSize = 1000;
+constexpr std::size_t kMaxNonce = 32;
+
+core::Error badPayload(std::string message) {
+  return core::Error{core::ErrorCode::kInvalidFormBody, std::move(message)};
+}
+
+std::optional<std::uint64_t> snowflakeOf(const json::value& value) {
+  if (!value.is_string()) return std::nullopt;
+  const auto& text = value.as_string();
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t out = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (out > (UINT64_MAX - static_cast<std::uint64_t>(c - '0')) / 10) return std::nullopt;
+    out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return out == 0 ? std::nullopt : std::optional(out);
+}
+
+// op 3 (or IDENTIFY's `presence`): {since, activities, status, afk}.
+core::Result<PresenceInput> parsePresence(const json::value& d) {
+  if (!d.is_object()) return std::unexpected(badPayload("A presence update needs an object"));
+  const auto& object = d.as_object();
+  PresenceInput out;
+  const auto* status = object.if_contains("status");
+  if (status == nullptr || !status->is_string()) return std::unexpected(badPayload("A presence needs a \"status\""));
+  out.status = std::string(status->as_string());
+  if (out.status != "online" && out.status != "idle" && out.status != "dnd" && out.status != "invisible") {
+    return std::unexpected(badPayload("Unknown status \"" + out.status.substr(0, 16) + "\""));
+  }
+  if (const auto* since = object.if_contains("since"); since != nullptr && since->is_int64()) {
+    out.since = since->as_int64();
+  }
+  if (const auto* afk = object.if_contains("afk"); afk != nullptr && afk->is_bool()) out.afk = afk->as_bool();
+  if (const auto* activities = object.if_contains("activities"); activities != nullptr && !activities->is_null()) {
+    if (!activities->is_array() || activities->as_array().size() > 5) {
+      return std::unexpected(badPayload("\"activities\" must be an array of at most 5"));
+    }
+    // Users set a custom status (type 4); games and streams come from bots and are not kept.
+    for (const auto& activity : activities->as_array()) {
+      if (!activity.is_object()) return std::unexpected(badPayload("An activity must be an object"));
+      const auto* type = activity.as_object().if_contains("type");
+      const auto* state = activity.as_object().if_contains("state");
+      if (type != nullptr && type->is_int64() && type->as_int64() == 4 && state != nullptr && state->is_string()) {
+        out.custom_status = std::string(state->as_string());
+        if (net::jsonEscape(out.custom_status).size() > kMaxCustomStatus * 6 ||
+            out.custom_status.size() > kMaxCustomStatus * 4) {
+          return std::unexpected(badPayload("A custom status is at most 128 characters"));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+core::Result<MemberRequest> parseMemberRequest(const json::value& d) {
+  if (!d.is_object()) return std::unexpected(badPayload("REQUEST_GUILD_MEMBERS needs an object"));
+  const auto& object = d.as_object();
+  MemberRequest out;
+  const auto* guild = object.if_contains("guild_id");
+  // Discord also takes an array of servers; one at a time here.
+  const auto guild_id = guild != nullptr ? snowflakeOf(*guild) : std::nullopt;
+  if (!guild_id) return std::unexpected(badPayload("\"guild_id\" must be a snowflake string"));
+  out.guild_id = *guild_id;
+  if (const auto* query = object.if_contains("query"); query != nullptr && !query->is_null()) {
+    if (!query->is_string() || query->as_string().size() > 100) {
+      return std::unexpected(badPayload("\"query\" must be a string of at most 100 characters"));
+    }
+    out.query = std::string(query->as_string());
+  }
+  if (const auto* limit = object.if_contains("limit"); limit != nullptr && !limit->is_null()) {
+    if (!limit->is_int64() || limit->as_int64() < 0 || limit->as_int64() > kMaxMemberLimit) {
+      return std::unexpected(badPayload("\"limit\" must be 0-1000"));
+    }
+    out.limit = static_cast<int>(limit->as_int64());
+  }
+  if (const auto* ids = object.if_contains("user_ids"); ids != nullptr && !ids->is_null()) {
+    if (ids->is_string()) {
+      const auto one = snowflakeOf(*ids);
+      if (!one) return std::unexpected(badPayload("\"user_ids\" must be snowflakes"));
+      out.user_ids.push_back(*one);
+    } else if (ids->is_array() && ids->as_array().size() <= kMaxMemberIds) {
+      for (const auto& element : ids->as_array()) {
+        const auto one = snowflakeOf(element);
+        if (!one) return std::unexpected(badPayload("\"user_ids\" must be snowflakes"));
+        out.user_ids.push_back(*one);
+      }
+    } else {
+      return std::unexpected(badPayload("\"user_ids\" must be at most 100 snowflakes"));
+    }
+  }
+  if (const auto* presences = object.if_contains("presences"); presences != nullptr && presences->is_bool()) {
+    out.presences = presences->as_bool();
+  }
+  if (const auto* nonce = object.if_contains("nonce"); nonce != nullptr && !nonce->is_null()) {
+    if (!nonce->is_string() || nonce->as_string().size() > kMaxNonce) {
+      return std::unexpected(badPayload("\"nonce\" must be a string of at most 32 characters"));
+    }
+    out.nonce = std::string(nonce->as_string());
+  }
+  return out;
+}
+
+} // namespace
 
 core::Result<ClientFrame> parseClientFrame(std::string_view text) {
   auto parsed = net::parseJson(text);
@@ -34,15 +148,55 @@ core::Result<ClientFrame> parseClientFrame(std::string_view text) {
   }
   ClientFrame frame;
   frame.op = static_cast<int>(op->as_int64());
-  if (const auto* d = object.if_contains("d")) {
-    frame.d_json = boost::json::serialize(*d);
-    if (d->is_int64()) frame.heartbeat_seq = d->as_int64();
-    if (d->is_uint64() && d->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-      frame.heartbeat_seq = static_cast<std::int64_t>(d->as_uint64());
+  static const json::value null_value;
+  const auto* d = object.if_contains("d");
+  if (d == nullptr) d = &null_value;
+  if (d->is_int64()) frame.heartbeat_seq = d->as_int64();
+  if (d->is_uint64() && d->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    frame.heartbeat_seq = static_cast<std::int64_t>(d->as_uint64());
+  }
+  if (d->is_object()) {
+    const auto& data = d->as_object();
+    const auto* token = data.if_contains("token");
+    if (token != nullptr && token->is_string()) frame.token = std::string(token->as_string());
+    if (frame.op == static_cast<int>(Op::kIdentify)) {
+      if (const auto* presence = data.if_contains("presence"); presence != nullptr && !presence->is_null()) {
+        auto parsed_presence = parsePresence(*presence);
+        if (!parsed_presence) return std::unexpected(parsed_presence.error());
+        frame.presence = std::move(*parsed_presence);
+      }
     }
-    if (d->is_object()) {
-      const auto* token = d->as_object().if_contains("token");
-      if (token != nullptr && token->is_string()) frame.token = std::string(token->as_string());
+    if (frame.op == static_cast<int>(Op::kResume)) {
+      const auto* session = data.if_contains("session_id");
+      const auto* seq = data.if_contains("seq");
+      if (session == nullptr || !session->is_string() || session->as_string().size() > 64) {
+        return std::unexpected(badPayload("RESUME needs a \"session_id\""));
+      }
+      frame.resume_session = std::string(session->as_string());
+      if (seq != nullptr && seq->is_int64() && seq->as_int64() >= 0) {
+        frame.resume_seq = seq->as_int64();
+      } else if (seq == nullptr || !seq->is_null()) {
+        return std::unexpected(badPayload("RESUME needs a \"seq\""));
+      } else {
+        frame.resume_seq = 0; // null: nothing received yet
+      }
+    }
+  }
+  // These two are judged after "are you identified?", so their errors wait in the frame.
+  if (frame.op == static_cast<int>(Op::kPresenceUpdate)) {
+    auto presence = parsePresence(*d);
+    if (presence) {
+      frame.presence = std::move(*presence);
+    } else {
+      frame.payload_error = presence.error();
+    }
+  }
+  if (frame.op == static_cast<int>(Op::kRequestGuildMembers)) {
+    auto request = parseMemberRequest(*d);
+    if (request) {
+      frame.members = std::move(*request);
+    } else {
+      frame.payload_error = request.error();
     }
   }
   return frame;
@@ -55,6 +209,21 @@ CloseCode closeCodeFor(core::ErrorCode code) noexcept {
   case core::ErrorCode::kUnauthorized: return CloseCode::kAuthenticationFailed;
   case core::ErrorCode::kRateLimited: return CloseCode::kRateLimited;
   default: return CloseCode::kUnknownError;
+  }
+}
+
+bool resumable(std::uint16_t code) noexcept {
+  switch (code) {
+  case 1000:
+  case 1001:
+  case static_cast<std::uint16_t>(CloseCode::kAuthenticationFailed):
+  case static_cast<std::uint16_t>(CloseCode::kInvalidSeq):
+  case 4010:
+  case 4011:
+  case 4012:
+  case 4013:
+  case 4014: return false;
+  default: return true;
   }
 }
 
@@ -72,6 +241,19 @@ std::shared_ptr<const std::string> frameOf(Op op, std::string d_json) {
                                              ",\"s\":null,\"t\":null}");
 }
 
+std::string dispatchFrame(std::int64_t seq, const std::string& type, const std::string& data) {
+  std::string frame;
+  frame.reserve(data.size() + type.size() + 40);
+  frame += "{\"op\":0,\"s\":";
+  frame += std::to_string(seq);
+  frame += ",\"t\":\"";
+  frame += type;
+  frame += "\",\"d\":";
+  frame += data;
+  frame += '}';
+  return frame;
+}
+
 void closeWith(net::WsConnection& connection, CloseCode code, std::string reason) {
   spdlog::info("gateway {}: closing {} ({})", connection.remoteAddress(), static_cast<int>(code), reason);
   connection.close(static_cast<std::uint16_t>(code), std::move(reason));
@@ -84,7 +266,6 @@ struct ConnectionState {
   std::chrono::steady_clock::time_point heartbeat_deadline;
   asio::steady_timer timer;
   bool ended = false;
-  std::int64_t sequence = 0; //!< the last `s` sent; touched only on the connection's thread
 };
 
 // Polls the deadline against the injected clock, so tests can move time instead of waiting.
@@ -101,102 +282,347 @@ asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state, const cor
   }
 }
 
+// The rank of a status when a user's sessions disagree: the most private choice wins
+// (invisible over dnd), then the most present (online over idle).
+int rankOf(const std::string& status) {
+  if (status == "invisible") return 4;
+  if (status == "dnd") return 3;
+  if (status == "online") return 2;
+  if (status == "idle") return 1;
+  return 0;
+}
+
 } // namespace
 
-// Identified connections by user, so revoking a session can close its live connections.
-struct Gateway::Registry {
-  struct Entry {
-    std::uint64_t session_id = 0;
-    std::weak_ptr<net::WsConnection> connection;
-    asio::any_io_executor executor;
-    std::weak_ptr<ConnectionState> state;
-  };
-  mutable std::mutex mutex;
-  std::unordered_map<std::uint64_t, std::vector<Entry>> by_user;
+namespace detail {
 
-  void add(std::uint64_t user_id, Entry entry) {
-    std::lock_guard lock(mutex);
-    by_user[user_id].push_back(std::move(entry));
-  }
-  void remove(std::uint64_t user_id, const net::WsConnection* connection) {
-    std::lock_guard lock(mutex);
-    const auto found = by_user.find(user_id);
-    if (found == by_user.end()) return;
-    std::erase_if(found->second, [&](const Entry& entry) {
-      const auto alive = entry.connection.lock();
-      return !alive || alive.get() == connection;
+// One IDENTIFY: its sequence, the dispatches the client may not have received yet, and the
+// connection it is attached to, if any. Outlives its connection for the resume window.
+struct Session {
+  struct Buffered {
+    std::int64_t seq = 0;
+    std::string type;
+    std::shared_ptr<const std::string> data;
+  };
+
+  std::string id;
+  std::uint64_t user_id = 0;
+  std::uint64_t sign_in = 0; //!< the sign-in session (`sid`)
+
+  mutable std::mutex mutex;
+  std::int64_t seq = 0;
+  std::vector<Buffered> buffer; //!< from `first` on: dispatches after the last acknowledged one
+  std::size_t first = 0;
+  std::int64_t dropped_through = 0; //!< dispatches up to this seq are no longer replayable
+  std::weak_ptr<net::WsConnection> connection; //!< empty while detached
+  asio::any_io_executor executor;
+  bool attached = false;
+  bool ended = false;
+  std::chrono::steady_clock::time_point detached_at;
+  PresenceInput presence;
+
+  // Caller holds `mutex`. Queues `frame` on the attached connection, on its own thread.
+  void sendLocked(std::shared_ptr<const std::string> frame) const {
+    if (!attached) return;
+    asio::post(executor, [weak = connection, frame = std::move(frame)] {
+      if (auto alive = weak.lock(); alive && alive->isOpen()) alive->send(frame);
     });
-    if (found->second.empty()) by_user.erase(found);
+  }
+
+  // Caller holds `mutex`.
+  void trimLocked(std::size_t limit) {
+    while (buffer.size() - first > limit) {
+      dropped_through = buffer[first].seq;
+      buffer[first].data.reset();
+      ++first;
+    }
+    if (first > 0 && first * 2 >= buffer.size()) {
+      buffer.erase(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(first));
+      first = 0;
+      if (buffer.empty()) buffer.shrink_to_fit();
+    }
+  }
+
+  bool deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit) {
+    std::lock_guard lock(mutex);
+    if (ended) return false;
+    ++seq;
+    buffer.push_back({seq, type, data});
+    trimLocked(limit);
+    if (attached) sendLocked(std::make_shared<const std::string>(dispatchFrame(seq, type, *data)));
+    return true;
+  }
+
+  // The client has everything through `acknowledged` (its heartbeat says so).
+  void acknowledge(std::int64_t acknowledged) {
+    std::lock_guard lock(mutex);
+    if (acknowledged > seq) return;
+    while (first < buffer.size() && buffer[first].seq <= acknowledged) {
+      buffer[first].data.reset();
+      ++first;
+    }
+    trimLocked(SIZE_MAX);
   }
 };
 
-Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
-    : config_(config), clock_(clock), identify_(std::move(identify)), registry_(std::make_shared<Registry>()) {
+} // namespace detail
+
+using detail::Session;
+
+// Sessions by id and by user; which users' presence was last announced.
+struct Gateway::Registry {
+  mutable std::mutex mutex;
+  std::unordered_map<std::string, std::shared_ptr<Session>> by_id;
+  std::unordered_map<std::uint64_t, std::vector<std::shared_ptr<Session>>> by_user;
+  std::unordered_map<std::uint64_t, std::string> announced; //!< user → "status\nactivities"
+
+  void add(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mutex);
+    by_id[session->id] = session;
+    by_user[session->user_id].push_back(session);
+  }
+  void removeLocked(const Session& session) {
+    by_id.erase(session.id);
+    const auto found = by_user.find(session.user_id);
+    if (found == by_user.end()) return;
+    std::erase_if(found->second, [&](const std::shared_ptr<Session>& entry) { return entry.get() == &session; });
+    if (found->second.empty()) by_user.erase(found);
+  }
+  std::vector<std::shared_ptr<Session>> sessionsOf(std::uint64_t user_id) const {
+    std::lock_guard lock(mutex);
+    const auto found = by_user.find(user_id);
+    return found == by_user.end() ? std::vector<std::shared_ptr<Session>>{} : found->second;
+  }
+  std::shared_ptr<Session> find(const std::string& id) const {
+    std::lock_guard lock(mutex);
+    const auto found = by_id.find(id);
+    return found == by_id.end() ? nullptr : found->second;
+  }
+};
+
+namespace {
+
+struct Combined {
+  std::string status = "offline";
+  std::string activities = "[]";
+};
+
+// What others see of a user with these sessions (attached ones only).
+Combined combine(const std::vector<std::shared_ptr<Session>>& sessions) {
+  Combined out;
+  int best = 0;
+  std::string custom;
+  for (const auto& session : sessions) {
+    std::lock_guard lock(session->mutex);
+    if (!session->attached || session->ended) continue;
+    const auto& presence = session->presence;
+    const int rank = rankOf(presence.status);
+    if (rank > best) best = rank;
+    if (custom.empty()) custom = presence.custom_status;
+  }
+  switch (best) {
+  case 4: out.status = "offline"; return out; // invisible: offline to others, and no status text
+  case 3: out.status = "dnd"; break;
+  case 2: out.status = "online"; break;
+  case 1: out.status = "idle"; break;
+  default: return out;
+  }
+  if (!custom.empty()) {
+    out.activities = "[{\"type\":4,\"name\":\"Custom Status\",\"state\":\"" + net::jsonEscape(custom) + "\"}]";
+  }
+  return out;
+}
+
+std::string presenceObject(std::uint64_t user_id, const Combined& combined) {
+  return "{\"user\":{\"id\":\"" + std::to_string(user_id) + "\"},\"status\":\"" + combined.status +
+         "\",\"activities\":" + combined.activities + ",\"client_status\":" +
+         (combined.status == "offline" ? std::string("{}") : "{\"web\":\"" + combined.status + "\"}") + "}";
+}
+
+} // namespace
+
+Gateway::Gateway(GatewayConfig config, const core::Clock& clock, GatewayHooks hooks)
+    : config_(config), clock_(clock), hooks_(std::move(hooks)), registry_(std::make_shared<Registry>()) {
   if (config_.heartbeat_grace.count() == 0) config_.heartbeat_grace = config_.heartbeat_interval / 2;
 }
 
+Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
+    : Gateway(config, clock, GatewayHooks{std::move(identify), {}, {}, {}}) {}
+
+Gateway::~Gateway() = default;
+
+void Gateway::presenceMayHaveChanged(std::uint64_t user_id) {
+  const auto combined = combine(registry_->sessionsOf(user_id));
+  const std::string key = combined.status + "\n" + combined.activities;
+  {
+    std::lock_guard lock(registry_->mutex);
+    auto& announced = registry_->announced[user_id];
+    if (announced.empty() && combined.status == "offline") {
+      registry_->announced.erase(user_id);
+      return;
+    }
+    if (announced == key) return;
+    if (combined.status == "offline") {
+      registry_->announced.erase(user_id);
+    } else {
+      announced = key;
+    }
+  }
+  if (hooks_.presence_changed) hooks_.presence_changed(user_id, combined.status, combined.activities);
+}
+
+std::string Gateway::presencesJson(const std::vector<std::uint64_t>& users) const {
+  std::string out = "[";
+  for (const auto user : users) {
+    const auto combined = combine(registry_->sessionsOf(user));
+    if (combined.status == "offline") continue;
+    if (out.size() > 1) out += ',';
+    out += presenceObject(user, combined);
+  }
+  out += ']';
+  return out;
+}
+
 std::size_t Gateway::closeSessions(std::uint64_t user_id, std::uint64_t session_id, std::uint64_t except_session) {
-  std::vector<Registry::Entry> targets;
+  std::vector<std::shared_ptr<Session>> targets;
   {
     std::lock_guard lock(registry_->mutex);
     const auto found = registry_->by_user.find(user_id);
     if (found == registry_->by_user.end()) return 0;
-    for (const auto& entry : found->second) {
-      if (session_id != 0 && entry.session_id != session_id) continue;
-      if (except_session != 0 && entry.session_id == except_session) continue;
-      targets.push_back(entry);
+    for (const auto& session : found->second) {
+      if (session_id != 0 && session->sign_in != session_id) continue;
+      if (except_session != 0 && session->sign_in == except_session) continue;
+      targets.push_back(session);
     }
+    for (const auto& session : targets)
+      registry_->removeLocked(*session);
   }
-  for (auto& target : targets) {
-    asio::post(target.executor, [connection = target.connection] {
-      if (auto alive = connection.lock()) {
-        closeWith(*alive, CloseCode::kAuthenticationFailed, "Session ended; sign in again");
-      }
+  for (auto& session : targets) {
+    std::lock_guard lock(session->mutex);
+    session->ended = true;
+    if (!session->attached) continue;
+    asio::post(session->executor, [weak = session->connection] {
+      if (auto alive = weak.lock()) closeWith(*alive, CloseCode::kAuthenticationFailed, "Session ended; sign in again");
     });
   }
+  if (!targets.empty()) presenceMayHaveChanged(user_id);
   return targets.size();
 }
 
 std::size_t Gateway::dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data) {
-  std::vector<Registry::Entry> targets;
-  {
-    std::lock_guard lock(registry_->mutex);
-    const auto found = registry_->by_user.find(user_id);
-    if (found == registry_->by_user.end()) return 0;
-    targets = found->second;
+  std::size_t queued = 0;
+  for (const auto& session : registry_->sessionsOf(user_id)) {
+    if (session->deliver(type, data, config_.replay_limit)) ++queued;
   }
-  for (auto& target : targets) {
-    asio::post(target.executor, [connection = target.connection, state = target.state, type, data] {
-      auto alive = connection.lock();
-      auto live_state = state.lock();
-      if (!alive || !live_state || !alive->isOpen()) return;
-      // The sequence is per connection, so the frame is built here, on its thread.
-      alive->send(std::make_shared<const std::string>("{\"op\":0,\"s\":" + std::to_string(++live_state->sequence) +
-                                                      ",\"t\":\"" + type + "\",\"d\":" + *data + "}"));
-    });
-  }
-  return targets.size();
+  return queued;
 }
 
 std::vector<std::uint64_t> Gateway::connectedUsers() const {
   std::lock_guard lock(registry_->mutex);
   std::vector<std::uint64_t> users;
   users.reserve(registry_->by_user.size());
-  for (const auto& [user, entries] : registry_->by_user)
+  for (const auto& [user, sessions] : registry_->by_user)
     users.push_back(user);
   return users;
 }
 
 std::size_t Gateway::identifiedConnections() const {
-  std::lock_guard lock(registry_->mutex);
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(registry_->mutex);
+    sessions.reserve(registry_->by_id.size());
+    for (const auto& [id, session] : registry_->by_id)
+      sessions.push_back(session);
+  }
   std::size_t count = 0;
-  for (const auto& [user, entries] : registry_->by_user)
-    count += entries.size();
+  for (const auto& session : sessions) {
+    std::lock_guard lock(session->mutex);
+    if (session->attached) ++count;
+  }
   return count;
 }
 
+void Gateway::sweep() {
+  const auto now = clock_.steadyNow();
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(registry_->mutex);
+    for (const auto& [id, session] : registry_->by_id)
+      sessions.push_back(session);
+  }
+  std::vector<std::shared_ptr<Session>> expired;
+  for (const auto& session : sessions) {
+    std::lock_guard lock(session->mutex);
+    if (!session->attached && now - session->detached_at > config_.resume_window) {
+      session->ended = true;
+      expired.push_back(session);
+    }
+  }
+  if (expired.empty()) return;
+  std::lock_guard lock(registry_->mutex);
+  for (const auto& session : expired)
+    registry_->removeLocked(*session);
+}
+
+void Gateway::startSweeper(asio::any_io_executor executor) {
+  // Holds the registry only weakly, so it ends with the gateway.
+  asio::co_spawn(
+      executor,
+      [weak = std::weak_ptr<Registry>(registry_), this]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        for (;;) {
+          timer.expires_after(std::chrono::seconds(5));
+          co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (weak.expired()) co_return;
+          sweep();
+        }
+      },
+      asio::detached);
+}
+
+asio::awaitable<void> Gateway::answerMemberRequest(std::shared_ptr<Session> session, Principal who,
+                                                   MemberRequest request, std::size_t worker) {
+  MemberAnswer answer;
+  if (hooks_.request_members) {
+    auto found = co_await hooks_.request_members(who, request, worker);
+    if (!found) {
+      spdlog::warn("gateway: member request for server {} failed: {}", request.guild_id, found.error().message);
+    } else {
+      answer = std::move(*found);
+    }
+  }
+  const std::size_t chunks = std::max<std::size_t>(1, (answer.members_json.size() + kChunkSize - 1) / kChunkSize);
+  for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+    const std::size_t begin = chunk * kChunkSize;
+    const std::size_t end = std::min(answer.members_json.size(), begin + kChunkSize);
+    std::string data = "{\"guild_id\":\"" + std::to_string(request.guild_id) + "\",\"members\":[";
+    for (std::size_t index = begin; index < end; ++index) {
+      if (index > begin) data += ',';
+      data += answer.members_json[index];
+    }
+    data += "],\"chunk_index\":" + std::to_string(chunk) + ",\"chunk_count\":" + std::to_string(chunks);
+    if (chunk == 0 && !answer.not_found.empty()) {
+      data += ",\"not_found\":[";
+      for (std::size_t index = 0; index < answer.not_found.size(); ++index) {
+        if (index > 0) data += ',';
+        data += "\"" + std::to_string(answer.not_found[index]) + "\"";
+      }
+      data += "]";
+    }
+    if (request.presences) {
+      const std::vector<std::uint64_t> users(answer.user_ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                                             answer.user_ids.begin() + static_cast<std::ptrdiff_t>(end));
+      data += ",\"presences\":" + presencesJson(users);
+    }
+    if (!request.nonce.empty()) data += ",\"nonce\":\"" + net::jsonEscape(request.nonce) + "\"";
+    data += "}";
+    session->deliver("GUILD_MEMBERS_CHUNK", std::make_shared<const std::string>(std::move(data)), config_.replay_limit);
+  }
+}
+
 asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& request) {
-  auto state = std::make_shared<ConnectionState>(co_await asio::this_coro::executor);
+  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  auto state = std::make_shared<ConnectionState>(executor);
   state->connection = connection;
   // The first heartbeat may come up to one interval late (clients jitter it); then the grace.
   state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
@@ -204,12 +630,15 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       frameOf(Op::kHello, "{\"heartbeat_interval\":" + std::to_string(config_.heartbeat_interval.count()) + "}"));
   const auto watch_period =
       std::clamp(config_.heartbeat_interval / 8, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-  asio::co_spawn(co_await asio::this_coro::executor, watchdog(state, clock_, watch_period), asio::detached);
+  asio::co_spawn(executor, watchdog(state, clock_, watch_period), asio::detached);
 
   std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
-  bool identified = false;
-  std::uint64_t identified_user = 0;
-  std::int64_t& sequence = state->sequence;
+  std::shared_ptr<Session> session; // set by IDENTIFY or RESUME
+  bool ending_session = false; // closed with a code that ends the session
+  const auto end_with = [&](CloseCode code, std::string reason) {
+    if (!resumable(static_cast<std::uint16_t>(code))) ending_session = true;
+    closeWith(*connection, code, std::move(reason));
+  };
   while (auto text = co_await connection->read()) {
     if (!connection->isOpen()) break;
     const std::int64_t now_ms = clock_.unixMillis();
@@ -218,63 +647,177 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       recent_frames.pop_front();
     }
     if (recent_frames.size() > config_.frames_per_window) {
-      closeWith(*connection, CloseCode::kRateLimited, "You are being rate limited");
+      end_with(CloseCode::kRateLimited, "You are being rate limited");
       continue; // keep reading until the close handshake ends
     }
     auto frame = parseClientFrame(*text);
     if (!frame) {
-      closeWith(*connection, closeCodeFor(frame.error().code), frame.error().message);
+      end_with(closeCodeFor(frame.error().code), frame.error().message);
       continue;
     }
     switch (static_cast<Op>(frame->op)) {
     case Op::kHeartbeat:
       state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
+      if (session && frame->heartbeat_seq) session->acknowledge(*frame->heartbeat_seq);
       connection->send(frameOf(Op::kHeartbeatAck, "null"));
       break;
     case Op::kIdentify: {
-      if (identified) {
-        closeWith(*connection, CloseCode::kAlreadyAuthenticated, "Already authenticated");
+      if (session) {
+        end_with(CloseCode::kAlreadyAuthenticated, "Already authenticated");
         break;
       }
       core::Result<Identity> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
-      if (identify_ && !frame->token.empty()) user = co_await identify_(frame->token, request.worker);
+      if (hooks_.identify && !frame->token.empty()) user = co_await hooks_.identify(frame->token, request.worker);
+      if (!connection->isOpen()) break;
       if (!user) {
-        closeWith(*connection, closeCodeFor(user.error().code), "Authentication failed");
+        end_with(closeCodeFor(user.error().code), "Authentication failed");
         break;
       }
-      identified = true;
-      identified_user = user->user_id;
-      const asio::any_io_executor executor = co_await asio::this_coro::executor;
-      Registry::Entry entry{user->session_id, connection, executor, state};
-      const std::string session_id = randomSessionId();
+      session = std::make_shared<Session>();
+      session->id = randomSessionId();
+      session->user_id = user->user_id;
+      session->sign_in = user->session_id;
+      session->executor = executor;
+      if (frame->presence) session->presence = *frame->presence;
       const std::string host(request.headers.get("Host"));
-      connection->send(std::make_shared<const std::string>(
-          "{\"op\":0,\"s\":" + std::to_string(++sequence) + ",\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" +
-          user->user_json + ",\"guilds\":" + (user->guilds_json.empty() ? std::string("[]") : user->guilds_json) +
-          ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
-          ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"read_state\":" +
-          orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") + ",\"session_id\":\"" +
-          session_id + "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) + "/api/v1/gateway\"}}"));
+      const std::string presences = presencesJson(user->presence_candidates);
+      {
+        std::lock_guard lock(session->mutex);
+        session->connection = connection;
+        session->attached = true;
+        session->seq = 1;
+        session->dropped_through = 1; // READY is not replayed: a client without it identifies
+        connection->send(std::make_shared<const std::string>(
+            "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + user->user_json + ",\"guilds\":" +
+            orEmpty(user->guilds_json, "[]") + ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
+            ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"presences\":" + presences +
+            ",\"read_state\":" + orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
+            ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) +
+            "/api/v1/gateway\"}}"));
+      }
       // Registered after READY is queued, so every dispatch follows it.
-      registry_->add(user->user_id, std::move(entry));
+      registry_->add(session);
+      presenceMayHaveChanged(session->user_id);
       break;
     }
-    case Op::kResume:
-      // No session can be found: the client must identify again (d = false).
-      connection->send(frameOf(Op::kInvalidSession, "false"));
+    case Op::kResume: {
+      if (session) {
+        end_with(CloseCode::kAlreadyAuthenticated, "Already authenticated");
+        break;
+      }
+      auto found = registry_->find(frame->resume_session);
+      core::Result<Principal> who = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
+      if (found && hooks_.authenticate && !frame->token.empty()) {
+        who = co_await hooks_.authenticate(frame->token, request.worker);
+      }
+      if (!connection->isOpen()) break;
+      if (!found || !who || who->user_id != found->user_id || who->session_id != found->sign_in) {
+        // Unknown, expired, or not this token's: start over with IDENTIFY.
+        connection->send(frameOf(Op::kInvalidSession, "false"));
+        break;
+      }
+      enum class Outcome { kInvalid, kBadSeq, kResumed } outcome = Outcome::kInvalid;
+      std::shared_ptr<net::WsConnection> replaced;
+      asio::any_io_executor replaced_executor;
+      {
+        std::lock_guard lock(found->mutex);
+        if (found->ended || frame->resume_seq < found->dropped_through) {
+          outcome = Outcome::kInvalid; // what it missed is no longer kept
+        } else if (frame->resume_seq > found->seq) {
+          outcome = Outcome::kBadSeq;
+        } else {
+          outcome = Outcome::kResumed;
+          if (found->attached) {
+            replaced = found->connection.lock();
+            replaced_executor = found->executor;
+          }
+          found->connection = connection;
+          found->executor = executor;
+          found->attached = true;
+          for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
+            const auto& entry = found->buffer[index];
+            if (entry.seq <= frame->resume_seq) continue;
+            connection->send(std::make_shared<const std::string>(dispatchFrame(entry.seq, entry.type, *entry.data)));
+          }
+          ++found->seq;
+          connection->send(std::make_shared<const std::string>(dispatchFrame(found->seq, "RESUMED", "{}")));
+        }
+      }
+      if (outcome == Outcome::kInvalid) {
+        connection->send(frameOf(Op::kInvalidSession, "false"));
+        break;
+      }
+      if (outcome == Outcome::kBadSeq) {
+        closeWith(*connection, CloseCode::kInvalidSeq, "Invalid sequence to resume from");
+        break;
+      }
+      if (replaced && replaced != connection) {
+        // An older connection of the same session (half-open): it is replaced.
+        asio::post(replaced_executor, [replaced] {
+          closeWith(*replaced, CloseCode::kUnknownError, "Session resumed on another connection");
+        });
+      }
+      session = std::move(found);
+      presenceMayHaveChanged(session->user_id);
       break;
+    }
     case Op::kPresenceUpdate:
-    case Op::kVoiceStateUpdate:
-    case Op::kRequestGuildMembers:
-      // Accepted once identified; presence, voice and member lists arrive in later issues.
-      if (!identified) closeWith(*connection, CloseCode::kNotAuthenticated, "Not authenticated");
+      if (!session) {
+        end_with(CloseCode::kNotAuthenticated, "Not authenticated");
+        break;
+      }
+      if (frame->payload_error) {
+        end_with(CloseCode::kDecodeError, frame->payload_error->message);
+        break;
+      }
+      {
+        std::lock_guard lock(session->mutex);
+        session->presence = *frame->presence;
+      }
+      presenceMayHaveChanged(session->user_id);
       break;
-    default: closeWith(*connection, CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
+    case Op::kRequestGuildMembers:
+      if (!session) {
+        end_with(CloseCode::kNotAuthenticated, "Not authenticated");
+        break;
+      }
+      if (frame->payload_error) {
+        end_with(CloseCode::kDecodeError, frame->payload_error->message);
+        break;
+      }
+      co_await answerMemberRequest(session, Principal{session->user_id, session->sign_in}, frame->members,
+                                   request.worker);
+      break;
+    case Op::kVoiceStateUpdate:
+      // Accepted once identified; voice arrives with the voice issue.
+      if (!session) end_with(CloseCode::kNotAuthenticated, "Not authenticated");
+      break;
+    default: end_with(CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
     }
   }
   state->ended = true;
   state->timer.cancel();
-  if (identified) registry_->remove(identified_user, connection.get());
+  if (!session) co_return;
+  const auto peer_code = connection->closeCode();
+  if (peer_code && !resumable(*peer_code)) ending_session = true;
+  bool detached = false;
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->attached && session->connection.lock() == connection) {
+      session->attached = false;
+      session->connection.reset();
+      session->detached_at = clock_.steadyNow();
+      detached = true;
+    }
+    if (ending_session && !session->ended) {
+      session->ended = true;
+    }
+  }
+  if (ending_session) {
+    std::lock_guard lock(registry_->mutex);
+    registry_->removeLocked(*session);
+  }
+  if (detached || ending_session) presenceMayHaveChanged(session->user_id);
 }
 
 } // namespace hearth::gateway

@@ -1,8 +1,9 @@
 #pragma once
-// The WebSocket gateway: Discord's opcodes over /api/v1/gateway. It speaks HELLO,
-// HEARTBEAT/HEARTBEAT_ACK, IDENTIFY → READY (the user; servers and DMs come with the messaging
-// issue), enforces the heartbeat deadline and the inbound rate limit, and answers RESUME with
-// INVALID_SESSION until resumable sessions exist (see docs/gateway.md).
+// The WebSocket gateway: Discord's opcodes over /api/v1/gateway (docs/gateway.md). HELLO,
+// HEARTBEAT/ACK with a deadline, IDENTIFY → READY, DISPATCH with per-session sequence numbers,
+// RESUME with replay of what a dropped connection missed (sessions outlive their connection for
+// the resume window), presence (op 3, combined across a user's sessions), member requests (op 8),
+// the inbound rate limit and Discord's close codes.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "core/clock.hpp"
@@ -20,6 +22,10 @@
 #include "net/websocket.hpp"
 
 namespace hearth::gateway {
+
+namespace detail {
+struct Session;
+}
 
 //! Gateway opcodes (Discord v10).
 enum class Op : int {
@@ -49,22 +55,56 @@ enum class CloseCode : std::uint16_t {
   kSessionTimedOut = 4009,
 };
 
+//! Whether a client closed with `code` may RESUME (Discord: 1000/1001 and the
+//! "identify again" codes end the session).
+bool resumable(std::uint16_t code) noexcept;
+
 //! The close code for an error (the one ErrorCode → close code mapping).
 CloseCode closeCodeFor(core::ErrorCode code) noexcept;
+
+//! A user's presence as set by one client (op 3, or IDENTIFY's `presence`).
+struct PresenceInput {
+  std::string status = "online"; //!< online, idle, dnd, invisible
+  std::string custom_status; //!< the text of a type 4 (custom status) activity, or empty
+  std::int64_t since = 0; //!< unix ms when idle began, 0 for none
+  bool afk = false;
+};
+
+//! op 8 REQUEST_GUILD_MEMBERS.
+struct MemberRequest {
+  std::uint64_t guild_id = 0;
+  std::string query; //!< a username/nickname prefix; empty with limit 0 means everyone
+  int limit = 0; //!< 0-1000 (0: no limit, only with an empty query)
+  std::vector<std::uint64_t> user_ids; //!< instead of a query: at most 100
+  bool presences = false;
+  std::string nonce; //!< echoed, at most 32 characters
+};
 
 //! A decoded client frame: `{"op": int, "d": any, "s": int|null, "t": string|null}`.
 struct ClientFrame {
   int op = -1;
-  std::string d_json = "null"; //!< the `d` field re-serialized (kept opaque at this layer)
   std::optional<std::int64_t> heartbeat_seq; //!< for op 1: `d` as the last sequence, if a number
   std::string token; //!< for op 2 and 6: `d.token`, if a string
+  std::string resume_session; //!< op 6: `d.session_id`
+  std::int64_t resume_seq = -1; //!< op 6: `d.seq`
+  std::optional<PresenceInput> presence; //!< op 3, or op 2's `d.presence`
+  MemberRequest members; //!< op 8
+  //! An op 3 or op 8 payload of the wrong shape (→ 4002 once the connection is identified).
+  std::optional<core::Error> payload_error;
 };
 
 //! Parses one client frame. Errors: kInvalidJson (→ close 4002) for anything that is not an
-//! object with an integer `op`.
+//! object with an integer `op`, and kInvalidFormBody (→ 4002) for an op 6 payload of the wrong
+//! shape (op 3 and 8 shapes land in `payload_error`).
 core::Result<ClientFrame> parseClientFrame(std::string_view text);
 
-//! Who an IDENTIFY token belongs to.
+//! Who a token belongs to.
+struct Principal {
+  std::uint64_t user_id = 0;
+  std::uint64_t session_id = 0; //!< the sign-in session (`sid`) the token belongs to
+};
+
+//! What READY carries for an identified user.
 struct Identity {
   std::string user_json; //!< the user object for READY (serialized JSON)
   std::uint64_t user_id = 0;
@@ -74,11 +114,38 @@ struct Identity {
   std::string relationships_json; //!< READY's `relationships` (friends, requests, blocks); empty means []
   //! READY's `read_state` object; empty means {"version":0,"partial":false,"entries":[]}
   std::string read_state_json;
+  //! Users whose presence READY's `presences` carries when they are online: those sharing a
+  //! small server (see GatewayConfig::large_threshold) and friends.
+  std::vector<std::uint64_t> presence_candidates;
 };
 
-//! Checks an IDENTIFY token, or fails with kUnauthorized. Runs on the connection's thread;
-//! `worker` selects that thread's resources.
+//! Checks an IDENTIFY token and builds READY, or fails with kUnauthorized. Runs on the
+//! connection's thread; `worker` selects that thread's resources.
 using IdentifyFn = std::function<boost::asio::awaitable<core::Result<Identity>>(std::string token, std::size_t worker)>;
+//! Checks a RESUME token (signature and live session), without building READY.
+using AuthenticateFn =
+    std::function<boost::asio::awaitable<core::Result<Principal>>(std::string token, std::size_t worker)>;
+//! A user's presence as others see it changed: status online, idle, dnd or offline (invisible
+//! and "no session" both read offline); activities is a JSON array. Called on a gateway thread,
+//! outside every lock; must be quick.
+using PresenceChangedFn =
+    std::function<void(std::uint64_t user_id, const std::string& status, const std::string& activities_json)>;
+//! The members an op 8 request asks for, as member objects (serialized JSON) with their user
+//! ids in the same order; an unknown server or one the user isn't in answers an empty list.
+struct MemberAnswer {
+  std::vector<std::string> members_json;
+  std::vector<std::uint64_t> user_ids;
+  std::vector<std::uint64_t> not_found; //!< asked-for user_ids that are not members
+};
+using RequestMembersFn = std::function<boost::asio::awaitable<core::Result<MemberAnswer>>(
+    Principal who, MemberRequest request, std::size_t worker)>;
+
+struct GatewayHooks {
+  IdentifyFn identify; //!< without it, every IDENTIFY fails with 4004
+  AuthenticateFn authenticate; //!< without it, every RESUME gets INVALID_SESSION
+  PresenceChangedFn presence_changed;
+  RequestMembersFn request_members; //!< without it, op 8 answers empty chunks
+};
 
 struct GatewayConfig {
   std::chrono::milliseconds heartbeat_interval{41250};
@@ -87,33 +154,55 @@ struct GatewayConfig {
   std::chrono::milliseconds heartbeat_grace{0};
   std::size_t frames_per_window = 120; //!< inbound frames allowed per rate window
   std::chrono::milliseconds rate_window{60000};
+  //! How long a session whose connection dropped stays resumable (Discord: a few minutes).
+  std::chrono::milliseconds resume_window{180000};
+  //! Dispatches kept per session for replay, beyond what the client acknowledged by heartbeat.
+  std::size_t replay_limit = 2000;
+  //! Servers with more members than this carry no presences in READY and send no
+  //! PRESENCE_UPDATE (Discord's large_threshold); their lists use op 8.
+  std::size_t large_threshold = 250;
 };
 
 class Gateway {
 public:
-  //! Without `identify`, every IDENTIFY fails with 4004.
-  Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify = {});
+  Gateway(GatewayConfig config, const core::Clock& clock, GatewayHooks hooks = {});
+  //! A gateway whose only hook is IDENTIFY (tests).
+  Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
   //! The WebSocket handler: runs one connection until it closes.
   boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, net::Request& request);
   const GatewayConfig& config() const noexcept { return config_; }
-  //! Closes (4004, not resumable) the connections identified with `session_id`, or with any
-  //! session of `user_id` when session_id is 0, except those of `except_session`. Thread-safe:
-  //! each close runs on its connection's own thread. Returns how many were closed.
+  //! Ends (4004, not resumable) the sessions of `session_id`, or of any sign-in session of
+  //! `user_id` when session_id is 0, except those of `except_session`, closing their
+  //! connections. Thread-safe. Returns how many sessions ended.
   std::size_t closeSessions(std::uint64_t user_id, std::uint64_t session_id, std::uint64_t except_session);
-  //! Identified connections on this node.
+  //! Sessions with a connection attached, on this node.
   std::size_t identifiedConnections() const;
-  //! Sends DISPATCH `type` with `data` (serialized JSON) to every identified connection of
-  //! `user_id` on this node, each with its own next sequence number. Thread-safe. Returns how
-  //! many connections it was queued for.
+  //! Sends DISPATCH `type` with `data` (serialized JSON) to every session of `user_id` on this
+  //! node, each with its next sequence number; a session between connections keeps it for
+  //! RESUME. Thread-safe. Returns how many sessions it was queued for.
   std::size_t dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data);
-  //! Users with at least one identified connection on this node.
+  //! Users with at least one session (connected or resumable) on this node.
   std::vector<std::uint64_t> connectedUsers() const;
+  //! The presence objects ({user:{id}, status, activities, client_status}) of those of `users`
+  //! who are not offline, as a JSON array.
+  std::string presencesJson(const std::vector<std::uint64_t>& users) const;
+  //! Drops sessions that stayed without a connection past the resume window.
+  void sweep();
+  //! Runs sweep() every few seconds on `executor` until the gateway is destroyed.
+  void startSweeper(boost::asio::any_io_executor executor);
 
 private:
   struct Registry;
+  boost::asio::awaitable<void> answerMemberRequest(std::shared_ptr<detail::Session> session, Principal who,
+                                                   MemberRequest request, std::size_t worker);
+  void presenceMayHaveChanged(std::uint64_t user_id);
   GatewayConfig config_;
   const core::Clock& clock_;
-  IdentifyFn identify_;
+  GatewayHooks hooks_;
   std::shared_ptr<Registry> registry_;
 };
 

@@ -95,6 +95,7 @@ public:
     read_buffer_.clear();
     auto [ec, bytes] = co_await ws_.async_read(read_buffer_, kUseTuple);
     if (ec) {
+      if (ec == websocket::error::closed) peer_close_code_ = static_cast<std::uint16_t>(ws_.reason().code);
       if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
         spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
       }
@@ -126,6 +127,7 @@ public:
   bool isOpen() const noexcept override { return !close_requested_ && !broken_; }
   const std::string& remoteAddress() const noexcept override { return remote_; }
   std::size_t queuedBytes() const noexcept override { return queued_bytes_; }
+  std::optional<std::uint16_t> closeCode() const noexcept override { return peer_close_code_; }
 
 private:
   void kickWriter() {
@@ -165,6 +167,7 @@ private:
   bool close_sent_ = false;
   bool broken_ = false;
   websocket::close_reason close_reason_;
+  std::optional<std::uint16_t> peer_close_code_;
 };
 
 } // namespace

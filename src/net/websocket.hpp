@@ -27,6 +27,8 @@ public:
   virtual const std::string& remoteAddress() const noexcept = 0;
   //! Bytes waiting in the outbound queue.
   virtual std::size_t queuedBytes() const noexcept = 0;
+  //! The code of the peer's close frame, once one was read.
+  virtual std::optional<std::uint16_t> closeCode() const noexcept = 0;
 };
 
 } // namespace hearth::net

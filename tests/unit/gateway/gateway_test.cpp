@@ -43,12 +43,14 @@ public:
   bool isOpen() const noexcept override { return !close_code; }
   const std::string& remoteAddress() const noexcept override { return address_; }
   std::size_t queuedBytes() const noexcept override { return 0; }
+  std::optional<std::uint16_t> closeCode() const noexcept override { return peer_close_code; }
 
   std::deque<std::string> inbox;
   std::vector<std::string> sent;
   std::optional<std::uint16_t> close_code;
   std::string close_reason;
   bool peer_closed = false;
+  std::optional<std::uint16_t> peer_close_code;
 
 private:
   std::string address_ = "test";
@@ -185,7 +187,15 @@ TEST(Gateway, ResumeOfAnUnknownSessionGetsInvalidSession) {
 // Accepts the token "good" as user 7; a database failure for "db-down".
 IdentifyFn fakeIdentify() {
   return [](std::string token, std::size_t) -> asio::awaitable<core::Result<Identity>> {
-    if (token == "good") co_return Identity{R"({"id":"7","username":"ada"})", 7, 70, "[]"};
+    if (token == "good" || token == "good-too") {
+      Identity identity;
+      identity.user_json = R"({"id":"7","username":"ada"})";
+      identity.user_id = 7;
+      identity.session_id = 70;
+      identity.guilds_json = "[]";
+      identity.presence_candidates = {7, 8};
+      co_return identity;
+    }
     if (token == "db-down") co_return core::fail(core::ErrorCode::kDatabase, "down");
     co_return core::fail(core::ErrorCode::kUnauthorized, "bad token");
   };
@@ -278,11 +288,9 @@ TEST(GatewayFrames, ParsesOpAndHeartbeatSequence) {
   ASSERT_TRUE(frame.has_value());
   EXPECT_EQ(frame->op, 1);
   EXPECT_EQ(frame->heartbeat_seq, 251);
-  EXPECT_EQ(frame->d_json, "251");
   const auto no_d = parseClientFrame(R"({"op":1})");
   ASSERT_TRUE(no_d.has_value());
   EXPECT_FALSE(no_d->heartbeat_seq.has_value());
-  EXPECT_EQ(no_d->d_json, "null");
   const auto identify = parseClientFrame(R"({"op":2,"d":{"token":"abc","properties":{}}})");
   ASSERT_TRUE(identify.has_value());
   EXPECT_EQ(identify->token, "abc");
@@ -296,6 +304,270 @@ TEST(GatewayFrames, MapsErrorsToCloseCodes) {
   EXPECT_EQ(closeCodeFor(core::ErrorCode::kUnauthorized), CloseCode::kAuthenticationFailed);
   EXPECT_EQ(closeCodeFor(core::ErrorCode::kRateLimited), CloseCode::kRateLimited);
   EXPECT_EQ(closeCodeFor(core::ErrorCode::kDatabase), CloseCode::kUnknownError);
+}
+
+std::string sessionIdOf(const std::string& ready) {
+  const std::string key = R"("session_id":")";
+  const auto at = ready.find(key);
+  if (at == std::string::npos) return {};
+  return ready.substr(at + key.size(), 32);
+}
+
+GatewayHooks resumableHooks() {
+  GatewayHooks hooks;
+  hooks.identify = fakeIdentify();
+  hooks.authenticate = [](std::string token, std::size_t) -> asio::awaitable<core::Result<Principal>> {
+    if (token == "good" || token == "good-too") co_return Principal{7, 70};
+    if (token == "other-user") co_return Principal{8, 80};
+    co_return core::fail(core::ErrorCode::kUnauthorized, "bad token");
+  };
+  return hooks;
+}
+
+struct ResumeHarness {
+  explicit ResumeHarness(GatewayConfig config = {}, GatewayHooks hooks = resumableHooks())
+      : gateway(config, clock, std::move(hooks)) {}
+
+  // Runs one connection through `script`; returns what it was sent.
+  std::shared_ptr<FakeConnection> run(const std::function<asio::awaitable<void>(FakeConnection&)>& script) {
+    auto connection = std::make_shared<FakeConnection>();
+    net::Request request;
+    bool done = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          co_await gateway.run(connection, request);
+          done = true;
+        },
+        asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          co_await script(*connection);
+          connection->peer_closed = true;
+        },
+        asio::detached);
+    io.restart();
+    io.run_for(std::chrono::seconds(10));
+    EXPECT_TRUE(done);
+    return connection;
+  }
+  // Identifies, receives READY and `events` dispatches, then drops without a close frame.
+  std::string identifyThenDrop(int events) {
+    std::string id;
+    run([&](FakeConnection& connection) -> asio::awaitable<void> {
+      connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+      co_await waitFor([&] { return connection.sent.size() == 2; });
+      id = sessionIdOf(connection.sent[1]);
+      for (int event = 0; event < events; ++event)
+        gateway.dispatch(7, "MESSAGE_CREATE", std::make_shared<const std::string>(std::to_string(event)));
+      co_await waitFor([&] { return connection.sent.size() == 2 + static_cast<std::size_t>(events); });
+    });
+    return id;
+  }
+  std::shared_ptr<FakeConnection> resume(const std::string& token, const std::string& id, std::int64_t seq,
+                                         std::size_t expect_frames) {
+    const std::string frame =
+        R"({"op":6,"d":{"token":")" + token + R"(","session_id":")" + id + R"(","seq":)" + std::to_string(seq) + "}}";
+    return run([&](FakeConnection& connection) -> asio::awaitable<void> {
+      connection.inbox.push_back(frame);
+      co_await waitFor([&] { return connection.sent.size() >= expect_frames || connection.close_code.has_value(); });
+    });
+  }
+
+  core::ManualClock clock;
+  Gateway gateway;
+  asio::io_context io;
+};
+
+TEST(GatewayResume, ReplaysWhatTheDroppedConnectionMissedInOrderThenResumed) {
+  ResumeHarness harness;
+  const auto id = harness.identifyThenDrop(2); // READY s1, events s2 s3 received
+  ASSERT_EQ(id.size(), 32u);
+  EXPECT_EQ(harness.gateway.identifiedConnections(), 0u);
+  EXPECT_EQ(harness.gateway.connectedUsers(), std::vector<std::uint64_t>{7}) << "the session waits for a resume";
+  // Sent while no connection is attached: kept for the resume.
+  EXPECT_EQ(harness.gateway.dispatch(7, "MESSAGE_UPDATE", std::make_shared<const std::string>("\"late\"")), 1u);
+  // The client saw s2 but not s3 (lost in flight).
+  const auto resumed = harness.resume("good-too", id, 2, 4);
+  const auto& sent = resumed->sent;
+  ASSERT_EQ(sent.size(), 4u);
+  EXPECT_EQ(sent[1], R"({"op":0,"s":3,"t":"MESSAGE_CREATE","d":1})");
+  EXPECT_EQ(sent[2], R"({"op":0,"s":4,"t":"MESSAGE_UPDATE","d":"late"})");
+  EXPECT_EQ(sent[3], R"({"op":0,"s":5,"t":"RESUMED","d":{}})");
+  EXPECT_FALSE(resumed->close_code.has_value());
+}
+
+TEST(GatewayResume, RefusesUnknownForeignStaleAndFutureSequences) {
+  GatewayConfig config;
+  config.replay_limit = 3;
+  ResumeHarness harness(config);
+  const auto id = harness.identifyThenDrop(0);
+  for (int event = 0; event < 5; ++event) // s2..s6; only s4..s6 are kept
+    harness.gateway.dispatch(7, "TYPING_START", std::make_shared<const std::string>("{}"));
+  const std::string invalid = R"({"op":9,"d":false,"s":null,"t":null})";
+  EXPECT_EQ(harness.resume("good", "0123456789abcdef0123456789abcdef", 1, 2)->sent.back(), invalid) << "unknown";
+  EXPECT_EQ(harness.resume("other-user", id, 1, 2)->sent.back(), invalid) << "another user's token";
+  EXPECT_EQ(harness.resume("bad", id, 1, 2)->sent.back(), invalid) << "a bad token";
+  EXPECT_EQ(harness.resume("good", id, 2, 2)->sent.back(), invalid) << "s3 is no longer kept";
+  EXPECT_EQ(harness.resume("good", id, 99, 2)->close_code, 4007) << "a sequence never sent";
+  const auto resumed = harness.resume("good", id, 3, 5);
+  ASSERT_EQ(resumed->sent.size(), 5u) << "s4..s6 and RESUMED";
+  EXPECT_EQ(resumed->sent[1], R"({"op":0,"s":4,"t":"TYPING_START","d":{}})");
+}
+
+TEST(GatewayResume, HeartbeatAcknowledgementsTrimTheReplayBuffer) {
+  GatewayConfig config;
+  config.replay_limit = 2;
+  ResumeHarness harness(config);
+  std::string id;
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    id = sessionIdOf(connection.sent[1]);
+    harness.gateway.dispatch(7, "A", std::make_shared<const std::string>("1")); // s2
+    harness.gateway.dispatch(7, "B", std::make_shared<const std::string>("2")); // s3
+    connection.inbox.push_back(R"({"op":1,"d":3})"); // the client has s3
+    co_await waitFor([&] { return connection.sent.size() == 5; });
+  });
+  harness.gateway.dispatch(7, "C", std::make_shared<const std::string>("3")); // s4
+  harness.gateway.dispatch(7, "D", std::make_shared<const std::string>("4")); // s5
+  // With a limit of 2, s4 and s5 fit because s2 and s3 were acknowledged.
+  const auto resumed = harness.resume("good", id, 3, 4);
+  ASSERT_EQ(resumed->sent.size(), 4u);
+  EXPECT_EQ(resumed->sent[1], R"({"op":0,"s":4,"t":"C","d":3})");
+}
+
+TEST(GatewayResume, EndsWithTheResumeWindowAndWithNonResumableCloses) {
+  ResumeHarness harness;
+  const auto id = harness.identifyThenDrop(0);
+  harness.clock.advance(std::chrono::seconds(179));
+  harness.gateway.sweep();
+  EXPECT_EQ(harness.gateway.connectedUsers().size(), 1u) << "inside the window";
+  harness.clock.advance(std::chrono::seconds(2));
+  harness.gateway.sweep();
+  EXPECT_TRUE(harness.gateway.connectedUsers().empty());
+  EXPECT_EQ(harness.resume("good", id, 1, 2)->sent.back(), R"({"op":9,"d":false,"s":null,"t":null})");
+
+  // A client closing with 1000 ends its session at once.
+  std::string closed_id;
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    closed_id = sessionIdOf(connection.sent[1]);
+    connection.peer_close_code = 1000;
+  });
+  EXPECT_TRUE(harness.gateway.connectedUsers().empty());
+  EXPECT_EQ(harness.resume("good", closed_id, 1, 2)->sent.back(), R"({"op":9,"d":false,"s":null,"t":null})");
+}
+
+TEST(GatewayPresence, CombinesSessionsAndAnnouncesOnlyChanges) {
+  std::vector<std::string> announced;
+  GatewayHooks hooks = resumableHooks();
+  hooks.presence_changed = [&](std::uint64_t user, const std::string& status, const std::string& activities) {
+    announced.push_back(std::to_string(user) + " " + status + " " + activities);
+  };
+  ResumeHarness harness(GatewayConfig{}, std::move(hooks));
+  std::string ready_presences;
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good","presence":{"status":"dnd","afk":false}}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    connection.inbox.push_back(R"({"op":3,"d":{"status":"dnd","afk":false,"since":null,"activities":[]}})");
+    connection.inbox.push_back(
+        R"({"op":3,"d":{"status":"idle","afk":true,"since":5,"activities":[{"type":4,"name":"Custom Status","state":"out \"for\" lunch"}]}})");
+    connection.inbox.push_back(R"({"op":3,"d":{"status":"invisible","afk":false,"since":null,"activities":[]}})");
+    connection.inbox.push_back(R"({"op":1,"d":null})");
+    co_await waitFor([&] { return connection.sent.size() == 3; });
+    EXPECT_EQ(harness.gateway.presencesJson({7}), "[]") << "invisible reads offline";
+    connection.inbox.push_back(R"({"op":3,"d":{"status":"online","afk":false,"since":null,"activities":[]}})");
+    connection.inbox.push_back(R"({"op":1,"d":null})");
+    co_await waitFor([&] { return connection.sent.size() == 4; });
+    ready_presences = harness.gateway.presencesJson({7, 8});
+  });
+  const std::vector<std::string> expected{
+      "7 dnd []",     R"(7 idle [{"type":4,"name":"Custom Status","state":"out \"for\" lunch"}])",
+      "7 offline []", "7 online []",
+      "7 offline []", // the connection dropped
+  };
+  EXPECT_EQ(announced, expected);
+  EXPECT_EQ(ready_presences,
+            R"([{"user":{"id":"7"},"status":"online","activities":[],"client_status":{"web":"online"}}])");
+}
+
+TEST(GatewayPresence, BadPresencePayloadsCloseWithDecodeError) {
+  for (const std::string frame : {R"({"op":3,"d":{"status":"sleeping"}})", R"({"op":3,"d":5})",
+                                  R"({"op":3,"d":{"status":"online","activities":{}}})"}) {
+    ResumeHarness harness;
+    const auto connection = harness.run([&](FakeConnection& conn) -> asio::awaitable<void> {
+      conn.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+      co_await waitFor([&] { return conn.sent.size() == 2; });
+      conn.inbox.push_back(frame);
+      co_await waitFor([&] { return conn.close_code.has_value(); });
+    });
+    EXPECT_EQ(connection->close_code, 4002) << frame;
+  }
+}
+
+TEST(GatewayMembers, AnswersRequestsInChunksWithNonceNotFoundAndPresences) {
+  GatewayHooks hooks = resumableHooks();
+  MemberRequest seen;
+  hooks.request_members = [&seen](Principal who, MemberRequest request,
+                                  std::size_t) -> asio::awaitable<core::Result<MemberAnswer>> {
+    seen = request;
+    MemberAnswer answer;
+    if (who.user_id != 7) co_return answer;
+    for (std::uint64_t user = 1; user <= 1001; ++user) {
+      answer.members_json.push_back(R"({"user":{"id":")" + std::to_string(user) + R"("}})");
+      answer.user_ids.push_back(user);
+    }
+    answer.not_found = {5000};
+    co_return answer;
+  };
+  ResumeHarness harness(GatewayConfig{}, std::move(hooks));
+  const auto connection = harness.run([&](FakeConnection& conn) -> asio::awaitable<void> {
+    conn.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return conn.sent.size() == 2; });
+    conn.inbox.push_back(
+        R"({"op":8,"d":{"guild_id":"42","query":"ad","limit":0,"presences":true,"user_ids":["5000"],"nonce":"n1"}})");
+    co_await waitFor([&] { return conn.sent.size() == 4; });
+  });
+  EXPECT_EQ(seen.guild_id, 42u);
+  EXPECT_EQ(seen.query, "ad");
+  EXPECT_EQ(seen.user_ids, std::vector<std::uint64_t>{5000});
+  ASSERT_EQ(connection->sent.size(), 4u);
+  const auto& first = connection->sent[2];
+  EXPECT_TRUE(first.starts_with(R"({"op":0,"s":2,"t":"GUILD_MEMBERS_CHUNK","d":{"guild_id":"42","members":[)"))
+      << first;
+  EXPECT_NE(first.find(R"("chunk_index":0,"chunk_count":2,"not_found":["5000"],"presences":[{"user":{"id":"7"})"),
+            std::string::npos)
+      << "user 7 is online (this session)";
+  EXPECT_NE(first.find(R"("nonce":"n1")"), std::string::npos);
+  EXPECT_NE(connection->sent[3].find(R"("members":[{"user":{"id":"1001"}}],"chunk_index":1,"chunk_count":2)"),
+            std::string::npos);
+}
+
+TEST(GatewayFrames, ParsesResumeAndMemberRequestsOrRefusesTheirShape) {
+  const auto resume = parseClientFrame(R"({"op":6,"d":{"token":"t","session_id":"abc","seq":12}})");
+  ASSERT_TRUE(resume.has_value());
+  EXPECT_EQ(resume->resume_session, "abc");
+  EXPECT_EQ(resume->resume_seq, 12);
+  EXPECT_EQ(resume->token, "t");
+  for (const char* bad :
+       {R"({"op":6,"d":{"token":"t","seq":1}})", R"({"op":6,"d":{"token":"t","session_id":"a","seq":"1"}})"}) {
+    const auto parsed = parseClientFrame(bad);
+    ASSERT_FALSE(parsed.has_value()) << bad;
+    EXPECT_EQ(closeCodeFor(parsed.error().code), CloseCode::kDecodeError) << bad;
+  }
+  for (const char* bad : {R"({"op":8,"d":{"guild_id":42}})", R"({"op":8,"d":{"guild_id":"1","limit":1001}})",
+                          R"({"op":8,"d":{"guild_id":"1","user_ids":[1]}})", R"({"op":3})"}) {
+    const auto parsed = parseClientFrame(bad);
+    ASSERT_TRUE(parsed.has_value()) << bad;
+    EXPECT_TRUE(parsed->payload_error.has_value()) << bad;
+  }
+  EXPECT_FALSE(resumable(1000));
+  EXPECT_FALSE(resumable(4004));
+  EXPECT_TRUE(resumable(4000));
+  EXPECT_TRUE(resumable(1006));
 }
 
 } // namespace
