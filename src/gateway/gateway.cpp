@@ -622,6 +622,8 @@ asio::awaitable<void> Gateway::answerMemberRequest(std::shared_ptr<Session> sess
 
 asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& request) {
   const asio::any_io_executor executor = co_await asio::this_coro::executor;
+  // Discord's transport compression, asked for in the URL (other values are ignored).
+  if (request.queryParam("compress") == "zlib-stream") connection->enableZlibStream();
   auto state = std::make_shared<ConnectionState>(executor);
   state->connection = connection;
   // The first heartbeat may come up to one interval late (clients jitter it); then the grace.

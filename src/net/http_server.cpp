@@ -22,6 +22,7 @@
 #include "net/beast_request.hpp"
 #include "net/metrics.hpp"
 #include "net/websocket.hpp"
+#include "net/zlib_stream.hpp"
 
 namespace hearth::net {
 
@@ -106,6 +107,7 @@ public:
 
   bool send(std::shared_ptr<const std::string> frame) override {
     if (close_requested_ || broken_) return false;
+    if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
     if (queued_bytes_ + frame->size() > queue_limit_) {
       spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
       close(4000, "outbound queue overflow");
@@ -128,6 +130,9 @@ public:
   const std::string& remoteAddress() const noexcept override { return remote_; }
   std::size_t queuedBytes() const noexcept override { return queued_bytes_; }
   std::optional<std::uint16_t> closeCode() const noexcept override { return peer_close_code_; }
+  void enableZlibStream() override {
+    if (!zlib_) zlib_ = std::make_unique<ZlibStream>();
+  }
 
 private:
   void kickWriter() {
@@ -140,7 +145,7 @@ private:
   static asio::awaitable<void> writer(std::shared_ptr<WsConnectionImpl> self) {
     while (!self->queue_.empty() && !self->broken_) {
       const auto frame = self->queue_.front();
-      self->ws_.text(true);
+      self->ws_.binary(self->zlib_ != nullptr);
       auto [ec, bytes] = co_await self->ws_.async_write(asio::buffer(*frame), kUseTuple);
       self->queue_.pop_front();
       self->queued_bytes_ -= frame->size();
@@ -168,6 +173,7 @@ private:
   bool broken_ = false;
   websocket::close_reason close_reason_;
   std::optional<std::uint16_t> peer_close_code_;
+  std::unique_ptr<ZlibStream> zlib_; //!< set for ?compress=zlib-stream
 };
 
 } // namespace

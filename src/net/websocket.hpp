@@ -29,6 +29,9 @@ public:
   virtual std::size_t queuedBytes() const noexcept = 0;
   //! The code of the peer's close frame, once one was read.
   virtual std::optional<std::uint16_t> closeCode() const noexcept = 0;
+  //! From now on every frame is deflated on one zlib stream and sent as binary (Discord's
+  //! `?compress=zlib-stream`). Call before the first send.
+  virtual void enableZlibStream() = 0;
 };
 
 } // namespace hearth::net

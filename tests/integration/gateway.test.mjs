@@ -162,3 +162,36 @@ test('GET on the gateway path without an upgrade is not a WebSocket', async () =
   assert.equal(response.status, 200);
   assert.ok((await response.json()).url.endsWith('/api/v1/gateway'));
 });
+
+test('?compress=zlib-stream sends every frame as binary on one zlib stream', async () => {
+  const { inflateSync, constants } = await import('node:zlib');
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/gateway?v=10&encoding=json&compress=zlib-stream`);
+  const decoded = [];
+  let received = Buffer.alloc(0);
+  let inflatedBytes = 0;
+  let wake = () => {};
+  socket.on('message', (data, isBinary) => {
+    assert.equal(isBinary, true, 'compressed frames are binary');
+    assert.deepEqual([...data.subarray(-4)], [0, 0, 0xff, 0xff], 'each message ends with a sync flush');
+    received = Buffer.concat([received, data]);
+    // The stream so far inflates to everything sent so far; the new part is this message.
+    const all = inflateSync(received, { finishFlush: constants.Z_SYNC_FLUSH });
+    decoded.push(JSON.parse(all.subarray(inflatedBytes).toString()));
+    inflatedBytes = all.length;
+    wake();
+  });
+  const waitFor = async (count) => {
+    const deadline = Date.now() + 3000;
+    while (decoded.length < count) {
+      if (Date.now() > deadline) throw new Error(`only ${JSON.stringify(decoded)}`);
+      await new Promise((r) => { wake = r; setTimeout(r, 50); });
+    }
+  };
+  await waitFor(1);
+  assert.equal(decoded[0].op, 10);
+  socket.send(JSON.stringify({ op: 1, d: null }));
+  socket.send(JSON.stringify({ op: 1, d: null }));
+  await waitFor(3);
+  assert.deepEqual(decoded.slice(1).map((f) => f.op), [11, 11]);
+  socket.close(1000);
+});

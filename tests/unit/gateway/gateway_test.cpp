@@ -44,6 +44,7 @@ public:
   const std::string& remoteAddress() const noexcept override { return address_; }
   std::size_t queuedBytes() const noexcept override { return 0; }
   std::optional<std::uint16_t> closeCode() const noexcept override { return peer_close_code; }
+  void enableZlibStream() override { zlib = true; }
 
   std::deque<std::string> inbox;
   std::vector<std::string> sent;
@@ -51,6 +52,7 @@ public:
   std::string close_reason;
   bool peer_closed = false;
   std::optional<std::uint16_t> peer_close_code;
+  bool zlib = false;
 
 private:
   std::string address_ = "test";
