@@ -1,5 +1,6 @@
 #include "domain/relationships.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "domain/internal.hpp"
