@@ -35,6 +35,21 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
     user_list += std::to_string(user);
   }
   user_list += "}";
+  Audience out;
+  if (event.guild_id == 0) {
+    // A DM or group DM: its recipients, whatever their servers.
+    store::Params params{std::to_string(event.channel_id), user_list};
+    auto found = co_await pool.query(
+        "SELECT user_id FROM channel_recipients WHERE channel_id = $1 AND user_id = ANY($2::bigint[])",
+        std::move(params));
+    if (!found) {
+      spdlog::warn("event {} for DM {} not delivered: {}", event.type, event.channel_id, found.error().message);
+      co_return out;
+    }
+    for (int row = 0; row < found->rows(); ++row)
+      out.allowed.push_back(static_cast<std::uint64_t>(found->integer(row, 0).value_or(0)));
+    co_return out;
+  }
   const std::string guild = std::to_string(event.guild_id);
   std::vector<store::Statement> statements;
   statements.push_back({"SELECT owner_id FROM guilds WHERE id = $1", {guild}});
@@ -51,7 +66,6 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
         {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {channel}});
   }
   auto results = co_await pool.pipeline(std::move(statements));
-  Audience out;
   if (!results) {
     spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
     co_return out;
@@ -133,7 +147,8 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
       return;
     }
     auto users = target.connected_users();
-    if (users.empty() || event->guild_id == 0) return;
+    // Events of neither a server nor a DM channel reach only their only_users.
+    if (users.empty() || (event->guild_id == 0 && event->channel_id == 0)) return;
     const std::size_t worker = next->fetch_add(1) % executors.size();
     store::PgPool* pool = pools[worker];
     asio::co_spawn(

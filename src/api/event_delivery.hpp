@@ -3,7 +3,8 @@
 // members of the server (now, not when they connected), and for channel events only those with
 // VIEW_CHANNEL in that channel. Permissions are computed from the database per event (one
 // pipelined round trip whatever the number of recipients), so a role, overwrite or membership
-// change applies to the very next event.
+// change applies to the very next event. Events of a DM or group DM (guild 0 with a channel)
+// go to that channel's recipients.
 #include <cstdint>
 #include <functional>
 #include <memory>

@@ -114,27 +114,36 @@ gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps) {
     asio::co_spawn(
         deps.executors[worker],
         [deps, user_id, worker]() -> asio::awaitable<void> {
-          store::Params params{std::to_string(user_id), std::to_string(deps.large_threshold)};
-          auto guilds = co_await deps.pools.at(worker)->query(
-              "SELECT m.guild_id FROM members m WHERE m.user_id = $1 AND "
-              "(SELECT count(*) FROM members c WHERE c.guild_id = m.guild_id) <= $2::bigint",
-              std::move(params));
-          if (!guilds) {
-            spdlog::warn("presence of user {} not announced: {}", user_id, guilds.error().message);
+          const std::string user = std::to_string(user_id);
+          std::vector<store::Statement> statements;
+          statements.push_back({"SELECT m.guild_id FROM members m WHERE m.user_id = $1 AND "
+                                "(SELECT count(*) FROM members c WHERE c.guild_id = m.guild_id) <= $2::bigint",
+                                {user, std::to_string(deps.large_threshold)}});
+          statements.push_back({"SELECT other_id FROM relationships WHERE user_id = $1 AND type = 1", {user}});
+          auto found = co_await deps.pools.at(worker)->pipeline(std::move(statements));
+          if (!found) {
+            spdlog::warn("presence of user {} not announced: {}", user_id, found.error().message);
             co_return;
           }
           std::string presence = deps.current_presence(user_id);
           if (presence.empty()) {
-            presence = "{\"user\":{\"id\":\"" + std::to_string(user_id) +
-                       "\"},\"status\":\"offline\",\"activities\":[],\"client_status\":{}}";
+            presence =
+                "{\"user\":{\"id\":\"" + user + "\"},\"status\":\"offline\",\"activities\":[],\"client_status\":{}}";
           }
-          for (int row = 0; row < guilds->rows(); ++row) {
-            const auto guild_id = static_cast<std::uint64_t>(guilds->integer(row, 0).value_or(0));
+          const auto& guilds = (*found)[0];
+          for (int row = 0; row < guilds.rows(); ++row) {
+            const auto guild_id = static_cast<std::uint64_t>(guilds.integer(row, 0).value_or(0));
             // {user, status, activities, client_status} plus guild_id.
             std::string data = presence;
             data.insert(data.size() - 1, ",\"guild_id\":\"" + std::to_string(guild_id) + "\"");
             publish(deps, "PRESENCE_UPDATE", guild_id, std::move(data));
           }
+          // Friends hear of it whether or not they share a server (without guild_id).
+          const auto& friends = (*found)[1];
+          std::vector<std::uint64_t> friend_ids;
+          for (int row = 0; row < friends.rows(); ++row)
+            friend_ids.push_back(static_cast<std::uint64_t>(friends.integer(row, 0).value_or(0)));
+          if (!friend_ids.empty()) publish(deps, "PRESENCE_UPDATE", 0, presence, 0, std::move(friend_ids));
         },
         asio::detached);
   };

@@ -33,7 +33,8 @@ struct GatewayHookDeps : ServerRouteDeps {
 gateway::AuthenticateFn authenticateHook(GatewayHookDeps deps);
 //! op 8: the members of a server the requester belongs to, by user ids or by a name prefix.
 gateway::RequestMembersFn requestMembersHook(GatewayHookDeps deps);
-//! PRESENCE_UPDATE into each server of at most `large_threshold` members the user is in. What
+//! PRESENCE_UPDATE into each server of at most `large_threshold` members the user is in, and to
+//! the user's friends (without guild_id). What
 //! is published is the presence when the servers are known, so quick changes settle on the
 //! last one whatever order the lookups finish in.
 gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps);

@@ -47,6 +47,12 @@ std::string guildWithCount(const domain::GuildContext& context, std::size_t coun
   return guildJson(context.guild, context.roles, count);
 }
 
+// A DM or group DM on a /channels/{id} route: handed to dm_routes.
+asio::awaitable<Response> dmChannel(const GuildDeps& deps, Request& request, ChannelActor& actor) {
+  if (!deps.dm_channel) co_return net::errorResponse(core::ErrorCode::kUnknownChannel, "Unknown Channel");
+  co_return co_await deps.dm_channel(request, actor);
+}
+
 } // namespace
 
 void addGuildRoutes(net::Router& router, GuildDeps deps) {
@@ -318,32 +324,38 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
   router.add(Method::kGet, "/api/v1/channels/{channel_id}", [deps](Request& request) -> asio::awaitable<Response> {
     auto actor = co_await actorInChannel(deps, request);
     if (!actor) co_return net::errorResponse(actor.error());
+    if (actor->channel.guild_id == 0) co_return co_await dmChannel(deps, request, *actor);
     co_return net::jsonResponse(200, channelJson(actor->channel));
   });
 
-  router.add(Method::kPatch, "/api/v1/channels/{channel_id}", [deps](Request& request) -> asio::awaitable<Response> {
-    auto actor = co_await actorInChannel(deps, request);
-    if (!actor) co_return net::errorResponse(actor.error());
-    auto input = parseChannelInput(request);
-    if (!input) co_return net::errorResponse(input.error());
-    auto& pool = *deps.pools.at(request.worker);
-    auto changed = co_await deps.guilds->updateChannel(pool, actor->context, actor->channel, std::move(*input));
-    if (!changed) co_return net::errorResponse(changed.error());
-    if (!changed->changes.empty()) {
-      std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
-      auto audited =
-          co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
-                                      domain::audit::kChannelUpdate, std::move(reason), changed->changes);
-      if (!audited) co_return net::errorResponse(audited.error());
-    }
-    const std::string answer = channelJson(changed->value);
-    publishChannelUpdate(deps, actor->channel, changed->value, answer);
-    co_return net::jsonResponse(200, answer);
-  });
+  router.add(
+      Method::kPatch, "/api/v1/channels/{channel_id}",
+      [deps](Request& request) -> asio::awaitable<Response> {
+        auto actor = co_await actorInChannel(deps, request);
+        if (!actor) co_return net::errorResponse(actor.error());
+        if (actor->channel.guild_id == 0) co_return co_await dmChannel(deps, request, *actor);
+        auto input = parseChannelInput(request);
+        if (!input) co_return net::errorResponse(input.error());
+        auto& pool = *deps.pools.at(request.worker);
+        auto changed = co_await deps.guilds->updateChannel(pool, actor->context, actor->channel, std::move(*input));
+        if (!changed) co_return net::errorResponse(changed.error());
+        if (!changed->changes.empty()) {
+          std::string reason = auditReason(request.headers.get("X-Audit-Log-Reason"));
+          auto audited =
+              co_await deps.guilds->audit(pool, actor->context.guild.id, actor->claims.user_id, actor->channel.id,
+                                          domain::audit::kChannelUpdate, std::move(reason), changed->changes);
+          if (!audited) co_return net::errorResponse(audited.error());
+        }
+        const std::string answer = channelJson(changed->value);
+        publishChannelUpdate(deps, actor->channel, changed->value, answer);
+        co_return net::jsonResponse(200, answer);
+      },
+      kGuildBodyLimit); // a group DM's icon
 
   router.add(Method::kDelete, "/api/v1/channels/{channel_id}", [deps](Request& request) -> asio::awaitable<Response> {
     auto actor = co_await actorInChannel(deps, request);
     if (!actor) co_return net::errorResponse(actor.error());
+    if (actor->channel.guild_id == 0) co_return co_await dmChannel(deps, request, *actor);
     auto& pool = *deps.pools.at(request.worker);
     auto deleted = co_await deps.guilds->deleteChannel(pool, actor->context, actor->channel);
     if (!deleted) co_return net::errorResponse(deleted.error());

@@ -39,7 +39,7 @@ json::object messageObject(const domain::Message& message, bool with_reference =
   out["id"] = core::snowflakeToString(message.id);
   out["type"] = message.reference_id != 0 ? kTypeReply : kTypeDefault;
   out["channel_id"] = core::snowflakeToString(message.channel_id);
-  out["guild_id"] = core::snowflakeToString(message.guild_id);
+  if (message.guild_id != 0) out["guild_id"] = core::snowflakeToString(message.guild_id); // none in DMs
   out["author"] = publicUserObject(message.author);
   out["content"] = message.content;
   out["timestamp"] = message.timestamp;
@@ -63,7 +63,7 @@ json::object messageObject(const domain::Message& message, bool with_reference =
     reference["type"] = 0;
     reference["message_id"] = core::snowflakeToString(message.reference_id);
     reference["channel_id"] = core::snowflakeToString(message.channel_id);
-    reference["guild_id"] = core::snowflakeToString(message.guild_id);
+    if (message.guild_id != 0) reference["guild_id"] = core::snowflakeToString(message.guild_id);
     out["message_reference"] = std::move(reference);
     if (with_reference) {
       out["referenced_message"] =
@@ -220,7 +220,12 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         json::object answer = messageObject(sent->message);
         if (!parsed->nonce.is_null()) answer["nonce"] = parsed->nonce;
         std::string text = json::serialize(answer);
-        if (sent->created) publish(deps, "MESSAGE_CREATE", sent->message.guild_id, text, sent->message.channel_id);
+        if (sent->created) {
+          if (actor->channel.guild_id == 0 && deps.after_dm_message) {
+            co_await deps.after_dm_message(request.worker, actor->channel.id);
+          }
+          publish(deps, "MESSAGE_CREATE", sent->message.guild_id, text, sent->message.channel_id);
+        }
         co_return net::jsonResponse(200, std::move(text));
       },
       kMessageBodyLimit);
@@ -286,7 +291,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
                json::object data;
                data["id"] = core::snowflakeToString(*message_id);
                data["channel_id"] = core::snowflakeToString(actor->channel.id);
-               data["guild_id"] = core::snowflakeToString(actor->channel.guild_id);
+               if (actor->channel.guild_id != 0) data["guild_id"] = core::snowflakeToString(actor->channel.guild_id);
                publish(deps, "MESSAGE_DELETE", actor->channel.guild_id, json::serialize(data), actor->channel.id);
                co_return noContent();
              });
@@ -326,7 +331,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
             deleted_ids.push_back(json::value(core::snowflakeToString(message_id)));
           data["ids"] = std::move(deleted_ids);
           data["channel_id"] = core::snowflakeToString(actor->channel.id);
-          data["guild_id"] = core::snowflakeToString(actor->channel.guild_id);
+          if (actor->channel.guild_id != 0) data["guild_id"] = core::snowflakeToString(actor->channel.guild_id);
           publish(deps, "MESSAGE_DELETE_BULK", actor->channel.guild_id, json::serialize(data), actor->channel.id);
         }
         co_return noContent();

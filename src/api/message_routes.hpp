@@ -3,7 +3,11 @@
 // pages, one message, edit, delete, bulk delete. Each change is published on the event bus once
 // it is committed (MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE, MESSAGE_DELETE_BULK).
 // docs/messages.md describes the rules.
+#include <cstdint>
+#include <functional>
 #include <vector>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "api/route_support.hpp"
 #include "net/router.hpp"
@@ -25,6 +29,9 @@ namespace hearth::api {
 
 struct MessageDeps : ServerRouteDeps {
   domain::Messages* messages = nullptr;
+  //! Runs after a message is stored in a DM, before MESSAGE_CREATE is published (dm_routes:
+  //! reopens the DM for recipients who closed it).
+  std::function<boost::asio::awaitable<void>(std::size_t worker, std::uint64_t channel_id)> after_dm_message;
 };
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);

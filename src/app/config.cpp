@@ -93,6 +93,10 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
                  "Failed logins allowed per account per hour, from all addresses together")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  cli.add_option("--friend-requests-per-hour", config.friend_requests_per_hour,
+                 "Friend requests a user may send per hour")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   cli.add_option("--smtp-url", config.smtp_url,
                  "SMTP server for mail: smtp://host:587 (STARTTLS) or smtps://host:465; without it, mails are "
                  "written to <data-dir>/mail/ and their links logged");

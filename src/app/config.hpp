@@ -32,6 +32,7 @@ struct Config {
   std::size_t password_hash_threads = 1;
   int auth_requests_per_minute = 30; //!< per IP, for register/login/refresh
   int failed_logins_per_hour = 100; //!< per account
+  int friend_requests_per_hour = 50; //!< per user
   bool migrate_only = false;
   oauth::OAuthSettings oauth; //!< sign-in providers (docs/oauth.md); a provider is on when its client id is set
   // Mail. Without --smtp-url, mails go to <data_dir>/mail/ and their links to the log.

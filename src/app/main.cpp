@@ -12,12 +12,14 @@
 #include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
+#include "api/dm_routes.hpp"
 #include "api/event_delivery.hpp"
 #include "api/gateway_hooks.hpp"
 #include "api/guild_json.hpp"
 #include "api/guild_routes.hpp"
 #include "api/member_routes.hpp"
 #include "api/message_routes.hpp"
+#include "api/relationship_routes.hpp"
 #include "api/routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
@@ -25,10 +27,12 @@
 #include "core/clock.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
+#include "domain/dms.hpp"
 #include "domain/events.hpp"
 #include "domain/guilds.hpp"
 #include "domain/members.hpp"
 #include "domain/messages.hpp"
+#include "domain/relationships.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -123,6 +127,8 @@ int main(int argc, char** argv) {
   domain::Guilds guilds(ids);
   domain::Members members(ids, guilds);
   domain::Messages messages(ids, guilds);
+  domain::Relationships relationships;
+  domain::Dms dms(ids);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -134,7 +140,7 @@ int main(int argc, char** argv) {
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
   const std::size_t large_threshold = config.gateway.large_threshold;
-  const auto identify = [&signer, &accounts, &pools, &guilds, large_threshold](
+  const auto identify = [&signer, &accounts, &pools, &guilds, &dms, &relationships, large_threshold](
                             std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
@@ -158,14 +164,24 @@ int main(int argc, char** argv) {
       guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count);
     }
     guilds_json += "]";
+    auto private_channels = co_await dms.openChannels(pool, claims->user_id);
+    if (!private_channels) co_return std::unexpected(private_channels.error());
+    auto relationship_list = co_await relationships.list(pool, claims->user_id);
+    if (!relationship_list) co_return std::unexpected(relationship_list.error());
+    // Presences in READY: members of small servers and friends.
     auto candidates = co_await api::presenceCandidates(pool, claims->user_id, small_guilds);
     if (!candidates) co_return std::unexpected(candidates.error());
+    for (const auto& relationship : *relationship_list) {
+      if (relationship.type == domain::RelationshipType::kFriend) candidates->push_back(relationship.user.id);
+    }
     gateway::Identity identity;
     identity.presence_candidates = std::move(*candidates);
     identity.user_json = api::userJson(*user);
     identity.user_id = claims->user_id;
     identity.session_id = claims->session_id;
     identity.guilds_json = std::move(guilds_json);
+    identity.private_channels_json = api::privateChannelsJson(*private_channels, claims->user_id);
+    identity.relationships_json = api::relationshipsJson(*relationship_list);
     co_return identity;
   };
   // What the gateway asks of the rest: RESUME tokens, op 8, presence announcements.
@@ -207,11 +223,21 @@ int main(int argc, char** argv) {
   // config.public_url is filled in once the port is bound, before any request is served.
   oauth::addOAuthRoutes(router, oauth::OAuthDeps{ops.pools, &accounts, &signer, &providers, &limiter, &clock,
                                                  &config.public_url, config.auth_requests_per_minute});
-  api::addGuildRoutes(router,
-                      api::GuildDeps{{ops.pools, &guilds, &accounts, &signer, &events}, config.data_dir / "icons"});
+  // DMs come first: the server routes hand /channels/{id} over to them for DM channels.
+  const api::DmDeps dm_deps{{ops.pools, &guilds, &accounts, &signer, &events}, &dms, config.data_dir / "channel-icons"};
+  auto dm_channel = api::addDmRoutes(router, dm_deps);
+  api::addGuildRoutes(router, api::GuildDeps{{ops.pools, &guilds, &accounts, &signer, &events},
+                                             config.data_dir / "icons",
+                                             std::move(dm_channel)});
   api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &members});
-  api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages});
   api::addTypingRoute(router, api::ServerRouteDeps{ops.pools, &guilds, &accounts, &signer, &events});
+  api::addMessageRoutes(
+      router,
+      api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages, api::dmMessageHook(dm_deps)});
+  api::addRelationshipRoutes(router, api::RelationshipDeps{{ops.pools, &guilds, &accounts, &signer, &events},
+                                                           &relationships,
+                                                           &limiter,
+                                                           config.friend_requests_per_hour});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

@@ -15,12 +15,19 @@ int httpStatus(ErrorCode code) noexcept {
   case ErrorCode::kUnknownBan:
   case ErrorCode::kNotFound: return 404;
   case ErrorCode::kMaxGuilds:
+  case ErrorCode::kMaxFriends:
+  case ErrorCode::kMaxRecipients:
+  case ErrorCode::kFriendRequestRefused:
+  case ErrorCode::kCannotFriendSelf:
+  case ErrorCode::kNoSuchUsername:
   case ErrorCode::kMaxRoles:
   case ErrorCode::kMaxChannels: return 400;
   case ErrorCode::kBanned: return 403;
   case ErrorCode::kUnauthorized: return 401;
   case ErrorCode::kRequestTooLarge: return 413;
   case ErrorCode::kMissingAccess:
+  case ErrorCode::kCannotMessageUser:
+  case ErrorCode::kCannotExecuteOnDm:
   case ErrorCode::kMissingPermissions: return 403;
   case ErrorCode::kInvalidFormBody:
   case ErrorCode::kMalformedRequest:
@@ -49,6 +56,13 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kUnknownRole: return "unknown_role";
   case ErrorCode::kUnknownBan: return "unknown_ban";
   case ErrorCode::kMaxGuilds: return "max_guilds";
+  case ErrorCode::kMaxFriends: return "max_friends";
+  case ErrorCode::kMaxRecipients: return "max_recipients";
+  case ErrorCode::kCannotExecuteOnDm: return "cannot_execute_on_dm";
+  case ErrorCode::kCannotMessageUser: return "cannot_message_user";
+  case ErrorCode::kFriendRequestRefused: return "friend_request_refused";
+  case ErrorCode::kCannotFriendSelf: return "cannot_friend_self";
+  case ErrorCode::kNoSuchUsername: return "no_such_username";
   case ErrorCode::kMaxRoles: return "max_roles";
   case ErrorCode::kMaxChannels: return "max_channels";
   case ErrorCode::kBanned: return "banned";

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/snowflake.hpp"
+#include "domain/dms.hpp"
 #include "domain/internal.hpp"
 #include "store/pg.hpp"
 
@@ -90,7 +91,9 @@ ChannelKind kindOf(ChannelType type) {
   switch (type) {
   case ChannelType::kVoice: return ChannelKind::kVoice;
   case ChannelType::kCategory: return ChannelKind::kCategory;
-  case ChannelType::kText: break;
+  case ChannelType::kText:
+  case ChannelType::kDm:
+  case ChannelType::kGroupDm: break;
   }
   return ChannelKind::kText;
 }
@@ -215,11 +218,17 @@ Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint6
   statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE id = $1", {id(channel_id)}});
   statements.push_back(
       {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {id(channel_id)}});
+  statements.push_back(dmAccessStatement(channel_id, user_id));
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());
   if ((*results)[0].rows() == 0) co_return unknownChannel();
   Channel channel = channelFromRow((*results)[0], 0);
   channel.overwrites = overwritesFrom((*results)[1], 0, 0, (*results)[1].rows());
+  if (channel.guild_id == 0) {
+    const DmAccess access = dmAccessFrom((*results)[2]);
+    if (!access.recipient) co_return unknownChannel();
+    co_return std::pair{dmContext(user_id, access.may_send), std::move(channel)};
+  }
   auto context = co_await this->context(pool, channel.guild_id, user_id);
   if (!context) co_return unknownChannel(); // not a member: the channel doesn't exist for them
   if ((context->in(channel)&perm::kViewChannel) == 0) co_return unknownChannel();

@@ -43,7 +43,8 @@ struct Role {
   int position = 0; //!< @everyone is 0; higher ranks above
 };
 
-enum class ChannelType : int { kText = 0, kVoice = 2, kCategory = 4 };
+//! kDm and kGroupDm have no server (guild_id 0): see domain/dms.hpp.
+enum class ChannelType : int { kText = 0, kDm = 1, kVoice = 2, kGroupDm = 3, kCategory = 4 };
 
 struct Channel {
   std::uint64_t id = 0;
@@ -140,7 +141,8 @@ public:
   //! The actor's view of a server; kUnknownGuild if it doesn't exist or they aren't a member.
   boost::asio::awaitable<core::Result<GuildContext>> context(store::PgPool& pool, std::uint64_t guild_id,
                                                              std::uint64_t user_id);
-  //! A channel the actor can see (VIEW_CHANNEL), with the context of its server.
+  //! A channel the actor can see (VIEW_CHANNEL), with the context of its server. For a DM or
+  //! group DM: only its recipients see it, with the stand-in context of domain::dmContext.
   boost::asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
   visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id);
 

@@ -50,9 +50,11 @@ std::string idArray(const std::vector<std::uint64_t>& ids) {
   return out + "}";
 }
 
-// Only text channels carry messages in this slice (voice channels' chat comes later).
+// Text channels, DMs and group DMs carry messages (voice channels' chat comes later).
 std::optional<core::Error> notText(const Channel& channel) {
-  if (channel.type == ChannelType::kText) return std::nullopt;
+  if (channel.type == ChannelType::kText || channel.type == ChannelType::kDm || channel.type == ChannelType::kGroupDm) {
+    return std::nullopt;
+  }
   return core::Error{
       ErrorCode::kInvalidFormBody,
       "Cannot send messages in a non-text channel",
@@ -161,6 +163,21 @@ asio::awaitable<core::Result<Messages::Mentions>> Messages::parseMentions(store:
     if (role->mentionable || may_mention_everyone) mentions.roles.push_back(role_id);
   }
   if (raw.users.empty()) co_return mentions;
+  if (channel.guild_id == 0) {
+    // In a DM or group DM only its recipients can be mentioned.
+    store::Params params{id(channel.id), idArray(raw.users)};
+    auto found = co_await pool.query(
+        "SELECT user_id FROM channel_recipients WHERE channel_id = $1 AND user_id = ANY($2::bigint[])",
+        std::move(params));
+    if (!found) co_return std::unexpected(found.error());
+    std::set<std::uint64_t> recipients;
+    for (int row = 0; row < found->rows(); ++row)
+      recipients.insert(u64(*found, row, 0));
+    for (const auto user_id : raw.users) {
+      if (recipients.contains(user_id)) mentions.users.push_back(user_id);
+    }
+    co_return mentions;
+  }
   // Only members who can see the channel are mentioned: their permissions from their own roles.
   store::Params params{id(context.guild.id), idArray(raw.users)};
   auto found = co_await pool.query("SELECT m.user_id, coalesce(m.communication_disabled_until > now(), false), "
@@ -261,7 +278,11 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
                                                    const Channel& channel, SendInput input, Slowmode& slowmode) {
   if (auto error = notText(channel)) co_return std::unexpected(*error);
   const Permissions permissions = context.in(channel);
-  if ((permissions & perm::kSendMessages) == 0) co_return missingPermissions();
+  if ((permissions & perm::kSendMessages) == 0) {
+    // In a DM, only a block (either way) or a deleted account takes SEND_MESSAGES away.
+    if (channel.guild_id == 0) co_return core::fail(ErrorCode::kCannotMessageUser, "Cannot send messages to this user");
+    co_return missingPermissions();
+  }
   std::vector<core::FieldError> errors;
   if (auto error = checkContent(input.content)) errors.push_back(*error);
   if (input.nonce && detail::codePoints(*input.nonce) > kMaxNonce) {
@@ -357,7 +378,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   }
   store::Params insert_params{id(message_id),
                               channel_id,
-                              id(channel.guild_id),
+                              channel.guild_id == 0 ? std::nullopt : std::optional(id(channel.guild_id)),
                               author_id,
                               input.content,
                               enforce ? input.nonce : std::nullopt,

@@ -1,7 +1,8 @@
 // The authorization matrix: every server and channel route, asked by every kind of member
 // (owner, administrator, staff with access, plain member, staff with a member deny overwrite,
 // timed-out staff, banned user, non-member, member removed a moment ago), on a private
-// channel. Nothing may leak: a hidden resource answers exactly like a missing one.
+// channel, and every DM route on a DM between two of them. Nothing may leak: a hidden resource
+// answers exactly like a missing one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHearthd } from '../support/hearthd.mjs';
@@ -54,7 +55,12 @@ before(async () => {
   assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${actors.removed.id}`)).status, 204);
   const secret = await owner.call('POST', `/channels/${priv.id}/messages`, { content: 'staff only: the plan' });
   assert.equal(secret.status, 200, secret.text);
-  world = { guild, general, priv, staff, actors, message: secret.body };
+  // A DM between the owner and staff (they share the server): theirs alone.
+  const dm = await owner.call('POST', '/users/@me/channels', { recipient_id: actors.staff.id });
+  assert.equal(dm.status, 200, dm.text);
+  const whisper = await actors.staff.call('POST', `/channels/${dm.body.id}/messages`, { content: 'between us' });
+  assert.equal(whisper.status, 200, whisper.text);
+  world = { guild, general, priv, staff, actors, message: secret.body, dm: dm.body, whisper: whisper.body };
 });
 
 // Who may do what. "see" = view the private channel; "member" = still in the server;
@@ -187,6 +193,46 @@ for (const [label, may] of Object.entries(ROLES)) {
     }
   });
 }
+
+// Every route on a DM: [method, path, body]; the twin uses a missing channel.
+const dmRoutes = (channel, message) => [
+  ['GET', `/channels/${channel}`],
+  ['PATCH', `/channels/${channel}`, { name: 'x' }],
+  ['GET', `/channels/${channel}/messages?limit=50`],
+  ['GET', `/channels/${channel}/messages/${message}`],
+  ['POST', `/channels/${channel}/messages`, { content: 'hello' }],
+  ['PATCH', `/channels/${channel}/messages/${message}`, { content: 'edited' }],
+  ['DELETE', `/channels/${channel}/messages/${message}`],
+  ['POST', `/channels/${channel}/messages/bulk-delete`, { messages: [message, MISSING] }],
+  ['PUT', `/channels/${channel}/recipients/${MISSING}`],
+  ['DELETE', `/channels/${channel}/recipients/${MISSING}`],
+  ['POST', `/channels/${channel}/invites`, { max_age: 60 }],
+  ['DELETE', `/channels/${channel}`],
+];
+
+test('a DM between two members is hidden from every other actor exactly like a missing channel', async () => {
+  const { actors, dm, whisper } = world;
+  for (const label of Object.keys(ROLES)) {
+    const routes = dmRoutes(dm.id, whisper.id);
+    const twins = dmRoutes(MISSING, whisper.id);
+    if (label === 'owner' || label === 'staff') {
+      const read = await actors[label].call('GET', `/channels/${dm.id}/messages/${whisper.id}`);
+      assert.equal(read.status, 200, `${label}: ${read.text}`);
+      // Server powers mean nothing in a DM: even the server's owner can't delete the other's message.
+      const moderate = await actors.owner.call('DELETE', `/channels/${dm.id}/messages/${whisper.id}`);
+      assert.equal(moderate.status, 403);
+      continue;
+    }
+    for (let i = 0; i < routes.length; i++) {
+      const [method, path, body] = routes[i];
+      const real = await actors[label].call(method, path, body);
+      const twin = await actors[label].call(twins[i][0], twins[i][1], twins[i][2]);
+      assert.equal(real.status, 404, `${label} ${method} ${path}`);
+      assert.equal(real.text, twin.text, `${label} ${method} ${path}: same body as a missing channel`);
+    }
+  }
+  assert.equal((await actors.owner.call('GET', `/channels/${dm.id}/messages`)).body[0].content, 'between us');
+});
 
 test('a banned or removed user cannot come back through an invite unless unbanned', async () => {
   const { guild, general, actors } = world;

@@ -250,3 +250,18 @@ test('op 8 answers GUILD_MEMBERS_CHUNK by query, by ids, with presences and nonc
   live.socket.close();
   outsider.socket.close();
 });
+
+test('friends hear of presence changes without sharing a server', async () => {
+  const alice = await register('pfa');
+  const bob = await register('pfb');
+  assert.equal((await alice.call('POST', '/users/@me/relationships', { username: bob.name })).status, 204);
+  assert.equal((await bob.call('PUT', `/users/@me/relationships/${alice.id}`, {})).status, 204);
+  const watcher = await identify(alice.token);
+  const bobLive = await identify(bob.token, { status: 'idle', since: null, activities: [], afk: true });
+  const update = await watcher.next((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === bob.id);
+  assert.equal(update.d.status, 'idle');
+  assert.equal(update.d.guild_id, undefined);
+  const later = await identify(alice.token);
+  assert.equal(later.ready.presences.find((p) => p.user.id === bob.id)?.status, 'idle');
+  for (const client of [watcher, bobLive, later]) client.socket.close(1000);
+});
