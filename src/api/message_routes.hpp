@@ -3,6 +3,7 @@
 // pages, one message, edit, delete, bulk delete. Each change is published on the event bus once
 // it is committed (MESSAGE_CREATE, MESSAGE_UPDATE, MESSAGE_DELETE, MESSAGE_DELETE_BULK).
 // docs/messages.md describes the rules.
+#include <string>
 #include <vector>
 
 #include "api/route_support.hpp"
@@ -15,6 +16,7 @@ namespace hearth::domain {
 class Accounts;
 class EventBus;
 class Guilds;
+struct Message;
 class Messages;
 } // namespace hearth::domain
 namespace hearth::store {
@@ -28,5 +30,11 @@ struct MessageDeps : ServerRouteDeps {
 };
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);
+
+//! Discord's message object. `for_viewer`: an answer to the user the message was loaded for
+//! (reactions carry their `me`); false for events to everyone (`me` is false).
+std::string messageJson(const domain::Message& message, bool for_viewer);
+//! An array of message objects for the user they were loaded for.
+std::string messagesJson(const std::vector<domain::Message>& messages);
 
 } // namespace hearth::api

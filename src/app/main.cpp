@@ -17,6 +17,7 @@
 #include "api/guild_routes.hpp"
 #include "api/member_routes.hpp"
 #include "api/message_routes.hpp"
+#include "api/reaction_routes.hpp"
 #include "api/routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
@@ -28,6 +29,8 @@
 #include "domain/guilds.hpp"
 #include "domain/members.hpp"
 #include "domain/messages.hpp"
+#include "domain/reactions.hpp"
+#include "domain/read_states.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -122,6 +125,8 @@ int main(int argc, char** argv) {
   domain::Guilds guilds(ids);
   domain::Members members(ids, guilds);
   domain::Messages messages(ids, guilds);
+  domain::Reactions reactions(guilds, messages);
+  domain::ReadStates read_states(guilds, messages);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -132,7 +137,7 @@ int main(int argc, char** argv) {
   oauth::Providers providers(std::move(*oauth_providers), oauth_http, clock);
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
-  const auto identify = [&signer, &accounts, &pools, &guilds](
+  const auto identify = [&signer, &accounts, &pools, &guilds, &read_states](
                             std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
@@ -154,11 +159,14 @@ int main(int argc, char** argv) {
       guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count);
     }
     guilds_json += "]";
+    auto read_state = co_await read_states.readyJson(pool, claims->user_id, *snapshots);
+    if (!read_state) co_return std::unexpected(read_state.error());
     gateway::Identity identity;
     identity.user_json = api::userJson(*user);
     identity.user_id = claims->user_id;
     identity.session_id = claims->session_id;
     identity.guilds_json = std::move(guilds_json);
+    identity.read_state_json = std::move(*read_state);
     co_return identity;
   };
   gateway::Gateway gateway(config.gateway, clock, identify);
@@ -186,6 +194,8 @@ int main(int argc, char** argv) {
                       api::GuildDeps{{ops.pools, &guilds, &accounts, &signer, &events}, config.data_dir / "icons"});
   api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &members});
   api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages});
+  api::addReactionRoutes(
+      router, api::ReactionDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &reactions, &read_states});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);
