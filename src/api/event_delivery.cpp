@@ -1,12 +1,14 @@
 #include "api/event_delivery.hpp"
 
 #include <algorithm>
-#include <atomic>
+#include <deque>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include "domain/events.hpp"
@@ -132,10 +134,42 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
 
 } // namespace
 
+namespace {
+
+// Events of one server (or DM channel) are delivered in the order they were published: each goes
+// to the worker its server hashes to, where its recipients are looked up at once (lookups overlap)
+// but sends leave strictly in publish order, from the front of this queue.
+struct OrderedDelivery {
+  struct Slot {
+    std::shared_ptr<const domain::Event> event;
+    std::shared_ptr<const std::string> data;
+    std::optional<Audience> audience; //!< set when its lookup finished
+  };
+  std::deque<std::shared_ptr<Slot>> slots; //!< touched only on the worker's thread
+};
+
+void sendAudience(const DeliveryTarget& target, const domain::Event& event,
+                  const std::shared_ptr<const std::string>& data, const Audience& audience) {
+  for (const auto user : audience.allowed)
+    target.send(user, event.type, data);
+  if (audience.lost.empty()) return;
+  // To those who just lost sight of the channel, it is as good as deleted; they learn nothing of
+  // its new state.
+  auto gone = std::make_shared<const std::string>("{\"id\":\"" + std::to_string(event.channel_id) +
+                                                  "\",\"guild_id\":\"" + std::to_string(event.guild_id) +
+                                                  "\",\"type\":" + std::to_string(audience.channel_type) + "}");
+  for (const auto user : audience.lost)
+    target.send(user, "CHANNEL_DELETE", gone);
+}
+
+} // namespace
+
 void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> executors,
                    std::vector<store::PgPool*> pools, DeliveryTarget target) {
-  auto next = std::make_shared<std::atomic<std::size_t>>(0);
-  bus.subscribe([executors, pools, target, next](const domain::Event& published) {
+  std::vector<std::shared_ptr<OrderedDelivery>> queues;
+  for (std::size_t worker = 0; worker < executors.size(); ++worker)
+    queues.push_back(std::make_shared<OrderedDelivery>());
+  bus.subscribe([executors, pools, target, queues](const domain::Event& published) {
     auto event = std::make_shared<const domain::Event>(published);
     auto data = std::make_shared<const std::string>(event->data);
     if (!event->only_users.empty()) {
@@ -146,28 +180,32 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
       }
       return;
     }
-    auto users = target.connected_users();
     // Events of neither a server nor a DM channel reach only their only_users.
-    if (users.empty() || (event->guild_id == 0 && event->channel_id == 0)) return;
-    const std::size_t worker = next->fetch_add(1) % executors.size();
-    store::PgPool* pool = pools[worker];
-    asio::co_spawn(
-        executors[worker],
-        [pool, event, data, target, users = std::move(users)]() mutable -> asio::awaitable<void> {
-          auto audience = co_await recipients(*pool, *event, std::move(users));
-          for (const auto user : audience.allowed)
-            target.send(user, event->type, data);
-          if (!audience.lost.empty()) {
-            // To those who just lost sight of the channel, it is as good as deleted; they learn
-            // nothing of its new state.
-            auto gone = std::make_shared<const std::string>(
-                "{\"id\":\"" + std::to_string(event->channel_id) + "\",\"guild_id\":\"" +
-                std::to_string(event->guild_id) + "\",\"type\":" + std::to_string(audience.channel_type) + "}");
-            for (const auto user : audience.lost)
-              target.send(user, "CHANNEL_DELETE", gone);
-          }
-        },
-        asio::detached);
+    if (event->guild_id == 0 && event->channel_id == 0) return;
+    const std::uint64_t key = event->guild_id != 0 ? event->guild_id : event->channel_id;
+    const std::size_t worker = static_cast<std::size_t>(key % executors.size());
+    auto slot = std::make_shared<OrderedDelivery::Slot>(OrderedDelivery::Slot{event, data, std::nullopt});
+    asio::post(executors[worker],
+               [pool = pools[worker], queue = queues[worker], slot, target, executor = executors[worker]] {
+                 queue->slots.push_back(slot);
+                 asio::co_spawn(
+                     executor,
+                     [pool, queue, slot, target]() -> asio::awaitable<void> {
+                       auto users = target.connected_users();
+                       if (users.empty()) {
+                         slot->audience = Audience{};
+                       } else {
+                         slot->audience = co_await recipients(*pool, *slot->event, std::move(users));
+                       }
+                       // Send everything ready at the front, in publish order.
+                       while (!queue->slots.empty() && queue->slots.front()->audience) {
+                         const auto front = queue->slots.front();
+                         queue->slots.pop_front();
+                         sendAudience(target, *front->event, front->data, *front->audience);
+                       }
+                     },
+                     asio::detached);
+               });
   });
 }
 

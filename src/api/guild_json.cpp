@@ -49,6 +49,13 @@ json::object channelObject(const domain::Channel& channel) {
     overwrites.push_back(std::move(item));
   }
   out["permission_overwrites"] = std::move(overwrites);
+  if (channel.type == domain::ChannelType::kText || channel.type == domain::ChannelType::kVoice) {
+    // What clients compare with their read state: null when nothing was ever sent or pinned.
+    out["last_message_id"] = channel.last_message_id == 0
+                                 ? json::value(nullptr)
+                                 : json::value(core::snowflakeToString(channel.last_message_id));
+    out["last_pin_timestamp"] = orNull(channel.last_pin_timestamp);
+  }
   if (channel.type == domain::ChannelType::kText) {
     out["topic"] = orNull(channel.topic);
     out["rate_limit_per_user"] = channel.rate_limit_per_user;

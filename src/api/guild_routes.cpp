@@ -553,8 +553,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           co_return net::errorResponse(core::ErrorCode::kMissingPermissions, "Missing Permissions");
         }
         // Filters: user_id (who acted), action_type, before (entry id), limit 1-100 (50).
-        std::string sql = "SELECT id, user_id, target_id, action_type, reason, changes::text FROM audit_log "
-                          "WHERE guild_id = $1";
+        std::string sql =
+            "SELECT id, user_id, target_id, action_type, reason, changes::text, options::text FROM audit_log "
+            "WHERE guild_id = $1";
         store::Params params{std::to_string(actor->context.guild.id)};
         if (auto user = core::parseSnowflake(request.queryParam("user_id"))) {
           params.push_back(std::to_string(*user));
@@ -588,6 +589,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           entry["action_type"] = rows->integer(row, 3).value_or(0);
           entry["reason"] = rows->isNull(row, 4) ? json::value(nullptr) : json::value(std::string(rows->text(row, 4)));
           entry["changes"] = json::parse(rows->text(row, 5));
+          if (!rows->isNull(row, 6)) entry["options"] = json::parse(rows->text(row, 6));
           entries.push_back(std::move(entry));
         }
         json::object answer;

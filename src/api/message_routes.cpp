@@ -34,7 +34,9 @@ constexpr std::size_t kMessageBodyLimit = 64 * 1024;
 constexpr int kTypeDefault = 0;
 constexpr int kTypeReply = 19;
 
-json::object messageObject(const domain::Message& message, bool with_reference = true) {
+// `for_viewer`: the answer to the user the message was loaded for (reactions carry their `me`);
+// otherwise an event for everyone (`me` false).
+json::object messageObject(const domain::Message& message, bool for_viewer, bool with_reference = true) {
   json::object out;
   out["id"] = core::snowflakeToString(message.id);
   out["type"] = message.reference_id != 0 ? kTypeReply : kTypeDefault;
@@ -58,6 +60,20 @@ json::object messageObject(const domain::Message& message, bool with_reference =
   out["embeds"] = json::array();
   out["pinned"] = message.pinned;
   out["flags"] = 0;
+  if (!message.reactions.empty()) {
+    json::array reactions;
+    for (const auto& reaction : message.reactions) {
+      json::object item;
+      item["count"] = reaction.count;
+      item["count_details"] = json::object{{"burst", 0}, {"normal", reaction.count}};
+      item["me"] = for_viewer && reaction.me;
+      item["me_burst"] = false;
+      item["burst_colors"] = json::array();
+      item["emoji"] = json::object{{"id", nullptr}, {"name", reaction.emoji}};
+      reactions.push_back(std::move(item));
+    }
+    out["reactions"] = std::move(reactions);
+  }
   if (message.reference_id != 0) {
     json::object reference;
     reference["type"] = 0;
@@ -66,14 +82,13 @@ json::object messageObject(const domain::Message& message, bool with_reference =
     if (message.guild_id != 0) reference["guild_id"] = core::snowflakeToString(message.guild_id);
     out["message_reference"] = std::move(reference);
     if (with_reference) {
-      out["referenced_message"] =
-          message.referenced ? json::value(messageObject(*message.referenced, false)) : json::value(nullptr);
+      out["referenced_message"] = message.referenced
+                                      ? json::value(messageObject(*message.referenced, for_viewer, false))
+                                      : json::value(nullptr);
     }
   }
   return out;
 }
-
-std::string messageJson(const domain::Message& message) { return json::serialize(messageObject(message)); }
 
 // A snowflake given as a JSON string or a non-negative integer.
 std::optional<std::uint64_t> snowflakeValue(const json::value& value) {
@@ -190,6 +205,17 @@ std::optional<std::uint64_t> messageIdOf(const Request& request) {
 
 } // namespace
 
+std::string messageJson(const domain::Message& message, bool for_viewer) {
+  return json::serialize(messageObject(message, for_viewer));
+}
+
+std::string messagesJson(const std::vector<domain::Message>& messages) {
+  json::array out;
+  for (const auto& message : messages)
+    out.push_back(messageObject(message, true));
+  return json::serialize(out);
+}
+
 void addMessageRoutes(net::Router& router, MessageDeps deps) {
   router.add(
       Method::kPost, "/api/v1/channels/{channel_id}/messages",
@@ -217,7 +243,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
           }
           co_return net::errorResponse(sent.error());
         }
-        json::object answer = messageObject(sent->message);
+        json::object answer = messageObject(sent->message, false); // new: no reactions yet
         if (!parsed->nonce.is_null()) answer["nonce"] = parsed->nonce;
         std::string text = json::serialize(answer);
         if (sent->created) {
@@ -239,10 +265,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
                auto& pool = *deps.pools.at(request.worker);
                auto page = co_await deps.messages->history(pool, actor->context, actor->channel, *query);
                if (!page) co_return net::errorResponse(page.error());
-               json::array out;
-               for (const auto& message : *page)
-                 out.push_back(messageObject(message));
-               co_return net::jsonResponse(200, json::serialize(out));
+               co_return net::jsonResponse(200, messagesJson(*page));
              });
 
   router.add(Method::kGet, "/api/v1/channels/{channel_id}/messages/{message_id}",
@@ -254,7 +277,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
                auto& pool = *deps.pools.at(request.worker);
                auto message = co_await deps.messages->get(pool, actor->context, actor->channel, *message_id);
                if (!message) co_return net::errorResponse(message.error());
-               co_return net::jsonResponse(200, messageJson(*message));
+               co_return net::jsonResponse(200, messageJson(*message, true));
              });
 
   router.add(
@@ -273,9 +296,8 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         auto message =
             co_await deps.messages->edit(pool, actor->context, actor->channel, *message_id, std::move(*content));
         if (!message) co_return net::errorResponse(message.error());
-        std::string text = messageJson(*message);
-        publish(deps, "MESSAGE_UPDATE", message->guild_id, text, message->channel_id);
-        co_return net::jsonResponse(200, std::move(text));
+        publish(deps, "MESSAGE_UPDATE", message->guild_id, messageJson(*message, false), message->channel_id);
+        co_return net::jsonResponse(200, messageJson(*message, true));
       },
       kMessageBodyLimit);
 

@@ -5,6 +5,7 @@
 // docs/messages.md describes the rules.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +20,7 @@ namespace hearth::domain {
 class Accounts;
 class EventBus;
 class Guilds;
+struct Message;
 class Messages;
 } // namespace hearth::domain
 namespace hearth::store {
@@ -35,5 +37,11 @@ struct MessageDeps : ServerRouteDeps {
 };
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);
+
+//! Discord's message object. `for_viewer`: an answer to the user the message was loaded for
+//! (reactions carry their `me`); false for events to everyone (`me` is false).
+std::string messageJson(const domain::Message& message, bool for_viewer);
+//! An array of message objects for the user they were loaded for.
+std::string messagesJson(const std::vector<domain::Message>& messages);
 
 } // namespace hearth::api

@@ -19,6 +19,7 @@
 #include "api/guild_routes.hpp"
 #include "api/member_routes.hpp"
 #include "api/message_routes.hpp"
+#include "api/reaction_routes.hpp"
 #include "api/relationship_routes.hpp"
 #include "api/routes.hpp"
 #include "app/config.hpp"
@@ -32,6 +33,8 @@
 #include "domain/guilds.hpp"
 #include "domain/members.hpp"
 #include "domain/messages.hpp"
+#include "domain/reactions.hpp"
+#include "domain/read_states.hpp"
 #include "domain/relationships.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
@@ -129,6 +132,8 @@ int main(int argc, char** argv) {
   domain::Messages messages(ids, guilds);
   domain::Relationships relationships;
   domain::Dms dms(ids);
+  domain::Reactions reactions(guilds, messages);
+  domain::ReadStates read_states(guilds, messages);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -140,7 +145,7 @@ int main(int argc, char** argv) {
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
   const std::size_t large_threshold = config.gateway.large_threshold;
-  const auto identify = [&signer, &accounts, &pools, &guilds, &dms, &relationships, large_threshold](
+  const auto identify = [&signer, &accounts, &pools, &guilds, &dms, &relationships, &read_states, large_threshold](
                             std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
@@ -174,6 +179,8 @@ int main(int argc, char** argv) {
     for (const auto& relationship : *relationship_list) {
       if (relationship.type == domain::RelationshipType::kFriend) candidates->push_back(relationship.user.id);
     }
+    auto read_state = co_await read_states.readyJson(pool, claims->user_id, *snapshots);
+    if (!read_state) co_return std::unexpected(read_state.error());
     gateway::Identity identity;
     identity.presence_candidates = std::move(*candidates);
     identity.user_json = api::userJson(*user);
@@ -182,6 +189,7 @@ int main(int argc, char** argv) {
     identity.guilds_json = std::move(guilds_json);
     identity.private_channels_json = api::privateChannelsJson(*private_channels, claims->user_id);
     identity.relationships_json = api::relationshipsJson(*relationship_list);
+    identity.read_state_json = std::move(*read_state);
     co_return identity;
   };
   // What the gateway asks of the rest: RESUME tokens, op 8, presence announcements.
@@ -238,6 +246,8 @@ int main(int argc, char** argv) {
                                                            &relationships,
                                                            &limiter,
                                                            config.friend_requests_per_hour});
+  api::addReactionRoutes(
+      router, api::ReactionDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &reactions, &read_states});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
                         return gateway.run(std::move(connection), request);

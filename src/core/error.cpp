@@ -14,12 +14,15 @@ int httpStatus(ErrorCode code) noexcept {
   case ErrorCode::kUnknownRole:
   case ErrorCode::kUnknownBan:
   case ErrorCode::kNotFound: return 404;
+  case ErrorCode::kUnknownEmoji:
   case ErrorCode::kMaxGuilds:
   case ErrorCode::kMaxFriends:
   case ErrorCode::kMaxRecipients:
   case ErrorCode::kFriendRequestRefused:
   case ErrorCode::kCannotFriendSelf:
   case ErrorCode::kNoSuchUsername:
+  case ErrorCode::kMaxPins:
+  case ErrorCode::kMaxReactions:
   case ErrorCode::kMaxRoles:
   case ErrorCode::kMaxChannels: return 400;
   case ErrorCode::kBanned: return 403;
@@ -51,6 +54,7 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kUnknownGuild: return "unknown_guild";
   case ErrorCode::kUnknownMessage: return "unknown_message";
   case ErrorCode::kUnknownUser: return "unknown_user";
+  case ErrorCode::kUnknownEmoji: return "unknown_emoji";
   case ErrorCode::kUnknownInvite: return "unknown_invite";
   case ErrorCode::kUnknownMember: return "unknown_member";
   case ErrorCode::kUnknownRole: return "unknown_role";
@@ -63,6 +67,8 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kFriendRequestRefused: return "friend_request_refused";
   case ErrorCode::kCannotFriendSelf: return "cannot_friend_self";
   case ErrorCode::kNoSuchUsername: return "no_such_username";
+  case ErrorCode::kMaxPins: return "max_pins";
+  case ErrorCode::kMaxReactions: return "max_reactions";
   case ErrorCode::kMaxRoles: return "max_roles";
   case ErrorCode::kMaxChannels: return "max_channels";
   case ErrorCode::kBanned: return "banned";

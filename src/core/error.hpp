@@ -20,11 +20,14 @@ enum class ErrorCode : std::int32_t {
   kUnknownMessage = 10008, //!< 404
   kUnknownRole = 10011, //!< 404
   kUnknownUser = 10013, //!< 404
+  kUnknownEmoji = 10014, //!< 400: not a Unicode emoji (reactions)
   kUnknownBan = 10026, //!< 404
   kMaxGuilds = 30001, //!< 400: the user is in 100 servers
   kMaxFriends = 30002, //!< 400: the user has 1000 friends
   kMaxRecipients = 30004, //!< 400: a group DM has 10 recipients
+  kMaxPins = 30003, //!< 400: 50 pinned messages in the channel
   kMaxRoles = 30005, //!< 400: 250 roles
+  kMaxReactions = 30010, //!< 400: 20 distinct emoji on the message
   kMaxChannels = 30013, //!< 400: 500 channels
   kUnauthorized = 40001, //!< 401: missing or invalid credentials
   kRequestTooLarge = 40005, //!< 413: body above the configured limit

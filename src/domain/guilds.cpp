@@ -26,7 +26,8 @@ using detail::u64;
 
 const char* const kChannelColumns =
     "id, guild_id, type, name, coalesce(topic, ''), position, coalesce(parent_id, 0), rate_limit_per_user, "
-    "coalesce(bitrate, 0), coalesce(user_limit, 0), nsfw";
+    "coalesce(bitrate, 0), coalesce(user_limit, 0), nsfw, coalesce(last_message_id, 0), "
+    "coalesce(to_json(last_pin_timestamp)#>>'{}', '')";
 
 namespace {
 
@@ -133,6 +134,8 @@ Channel channelFromRow(const store::PgResult& rows, int row) {
   channel.bitrate = i32(rows, row, 8);
   channel.user_limit = i32(rows, row, 9);
   channel.nsfw = rows.text(row, 10) == "t";
+  channel.last_message_id = u64(rows, row, 11);
+  channel.last_pin_timestamp = rows.text(row, 12);
   return channel;
 }
 
@@ -878,16 +881,17 @@ Guilds::reorderRoles(store::PgPool& pool, const GuildContext& context,
 
 asio::awaitable<core::Result<void>> Guilds::audit(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t actor,
                                                   std::uint64_t target, int action, std::string reason,
-                                                  const std::vector<Change>& changes) {
+                                                  const std::vector<Change>& changes, std::string options_json) {
   store::Params params{id(ids_.next()),
                        id(guild_id),
                        id(actor),
                        target == 0 ? std::nullopt : std::optional(id(target)),
                        std::to_string(action),
                        reason.empty() ? std::nullopt : std::optional(reason.substr(0, 512)),
-                       changesJson(changes)};
+                       changesJson(changes),
+                       options_json.empty() ? std::nullopt : std::optional(std::move(options_json))};
   auto written = co_await pool.query("INSERT INTO audit_log (id, guild_id, user_id, target_id, action_type, reason, "
-                                     "changes) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)",
+                                     "changes, options) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)",
                                      std::move(params));
   if (!written) co_return std::unexpected(written.error());
   co_return core::Result<void>{};

@@ -59,6 +59,8 @@ struct Channel {
   int user_limit = 0; //!< voice: 0 = unlimited
   bool nsfw = false;
   std::vector<Overwrite> overwrites;
+  std::uint64_t last_message_id = 0; //!< the newest message sent in it, or 0
+  std::string last_pin_timestamp; //!< ISO 8601 time of its newest pin, or empty
 };
 
 //! The acting user's standing in one server, loaded once per request.
@@ -192,10 +194,11 @@ public:
   boost::asio::awaitable<core::Result<std::vector<Role>>>
   reorderRoles(store::PgPool& pool, const GuildContext& context, std::vector<std::pair<std::uint64_t, int>> moves);
 
-  //! Writes one audit log entry (actions use Discord's numbers).
+  //! Writes one audit log entry (actions use Discord's numbers); `options_json` is the entry's
+  //! `options` object (serialized JSON), or empty for none.
   boost::asio::awaitable<core::Result<void>> audit(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t actor,
                                                    std::uint64_t target, int action, std::string reason,
-                                                   const std::vector<Change>& changes);
+                                                   const std::vector<Change>& changes, std::string options_json = {});
 
 private:
   core::SnowflakeGenerator& ids_;
@@ -220,6 +223,8 @@ inline constexpr int kRoleUpdate = 31;
 inline constexpr int kRoleDelete = 32;
 inline constexpr int kInviteCreate = 40;
 inline constexpr int kInviteDelete = 42;
+inline constexpr int kMessagePin = 74;
+inline constexpr int kMessageUnpin = 75;
 } // namespace audit
 
 //! Reads a channel row (the column order of kChannelColumns) and its overwrites.

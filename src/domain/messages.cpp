@@ -203,7 +203,7 @@ asio::awaitable<core::Result<Messages::Mentions>> Messages::parseMentions(store:
 
 asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool& pool, std::string where,
                                                                    std::vector<std::optional<std::string>> params,
-                                                                   bool with_references) {
+                                                                   bool with_references, std::uint64_t viewer) {
   const std::string sql = std::string("SELECT ") + kMessageColumns +
                           " FROM messages m JOIN users u ON u.id = m.author_id WHERE " + where + " ORDER BY m.id DESC";
   auto result = co_await pool.query(sql, std::move(params));
@@ -242,6 +242,23 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool
                                      std::string(loaded->text(row, 2)), std::string(loaded->text(row, 3))};
     }
   }
+  // Reactions of the whole page in one query, each emoji in the order it was first added.
+  std::map<std::uint64_t, std::vector<ReactionCount>> reactions;
+  if (!rows.empty()) {
+    std::vector<std::uint64_t> message_ids;
+    for (const auto& row : rows)
+      message_ids.push_back(row.message.id);
+    store::Params reaction_params{idArray(message_ids), id(viewer)};
+    auto loaded = co_await pool.query("SELECT message_id, emoji, count(*), bool_or(user_id = $2) FROM reactions "
+                                      "WHERE message_id = ANY($1::bigint[]) GROUP BY message_id, emoji "
+                                      "ORDER BY message_id, min(position)",
+                                      std::move(reaction_params));
+    if (!loaded) co_return std::unexpected(loaded.error());
+    for (int row = 0; row < loaded->rows(); ++row) {
+      reactions[u64(*loaded, row, 0)].push_back(
+          {std::string(loaded->text(row, 1)), detail::i32(*loaded, row, 2), loaded->text(row, 3) == "t"});
+    }
+  }
   const auto fill = [&](Row& row) {
     for (const auto user_id : row.mention_ids) {
       if (const auto found = users.find(user_id); found != users.end()) row.message.mentions.push_back(found->second);
@@ -259,19 +276,43 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool
     if (const auto found = referenced.find(row.message.reference_id); found != referenced.end()) {
       row.message.referenced = found->second;
     }
+    if (auto found = reactions.find(row.message.id); found != reactions.end()) {
+      row.message.reactions = std::move(found->second);
+    }
     out.push_back(std::move(row.message));
   }
   co_return out;
 }
 
 asio::awaitable<core::Result<Message>> Messages::loadOne(store::PgPool& pool, std::uint64_t channel_id,
-                                                         std::uint64_t message_id) {
+                                                         std::uint64_t message_id, std::uint64_t viewer) {
   std::vector<std::optional<std::string>> params{id(message_id), id(channel_id)};
   std::string where = "m.id = $1 AND m.channel_id = $2";
-  auto loaded = co_await load(pool, std::move(where), std::move(params), true);
+  auto loaded = co_await load(pool, std::move(where), std::move(params), true, viewer);
   if (!loaded) co_return std::unexpected(loaded.error());
   if (loaded->empty()) co_return unknownMessage();
   co_return std::move(loaded->front());
+}
+
+asio::awaitable<core::Result<std::vector<Message>>> Messages::byIds(store::PgPool& pool, std::vector<std::uint64_t> ids,
+                                                                    std::uint64_t viewer) {
+  if (ids.empty()) co_return std::vector<Message>();
+  std::vector<std::optional<std::string>> params{idArray(ids)};
+  std::string where = "m.id = ANY($1::bigint[])";
+  auto loaded = co_await load(pool, std::move(where), std::move(params), true, viewer);
+  if (!loaded) co_return std::unexpected(loaded.error());
+  std::map<std::uint64_t, Message*> by_id;
+  for (auto& message : *loaded)
+    by_id[message.id] = &message;
+  std::vector<Message> out;
+  out.reserve(loaded->size());
+  for (const auto message_id : ids) {
+    if (auto found = by_id.find(message_id); found != by_id.end() && found->second != nullptr) {
+      out.push_back(std::move(*found->second));
+      found->second = nullptr; // an id given twice is answered once
+    }
+  }
+  co_return out;
 }
 
 asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const GuildContext& context,
@@ -301,7 +342,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
                                      std::move(params));
     if (!found) co_return std::unexpected(found.error());
     if (found->rows() == 0) co_return std::optional<Message>();
-    auto first = co_await loadOne(pool, channel.id, u64(*found, 0, 0));
+    auto first = co_await loadOne(pool, channel.id, u64(*found, 0, 0), context.user_id);
     if (!first) co_return std::unexpected(first.error());
     co_return std::optional<Message>(std::move(*first));
   };
@@ -395,6 +436,15 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
       std::move(insert_params));
   if (!inserted) co_return std::unexpected(inserted.error());
   const bool created = inserted->affectedRows() == 1;
+  if (created) {
+    // The channel's newest message, committed with it (ids grow, but racing sends may commit
+    // out of order: keep the greatest).
+    store::Params channel_params{channel_id, id(message_id)};
+    auto marked = co_await lease->query("UPDATE channels SET last_message_id = greatest(last_message_id, $2::bigint) "
+                                        "WHERE id = $1",
+                                        std::move(channel_params));
+    if (!marked) co_return std::unexpected(marked.error());
+  }
   store::Params end_params;
   auto ended = co_await lease->query(created ? "COMMIT" : "ROLLBACK", std::move(end_params));
   if (!ended) co_return std::unexpected(ended.error());
@@ -404,7 +454,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
     if (!*first) co_return core::fail(ErrorCode::kDatabase, "The message could not be stored");
     co_return Sent{std::move(**first), false};
   }
-  auto message = co_await loadOne(pool, channel.id, message_id);
+  auto message = co_await loadOne(pool, channel.id, message_id, context.user_id);
   if (!message) co_return std::unexpected(message.error());
   co_return Sent{std::move(*message), true};
 }
@@ -435,21 +485,21 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::history(store::PgP
   } else {
     where = fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT {})", limit);
   }
-  co_return co_await load(pool, std::move(where), std::move(params), true);
+  co_return co_await load(pool, std::move(where), std::move(params), true, context.user_id);
 }
 
 asio::awaitable<core::Result<Message>> Messages::get(store::PgPool& pool, const GuildContext& context,
                                                      const Channel& channel, std::uint64_t message_id) {
   if (auto error = notText(channel)) co_return std::unexpected(*error);
   if ((context.in(channel)&perm::kReadMessageHistory) == 0) co_return missingPermissions();
-  co_return co_await loadOne(pool, channel.id, message_id);
+  co_return co_await loadOne(pool, channel.id, message_id, context.user_id);
 }
 
 asio::awaitable<core::Result<Message>> Messages::edit(store::PgPool& pool, const GuildContext& context,
                                                       const Channel& channel, std::uint64_t message_id,
                                                       std::string content) {
   if (auto error = notText(channel)) co_return std::unexpected(*error);
-  auto message = co_await loadOne(pool, channel.id, message_id);
+  auto message = co_await loadOne(pool, channel.id, message_id, context.user_id);
   if (!message) co_return std::unexpected(message.error());
   if (!maySee(context, channel, message->author.id)) co_return unknownMessage();
   if (message->author.id != context.user_id) {
@@ -467,7 +517,7 @@ asio::awaitable<core::Result<Message>> Messages::edit(store::PgPool& pool, const
                                      std::move(params));
   if (!updated) co_return std::unexpected(updated.error());
   if (updated->affectedRows() == 0) co_return unknownMessage(); // deleted in the meantime
-  co_return co_await loadOne(pool, channel.id, message_id);
+  co_return co_await loadOne(pool, channel.id, message_id, context.user_id);
 }
 
 asio::awaitable<core::Result<void>> Messages::remove(store::PgPool& pool, const GuildContext& context,

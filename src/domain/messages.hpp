@@ -25,6 +25,13 @@ class PgResult;
 
 namespace hearth::domain {
 
+//! One emoji's reactions on a message.
+struct ReactionCount {
+  std::string emoji; //!< a Unicode emoji (domain::isReactionEmoji)
+  int count = 0;
+  bool me = false; //!< the user the message was loaded for reacted with it
+};
+
 struct Message {
   std::uint64_t id = 0;
   std::uint64_t channel_id = 0;
@@ -40,6 +47,7 @@ struct Message {
   std::uint64_t reference_id = 0; //!< the message replied to, or 0
   //! The message replied to, when it still exists (its own reference is not loaded).
   std::shared_ptr<const Message> referenced;
+  std::vector<ReactionCount> reactions; //!< in the order each emoji was first added
 };
 
 struct SendInput {
@@ -104,15 +112,22 @@ public:
                                                                               const Channel& channel,
                                                                               std::vector<std::uint64_t> message_ids);
 
+  //! The messages with these ids (any channel), in the order given, skipping missing ones, with
+  //! `me` on reactions for `viewer`. No permission check: callers decide what may be seen.
+  boost::asio::awaitable<core::Result<std::vector<Message>>> byIds(store::PgPool& pool, std::vector<std::uint64_t> ids,
+                                                                   std::uint64_t viewer);
+
 private:
   struct Mentions;
   boost::asio::awaitable<core::Result<Mentions>> parseMentions(store::PgPool& pool, const GuildContext& context,
                                                                const Channel& channel, const std::string& content);
-  //! Reads messages (by a WHERE clause on `m`) with authors, mentions and replied-to messages.
-  boost::asio::awaitable<core::Result<std::vector<Message>>>
-  load(store::PgPool& pool, std::string where, std::vector<std::optional<std::string>> params, bool with_references);
+  //! Reads messages (by a WHERE clause on `m`) with authors, mentions, reactions (`me` for
+  //! `viewer`) and replied-to messages.
+  boost::asio::awaitable<core::Result<std::vector<Message>>> load(store::PgPool& pool, std::string where,
+                                                                  std::vector<std::optional<std::string>> params,
+                                                                  bool with_references, std::uint64_t viewer);
   boost::asio::awaitable<core::Result<Message>> loadOne(store::PgPool& pool, std::uint64_t channel_id,
-                                                        std::uint64_t message_id);
+                                                        std::uint64_t message_id, std::uint64_t viewer);
 
   core::SnowflakeGenerator& ids_;
   Guilds& guilds_;

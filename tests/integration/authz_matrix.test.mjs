@@ -16,6 +16,7 @@ after(async () => {
 const VIEW_CHANNEL = 1n << 10n;
 const ADMINISTRATOR = 1n << 3n;
 const MISSING = '1111111111111111111';
+const THUMBS = encodeURIComponent('👍');
 
 const register = (label) => registerUser(server, label);
 
@@ -87,7 +88,8 @@ const channelRoutes = (id) => [
   ['GET', `/channels/${id}/invites`],
   ['DELETE', `/channels/${id}`],
 ];
-// Message routes in the private channel; the twin uses a missing channel.
+// Message routes in the private channel (messages, reactions, pins, acks); the twin uses a
+// missing channel.
 const messageRoutes = (channel, message) => [
   ['GET', `/channels/${channel}/messages?limit=50`, undefined, 'read'],
   ['GET', `/channels/${channel}/messages/${message}`, undefined, 'read'],
@@ -95,6 +97,18 @@ const messageRoutes = (channel, message) => [
   ['PATCH', `/channels/${channel}/messages/${message}`, { content: 'edited' }, 'edit'],
   ['POST', `/channels/${channel}/messages/bulk-delete`, { messages: [message, MISSING] }, 'manage'],
   ['DELETE', `/channels/${channel}/messages/${message}`, undefined, 'manage'],
+  // Reactions, pins and acks on the same message.
+  ['PUT', `/channels/${channel}/messages/${message}/reactions/${THUMBS}/@me`, undefined, 'react'],
+  ['GET', `/channels/${channel}/messages/${message}/reactions/${THUMBS}`, undefined, 'read'],
+  ['DELETE', `/channels/${channel}/messages/${message}/reactions/${THUMBS}/@me`, undefined, 'own'],
+  ['DELETE', `/channels/${channel}/messages/${message}/reactions/${THUMBS}/${MISSING}`, undefined, 'manage'],
+  ['DELETE', `/channels/${channel}/messages/${message}/reactions/${THUMBS}`, undefined, 'manage'],
+  ['DELETE', `/channels/${channel}/messages/${message}/reactions`, undefined, 'manage'],
+  ['GET', `/channels/${channel}/pins`, undefined, 'read'],
+  ['PUT', `/channels/${channel}/pins/${message}`, undefined, 'manage'],
+  ['DELETE', `/channels/${channel}/pins/${message}`, undefined, 'manage'],
+  ['POST', `/channels/${channel}/pins/ack`, undefined, 'own'],
+  ['POST', `/channels/${channel}/messages/${message}/ack`, {}, 'own'],
 ];
 const guildRoutes = (id) => [
   ['GET', `/guilds/${id}`],
@@ -179,6 +193,12 @@ for (const [label, may] of Object.entries(ROLES)) {
         if (path.includes('?')) assert.ok(real.body.some((m) => m.id === world.message.id));
       } else if (need === 'send') {
         assert.equal(real.status, may.manage || label === 'staff' ? 200 : 403, `${label} send: ${real.text}`);
+      } else if (need === 'react') {
+        // Everyone who sees it may react (ADD_REACTIONS is @everyone's), except while timed out.
+        assert.equal(real.status, label === 'timedout' ? 403 : 204, `${label} react: ${real.text}`);
+      } else if (need === 'own') {
+        // One's own reaction and read state need nothing more than sight of the channel.
+        assert.ok(real.status === 200 || real.status === 204, `${label} ${method} ${path}: ${real.text}`);
       } else {
         assert.equal(real.status, 403, `${label} ${method} ${path}: only the author or MANAGE_MESSAGES`);
       }

@@ -38,6 +38,8 @@ export function connectGateway(server, token) {
         });
       }
     },
+    /** All dispatches matching the predicate so far. */
+    all: (predicate) => events.filter(predicate),
     /** Asserts nothing matching arrives within a moment. */
     async none(predicate, ms = 500) {
       await new Promise((r) => setTimeout(r, ms));

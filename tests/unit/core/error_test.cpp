@@ -18,6 +18,9 @@ TEST(Error, MapsCodesToDiscordsStatuses) {
   EXPECT_EQ(httpStatus(ErrorCode::kRateLimited), 429);
   EXPECT_EQ(httpStatus(ErrorCode::kServiceUnavailable), 503);
   EXPECT_EQ(httpStatus(ErrorCode::kGeneral), 500);
+  EXPECT_EQ(httpStatus(ErrorCode::kUnknownEmoji), 400); // a bad emoji in the path is bad input
+  EXPECT_EQ(httpStatus(ErrorCode::kMaxPins), 400);
+  EXPECT_EQ(httpStatus(ErrorCode::kMaxReactions), 400);
 }
 
 TEST(Error, KeepsDiscordsNumericCodes) {
@@ -26,6 +29,9 @@ TEST(Error, KeepsDiscordsNumericCodes) {
   EXPECT_EQ(static_cast<int>(ErrorCode::kMissingPermissions), 50013);
   EXPECT_EQ(static_cast<int>(ErrorCode::kInvalidFormBody), 50035);
   EXPECT_EQ(static_cast<int>(ErrorCode::kUnauthorized), 40001);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kUnknownEmoji), 10014);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kMaxPins), 30003);
+  EXPECT_EQ(static_cast<int>(ErrorCode::kMaxReactions), 30010);
 }
 
 TEST(Error, NamesAreDistinct) {
