@@ -20,6 +20,7 @@ class Accounts;
 class EventBus;
 class Guilds;
 class Messages;
+struct Message;
 } // namespace hearth::domain
 namespace hearth::store {
 class PgPool;
@@ -32,8 +33,14 @@ struct MessageDeps : ServerRouteDeps {
   //! Runs after a message is stored in a DM, before MESSAGE_CREATE is published (dm_routes:
   //! reopens the DM for recipients who closed it).
   std::function<boost::asio::awaitable<void>(std::size_t worker, std::uint64_t channel_id)> after_dm_message;
+  //! Runs after a message is stored in a thread, before MESSAGE_CREATE is published
+  //! (thread_routes: unarchives it and makes the sender a member).
+  std::function<boost::asio::awaitable<void>(std::size_t worker, const ChannelActor& actor)> after_thread_message;
 };
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);
+
+//! The message object (Discord v10), as the routes answer and MESSAGE_* events carry it.
+std::string messageJson(const domain::Message& message);
 
 } // namespace hearth::api

@@ -21,7 +21,11 @@ int httpStatus(ErrorCode code) noexcept {
   case ErrorCode::kCannotFriendSelf:
   case ErrorCode::kNoSuchUsername:
   case ErrorCode::kMaxRoles:
-  case ErrorCode::kMaxChannels: return 400;
+  case ErrorCode::kMaxChannels:
+  case ErrorCode::kCannotExecuteOnChannelType:
+  case ErrorCode::kThreadArchived:
+  case ErrorCode::kThreadAlreadyCreated:
+  case ErrorCode::kMaxActiveThreads: return 400;
   case ErrorCode::kBanned: return 403;
   case ErrorCode::kUnauthorized: return 401;
   case ErrorCode::kRequestTooLarge: return 413;
@@ -65,6 +69,10 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kNoSuchUsername: return "no_such_username";
   case ErrorCode::kMaxRoles: return "max_roles";
   case ErrorCode::kMaxChannels: return "max_channels";
+  case ErrorCode::kCannotExecuteOnChannelType: return "cannot_execute_on_channel_type";
+  case ErrorCode::kThreadArchived: return "thread_archived";
+  case ErrorCode::kThreadAlreadyCreated: return "thread_already_created";
+  case ErrorCode::kMaxActiveThreads: return "max_active_threads";
   case ErrorCode::kBanned: return "banned";
   case ErrorCode::kUnauthorized: return "unauthorized";
   case ErrorCode::kRequestTooLarge: return "request_too_large";

@@ -40,6 +40,8 @@ struct Message {
   std::uint64_t reference_id = 0; //!< the message replied to, or 0
   //! The message replied to, when it still exists (its own reference is not loaded).
   std::shared_ptr<const Message> referenced;
+  //! The thread this message started (same id), when there is one (HAS_THREAD).
+  std::shared_ptr<const Channel> thread;
 };
 
 struct SendInput {

@@ -54,7 +54,12 @@ before(async () => {
   assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${actors.removed.id}`)).status, 204);
   const secret = await owner.call('POST', `/channels/${priv.id}/messages`, { content: 'staff only: the plan' });
   assert.equal(secret.status, 200, secret.text);
-  world = { guild, general, priv, staff, actors, message: secret.body };
+  const thread = await owner.call('POST', `/channels/${priv.id}/threads`, { name: 'plans', type: 11 });
+  assert.equal(thread.status, 201, thread.text);
+  const privateThread = await owner.call('POST', `/channels/${priv.id}/threads`, { name: 'owners', type: 12 });
+  assert.equal(privateThread.status, 201, privateThread.text);
+  world = { guild, general, priv, staff, actors, message: secret.body, thread: thread.body,
+    privateThread: privateThread.body };
 });
 
 // Who may do what. "see" = view the private channel; "member" = still in the server;
@@ -89,6 +94,16 @@ const messageRoutes = (channel, message) => [
   ['PATCH', `/channels/${channel}/messages/${message}`, { content: 'edited' }, 'edit'],
   ['POST', `/channels/${channel}/messages/bulk-delete`, { messages: [message, MISSING] }, 'manage'],
   ['DELETE', `/channels/${channel}/messages/${message}`, undefined, 'manage'],
+];
+// Thread routes; "need" is what it takes once the thread is visible. The new name differs per
+// actor, so that no PATCH is a no-op.
+const threadRoutes = (id, label) => [
+  ['GET', `/channels/${id}`, undefined, 'read'],
+  ['GET', `/channels/${id}/messages`, undefined, 'read'],
+  ['GET', `/channels/${id}/thread-members`, undefined, 'read'],
+  ['POST', `/channels/${id}/messages`, { content: 'in the thread' }, 'send'],
+  ['PATCH', `/channels/${id}`, { name: `renamed by ${label}` }, 'manage'],
+  ['PUT', `/channels/${id}/thread-members/@me`, undefined, 'join'],
 ];
 const guildRoutes = (id) => [
   ['GET', `/guilds/${id}`],
@@ -175,6 +190,30 @@ for (const [label, may] of Object.entries(ROLES)) {
         assert.equal(real.status, may.manage || label === 'staff' ? 200 : 403, `${label} send: ${real.text}`);
       } else {
         assert.equal(real.status, 403, `${label} ${method} ${path}: only the author or MANAGE_MESSAGES`);
+      }
+    }
+
+    // Its threads: the public one is seen with the channel; the private one (the owner's) only by
+    // those with MANAGE_THREADS (owner, admin) among these actors. Hidden ones answer like missing.
+    for (const [thread, sees] of [[world.thread, may.see], [world.privateThread, may.see && may.manage]]) {
+      const list = threadRoutes(thread.id, label);
+      const twins = threadRoutes(MISSING, label);
+      for (let i = 0; i < list.length; i++) {
+        const [method, path, body, need] = list[i];
+        const real = await actor.call(method, path, body);
+        if (!sees) {
+          const twin = await actor.call(twins[i][0], twins[i][1], twins[i][2]);
+          assert.equal(real.status, 404, `${label} ${method} ${path}`);
+          assert.equal(real.text, twin.text, `${label} ${method} ${path}: same body as a missing channel`);
+          continue;
+        }
+        const allowed = need === 'read' || need === 'join' || (need === 'send' ? label !== 'timedout' : may.manage);
+        if (allowed) {
+          assert.ok(real.status >= 200 && real.status < 300, `${label} ${method} ${path}: ${real.status} ${real.text}`);
+        } else {
+          assert.equal(real.status, 403, `${label} ${method} ${path}: ${real.text}`);
+          assert.equal(real.body.code, 50013);
+        }
       }
     }
 
