@@ -14,6 +14,7 @@
 #include "domain/events.hpp"
 #include "domain/guilds.hpp"
 #include "domain/permissions.hpp"
+#include "domain/threads.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::api {
@@ -64,8 +65,12 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
   if (event.channel_id != 0) {
     const std::string channel = std::to_string(event.channel_id);
     statements.push_back({"SELECT type FROM channels WHERE id = $1", {channel}});
-    statements.push_back(
-        {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {channel}});
+    // A thread is seen through its parent's overwrites; a private one also takes membership.
+    statements.push_back({"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = "
+                          "coalesce((SELECT thread_parent_id FROM channels WHERE id = $1), $1)",
+                          {channel}});
+    statements.push_back({"SELECT user_id FROM thread_members WHERE thread_id = $1 AND user_id = ANY($2::bigint[])",
+                          {channel, user_list}});
   }
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) {
@@ -90,6 +95,8 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
   }
   std::vector<domain::Overwrite> overwrites;
   auto kind = domain::ChannelKind::kText;
+  domain::ThreadState thread; // for a thread's events: who counts as its members
+  thread.members = event.thread_members;
   if (event.channel_id != 0) {
     if (event.channel_gone) {
       kind = static_cast<domain::ChannelKind>(event.channel_type);
@@ -98,6 +105,8 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
       if (rows[4].rows() == 0) co_return out; // gone without a snapshot: tell nobody
       kind = static_cast<domain::ChannelKind>(rows[4].integer(0, 0).value_or(0));
       out.channel_type = static_cast<int>(kind);
+      for (int row = 0; row < rows[6].rows(); ++row)
+        thread.members.push_back(static_cast<std::uint64_t>(rows[6].integer(row, 0).value_or(0)));
       for (int row = 0; row < rows[5].rows(); ++row) {
         overwrites.push_back(
             {static_cast<std::uint64_t>(rows[5].integer(row, 0).value_or(0)),
@@ -119,7 +128,10 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
         subject.roles.push_back({role, found->second});
     }
     if (event.channel_id != 0) {
-      if ((domain::channelPermissions(subject, overwrites, kind) & domain::perm::kViewChannel) == 0) {
+      domain::Permissions bits = domain::channelPermissions(subject, overwrites, kind);
+      const auto type = static_cast<domain::ChannelType>(kind);
+      if (domain::isThread(type)) bits = domain::threadPermissions(bits, type, thread, subject.user_id);
+      if ((bits & domain::perm::kViewChannel) == 0) {
         const bool saw_before =
             event.overwrites_changed &&
             (domain::channelPermissions(subject, event.previous_overwrites, kind) & domain::perm::kViewChannel) != 0;

@@ -4,7 +4,8 @@
 // VIEW_CHANNEL in that channel. Permissions are computed from the database per event (one
 // pipelined round trip whatever the number of recipients), so a role, overwrite or membership
 // change applies to the very next event. Events of a DM or group DM (guild 0 with a channel)
-// go to that channel's recipients.
+// go to that channel's recipients. A thread's events go to those who see its parent, and for a
+// private thread only to its members and MANAGE_THREADS holders (domain::threadPermissions).
 #include <cstdint>
 #include <functional>
 #include <memory>

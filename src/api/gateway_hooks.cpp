@@ -116,8 +116,11 @@ gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps) {
         [deps, user_id, worker]() -> asio::awaitable<void> {
           const std::string user = std::to_string(user_id);
           std::vector<store::Statement> statements;
+          // "At most large_threshold members" counts no further than threshold + 1 rows, so a
+          // large server costs no more than a small one (a full count per connect flooded the pool).
           statements.push_back({"SELECT m.guild_id FROM members m WHERE m.user_id = $1 AND "
-                                "(SELECT count(*) FROM members c WHERE c.guild_id = m.guild_id) <= $2::bigint",
+                                "(SELECT count(*) FROM (SELECT 1 FROM members c WHERE c.guild_id = m.guild_id "
+                                "LIMIT $2::bigint + 1) capped) <= $2::bigint",
                                 {user, std::to_string(deps.large_threshold)}});
           statements.push_back({"SELECT other_id FROM relationships WHERE user_id = $1 AND type = 1", {user}});
           auto found = co_await deps.pools.at(worker)->pipeline(std::move(statements));

@@ -155,7 +155,7 @@ std::string guildJson(const domain::Guild& guild, const std::vector<domain::Role
 std::string channelJson(const domain::Channel& channel) { return json::serialize(channelObject(channel)); }
 
 std::string readyGuildJson(const domain::GuildContext& context, const std::vector<domain::Channel>& visible_channels,
-                           std::size_t member_count) {
+                           std::size_t member_count, const std::string& threads_json) {
   json::value guild = json::parse(guildJson(context.guild, context.roles));
   auto& object = guild.as_object();
   json::array channels;
@@ -164,6 +164,7 @@ std::string readyGuildJson(const domain::GuildContext& context, const std::vecto
   object["channels"] = std::move(channels);
   object["member_count"] = member_count;
   object["permissions"] = domain::permissionsToString(context.base());
+  if (!threads_json.empty()) object["threads"] = json::parse(threads_json);
   return json::serialize(guild);
 }
 

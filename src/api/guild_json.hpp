@@ -16,9 +16,10 @@ namespace hearth::api {
 std::string guildJson(const domain::Guild& guild, const std::vector<domain::Role>& roles,
                       std::optional<std::size_t> member_count = std::nullopt);
 //! A server as READY and GUILD_CREATE carry it: the guild object plus `channels` (those the
-//! user can see), `member_count` and `joined_at`-free Discord fields Hearth has.
+//! user can see), `member_count` and `joined_at`-free Discord fields Hearth has; `threads_json`
+//! (a JSON array) becomes `threads` when given.
 std::string readyGuildJson(const domain::GuildContext& context, const std::vector<domain::Channel>& visible_channels,
-                           std::size_t member_count);
+                           std::size_t member_count, const std::string& threads_json = "");
 std::string roleJson(const domain::Role& role);
 std::string rolesJson(const std::vector<domain::Role>& roles);
 //! `{id, type, guild_id, name, topic, position, parent_id, rate_limit_per_user, nsfw,

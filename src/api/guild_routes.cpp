@@ -53,6 +53,17 @@ asio::awaitable<Response> dmChannel(const GuildDeps& deps, Request& request, Cha
   co_return co_await deps.dm_channel(request, actor);
 }
 
+// A thread on a /channels/{id} route: handed to thread_routes.
+asio::awaitable<Response> threadChannel(const GuildDeps& deps, Request& request, ChannelActor& actor) {
+  if (!deps.thread_channel) co_return net::errorResponse(core::ErrorCode::kUnknownChannel, "Unknown Channel");
+  co_return co_await deps.thread_channel(request, actor);
+}
+
+// Threads have no overwrites of their own: their parent's apply.
+Response threadHasNoOverwrites() {
+  return net::errorResponse(core::ErrorCode::kCannotExecuteOnChannelType, "Cannot execute action on this channel type");
+}
+
 } // namespace
 
 void addGuildRoutes(net::Router& router, GuildDeps deps) {
@@ -325,6 +336,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     auto actor = co_await actorInChannel(deps, request);
     if (!actor) co_return net::errorResponse(actor.error());
     if (actor->channel.guild_id == 0) co_return co_await dmChannel(deps, request, *actor);
+    if (domain::isThread(actor->channel.type)) co_return co_await threadChannel(deps, request, *actor);
     co_return net::jsonResponse(200, channelJson(actor->channel));
   });
 
@@ -334,6 +346,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         auto actor = co_await actorInChannel(deps, request);
         if (!actor) co_return net::errorResponse(actor.error());
         if (actor->channel.guild_id == 0) co_return co_await dmChannel(deps, request, *actor);
+        if (domain::isThread(actor->channel.type)) co_return co_await threadChannel(deps, request, *actor);
         auto input = parseChannelInput(request);
         if (!input) co_return net::errorResponse(input.error());
         auto& pool = *deps.pools.at(request.worker);
@@ -356,6 +369,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     auto actor = co_await actorInChannel(deps, request);
     if (!actor) co_return net::errorResponse(actor.error());
     if (actor->channel.guild_id == 0) co_return co_await dmChannel(deps, request, *actor);
+    if (domain::isThread(actor->channel.type)) co_return co_await threadChannel(deps, request, *actor);
     auto& pool = *deps.pools.at(request.worker);
     auto deleted = co_await deps.guilds->deleteChannel(pool, actor->context, actor->channel);
     if (!deleted) co_return net::errorResponse(deleted.error());
@@ -384,6 +398,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
       [deps](Request& request) -> asio::awaitable<Response> {
         auto actor = co_await actorInChannel(deps, request);
         if (!actor) co_return net::errorResponse(actor.error());
+        if (domain::isThread(actor->channel.type)) co_return threadHasNoOverwrites();
         const auto target = core::parseSnowflake(request.param("overwrite_id"));
         if (!target) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Overwrite");
         auto body = net::parseJsonBody(request);
@@ -426,6 +441,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
              [deps](Request& request) -> asio::awaitable<Response> {
                auto actor = co_await actorInChannel(deps, request);
                if (!actor) co_return net::errorResponse(actor.error());
+               if (domain::isThread(actor->channel.type)) co_return threadHasNoOverwrites();
                const auto target = core::parseSnowflake(request.param("overwrite_id"));
                if (!target) co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Overwrite");
                auto& pool = *deps.pools.at(request.worker);

@@ -5,16 +5,19 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/auth_routes.hpp"
 #include "api/json_objects.hpp"
 #include "api/route_support.hpp"
+#include "api/thread_routes.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
 #include "domain/events.hpp"
 #include "domain/guilds.hpp"
 #include "domain/messages.hpp"
+#include "domain/threads.hpp"
 #include "net/json_body.hpp"
 #include "net/rate_limiter.hpp"
 #include "store/pg.hpp"
@@ -59,7 +62,8 @@ json::object messageObject(const domain::Message& message, bool for_viewer, bool
   out["attachments"] = json::array();
   out["embeds"] = json::array();
   out["pinned"] = message.pinned;
-  out["flags"] = 0;
+  out["flags"] = message.thread ? domain::kMessageFlagHasThread : 0;
+  if (message.thread) out["thread"] = json::parse(threadJson(*message.thread));
   if (!message.reactions.empty()) {
     json::array reactions;
     for (const auto& reaction : message.reactions) {
@@ -249,6 +253,9 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         if (sent->created) {
           if (actor->channel.guild_id == 0 && deps.after_dm_message) {
             co_await deps.after_dm_message(request.worker, actor->channel.id);
+          }
+          if (domain::isThread(actor->channel.type) && deps.after_thread_message) {
+            co_await deps.after_thread_message(request.worker, *actor);
           }
           publish(deps, "MESSAGE_CREATE", sent->message.guild_id, text, sent->message.channel_id);
         }

@@ -22,6 +22,7 @@ class EventBus;
 class Guilds;
 struct Message;
 class Messages;
+struct Message;
 } // namespace hearth::domain
 namespace hearth::store {
 class PgPool;
@@ -34,13 +35,16 @@ struct MessageDeps : ServerRouteDeps {
   //! Runs after a message is stored in a DM, before MESSAGE_CREATE is published (dm_routes:
   //! reopens the DM for recipients who closed it).
   std::function<boost::asio::awaitable<void>(std::size_t worker, std::uint64_t channel_id)> after_dm_message;
+  //! Runs after a message is stored in a thread, before MESSAGE_CREATE is published
+  //! (thread_routes: unarchives it and makes the sender a member).
+  std::function<boost::asio::awaitable<void>(std::size_t worker, const ChannelActor& actor)> after_thread_message;
 };
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);
 
 //! Discord's message object. `for_viewer`: an answer to the user the message was loaded for
 //! (reactions carry their `me`); false for events to everyone (`me` is false).
-std::string messageJson(const domain::Message& message, bool for_viewer);
+std::string messageJson(const domain::Message& message, bool for_viewer = false);
 //! An array of message objects for the user they were loaded for.
 std::string messagesJson(const std::vector<domain::Message>& messages);
 

@@ -22,6 +22,7 @@
 #include "api/reaction_routes.hpp"
 #include "api/relationship_routes.hpp"
 #include "api/routes.hpp"
+#include "api/thread_routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
 #include "auth/tokens.hpp"
@@ -36,6 +37,7 @@
 #include "domain/reactions.hpp"
 #include "domain/read_states.hpp"
 #include "domain/relationships.hpp"
+#include "domain/threads.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -134,6 +136,7 @@ int main(int argc, char** argv) {
   domain::Dms dms(ids);
   domain::Reactions reactions(guilds, messages);
   domain::ReadStates read_states(guilds, messages);
+  domain::Threads threads_domain(ids, guilds);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
   if (!oauth_providers) {
@@ -145,8 +148,9 @@ int main(int argc, char** argv) {
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
   const std::size_t large_threshold = config.gateway.large_threshold;
-  const auto identify = [&signer, &accounts, &pools, &guilds, &dms, &relationships, &read_states, large_threshold](
-                            std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
+  const auto identify = [&signer, &accounts, &pools, &guilds, &dms, &relationships, &read_states, &threads_domain,
+                         large_threshold](std::string token,
+                                          std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
     auto& pool = *pools.at(worker);
@@ -158,6 +162,9 @@ int main(int argc, char** argv) {
     // READY carries the user's servers with the channels they can see (one round trip).
     auto snapshots = co_await guilds.snapshotsOf(pool, claims->user_id);
     if (!snapshots) co_return std::unexpected(snapshots.error());
+    // ...and their active threads the user can see (one more query for all servers).
+    auto active_threads = co_await threads_domain.activeOf(pool, claims->user_id);
+    if (!active_threads) co_return std::unexpected(active_threads.error());
     std::string guilds_json = "[";
     std::vector<std::uint64_t> small_guilds; // their members' presences come with READY
     for (auto& snapshot : *snapshots) {
@@ -166,7 +173,8 @@ int main(int argc, char** argv) {
         return (snapshot.context.in(channel)&domain::perm::kViewChannel) == 0;
       });
       if (guilds_json.size() > 1) guilds_json += ",";
-      guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count);
+      const std::string threads_json = api::readyThreadsJson(domain::visibleThreads(snapshot, *active_threads));
+      guilds_json += api::readyGuildJson(snapshot.context, snapshot.channels, snapshot.member_count, threads_json);
     }
     guilds_json += "]";
     auto private_channels = co_await dms.openChannels(pool, claims->user_id);
@@ -234,14 +242,18 @@ int main(int argc, char** argv) {
   // DMs come first: the server routes hand /channels/{id} over to them for DM channels.
   const api::DmDeps dm_deps{{ops.pools, &guilds, &accounts, &signer, &events}, &dms, config.data_dir / "channel-icons"};
   auto dm_channel = api::addDmRoutes(router, dm_deps);
+  const api::ThreadDeps thread_deps{{ops.pools, &guilds, &accounts, &signer, &events}, &threads_domain, &messages};
+  auto thread_channel = api::addThreadRoutes(router, thread_deps);
   api::addGuildRoutes(router, api::GuildDeps{{ops.pools, &guilds, &accounts, &signer, &events},
                                              config.data_dir / "icons",
-                                             std::move(dm_channel)});
+                                             std::move(dm_channel),
+                                             std::move(thread_channel)});
   api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &members});
   api::addTypingRoute(router, api::ServerRouteDeps{ops.pools, &guilds, &accounts, &signer, &events});
-  api::addMessageRoutes(
-      router,
-      api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages, api::dmMessageHook(dm_deps)});
+  api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events},
+                                                 &messages,
+                                                 api::dmMessageHook(dm_deps),
+                                                 api::threadMessageHook(thread_deps)});
   api::addRelationshipRoutes(router, api::RelationshipDeps{{ops.pools, &guilds, &accounts, &signer, &events},
                                                            &relationships,
                                                            &limiter,

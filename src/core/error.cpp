@@ -24,7 +24,11 @@ int httpStatus(ErrorCode code) noexcept {
   case ErrorCode::kMaxPins:
   case ErrorCode::kMaxReactions:
   case ErrorCode::kMaxRoles:
-  case ErrorCode::kMaxChannels: return 400;
+  case ErrorCode::kMaxChannels:
+  case ErrorCode::kCannotExecuteOnChannelType:
+  case ErrorCode::kThreadArchived:
+  case ErrorCode::kThreadAlreadyCreated:
+  case ErrorCode::kMaxActiveThreads: return 400;
   case ErrorCode::kBanned: return 403;
   case ErrorCode::kUnauthorized: return 401;
   case ErrorCode::kRequestTooLarge: return 413;
@@ -71,6 +75,10 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kMaxReactions: return "max_reactions";
   case ErrorCode::kMaxRoles: return "max_roles";
   case ErrorCode::kMaxChannels: return "max_channels";
+  case ErrorCode::kCannotExecuteOnChannelType: return "cannot_execute_on_channel_type";
+  case ErrorCode::kThreadArchived: return "thread_archived";
+  case ErrorCode::kThreadAlreadyCreated: return "thread_already_created";
+  case ErrorCode::kMaxActiveThreads: return "max_active_threads";
   case ErrorCode::kBanned: return "banned";
   case ErrorCode::kUnauthorized: return "unauthorized";
   case ErrorCode::kRequestTooLarge: return "request_too_large";

@@ -36,10 +36,14 @@ enum class ErrorCode : std::int32_t {
   kCannotExecuteOnDm = 50003, //!< 403: a server-only action on a DM, or a group-only one on a 1:1 DM
   kCannotMessageUser = 50007, //!< 403: no DM with this user (not friends, no shared server, a block)
   kMissingPermissions = 50013, //!< 403
+  kCannotExecuteOnChannelType = 50024, //!< 400: e.g. a thread under a voice channel or another thread
   kInvalidFormBody = 50035, //!< 400: body parsed but fields are wrong
+  kThreadArchived = 50083, //!< 400: the thread must be unarchived first
   kFriendRequestRefused = 80000, //!< 400: the user does not take this request (the reason stays private)
   kCannotFriendSelf = 80003, //!< 400
   kNoSuchUsername = 80004, //!< 400: a friend request by a username nobody has
+  kThreadAlreadyCreated = 160004, //!< 400: the message already started a thread
+  kMaxActiveThreads = 160006, //!< 400: 1000 active threads in the server
   kNotFound = 90001, //!< 404: no route or static file
   kMethodNotAllowed = 90002, //!< 405
   kMalformedRequest = 90003, //!< 400: request line, headers or framing

@@ -30,6 +30,9 @@ struct Event {
   //! who could see it and no longer can are sent CHANNEL_DELETE instead.
   bool overwrites_changed = false;
   std::vector<Overwrite> previous_overwrites;
+  //! A private thread's event: users who count as its members besides those in it now (one just
+  //! removed; all of a deleted thread's).
+  std::vector<std::uint64_t> thread_members;
 };
 
 class EventBus {

@@ -10,6 +10,7 @@
 #include "core/snowflake.hpp"
 #include "domain/dms.hpp"
 #include "domain/internal.hpp"
+#include "domain/threads.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
@@ -92,6 +93,8 @@ ChannelKind kindOf(ChannelType type) {
   switch (type) {
   case ChannelType::kVoice: return ChannelKind::kVoice;
   case ChannelType::kCategory: return ChannelKind::kCategory;
+  case ChannelType::kPublicThread: return ChannelKind::kPublicThread;
+  case ChannelType::kPrivateThread: return ChannelKind::kPrivateThread;
   case ChannelType::kText:
   case ChannelType::kDm:
   case ChannelType::kGroupDm: break;
@@ -158,7 +161,8 @@ PermissionSubject GuildContext::subject() const {
 Permissions GuildContext::base() const { return basePermissions(subject()); }
 
 Permissions GuildContext::in(const Channel& channel) const {
-  return channelPermissions(subject(), channel.overwrites, kindOf(channel.type));
+  const Permissions bits = channelPermissions(subject(), channel.overwrites, kindOf(channel.type));
+  return channel.thread ? threadPermissions(bits, channel.type, *channel.thread, user_id) : bits;
 }
 
 const Role* GuildContext::role(std::uint64_t role_id) const {
@@ -219,14 +223,18 @@ asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
 Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id) {
   std::vector<store::Statement> statements;
   statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE id = $1", {id(channel_id)}});
-  statements.push_back(
-      {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {id(channel_id)}});
+  // A thread's permissions are its parent's: the parent's overwrites stand in for its own.
+  statements.push_back({"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = "
+                        "coalesce((SELECT thread_parent_id FROM channels WHERE id = $1), $1)",
+                        {id(channel_id)}});
   statements.push_back(dmAccessStatement(channel_id, user_id));
+  statements.push_back(threadStateStatement(channel_id));
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());
   if ((*results)[0].rows() == 0) co_return unknownChannel();
   Channel channel = channelFromRow((*results)[0], 0);
   channel.overwrites = overwritesFrom((*results)[1], 0, 0, (*results)[1].rows());
+  readThreadState((*results)[3], channel);
   if (channel.guild_id == 0) {
     const DmAccess access = dmAccessFrom((*results)[2]);
     if (!access.recipient) co_return unknownChannel();
@@ -365,7 +373,7 @@ asio::awaitable<core::Result<std::vector<GuildSnapshot>>> Guilds::snapshotsOf(st
        {user}});
   statements.push_back({"SELECT guild_id, role_id FROM member_roles WHERE user_id = $1", {user}});
   statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE " + mine +
-                            " ORDER BY type = 4 DESC, position, id",
+                            " AND type NOT IN (11, 12) ORDER BY type = 4 DESC, position, id",
                         {user}});
   statements.push_back({"SELECT o.channel_id, o.target_id, o.type, o.allow, o.deny FROM permission_overwrites o "
                         "JOIN channels c ON c.id = o.channel_id WHERE c." +
@@ -435,7 +443,8 @@ asio::awaitable<core::Result<std::size_t>> Guilds::memberCount(store::PgPool& po
 asio::awaitable<core::Result<std::vector<Channel>>> Guilds::channels(store::PgPool& pool, std::uint64_t guild_id) {
   std::vector<store::Statement> statements;
   statements.push_back({std::string("SELECT ") + kChannelColumns +
-                            " FROM channels WHERE guild_id = $1 ORDER BY type = 4 DESC, position, id",
+                            " FROM channels WHERE guild_id = $1 AND type NOT IN (11, 12) "
+                            "ORDER BY type = 4 DESC, position, id",
                         {id(guild_id)}});
   statements.push_back({"SELECT o.channel_id, o.target_id, o.type, o.allow, o.deny FROM permission_overwrites o "
                         "JOIN channels c ON c.id = o.channel_id WHERE c.guild_id = $1 ORDER BY o.channel_id",

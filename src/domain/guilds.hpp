@@ -43,8 +43,38 @@ struct Role {
   int position = 0; //!< @everyone is 0; higher ranks above
 };
 
-//! kDm and kGroupDm have no server (guild_id 0): see domain/dms.hpp.
-enum class ChannelType : int { kText = 0, kDm = 1, kVoice = 2, kGroupDm = 3, kCategory = 4 };
+//! kDm and kGroupDm have no server (guild_id 0): see domain/dms.hpp. Threads: domain/threads.hpp.
+enum class ChannelType : int {
+  kText = 0,
+  kDm = 1,
+  kVoice = 2,
+  kGroupDm = 3,
+  kCategory = 4,
+  kPublicThread = 11,
+  kPrivateThread = 12
+};
+
+inline bool isThread(ChannelType type) noexcept {
+  return type == ChannelType::kPublicThread || type == ChannelType::kPrivateThread;
+}
+
+//! What a thread has besides a channel's fields (domain/threads.hpp), as read now: `archived`
+//! is also true once the thread has been inactive for auto_archive_duration.
+struct ThreadState {
+  std::uint64_t owner_id = 0;
+  bool archived = false;
+  int auto_archive_duration = 1440; //!< minutes
+  std::string archive_timestamp; //!< ISO 8601: the last archive change (or the auto-archive time)
+  bool locked = false;
+  bool invitable = true;
+  std::string create_timestamp;
+  std::uint64_t last_message_id = 0;
+  int message_count = 0;
+  int member_count = 0;
+  //! Private threads: the members who count for GuildContext::in (all of them when one thread
+  //! is looked up; only the viewer, if a member, in lists).
+  std::vector<std::uint64_t> members;
+};
 
 struct Channel {
   std::uint64_t id = 0;
@@ -58,9 +88,11 @@ struct Channel {
   int bitrate = 0; //!< voice: bits per second
   int user_limit = 0; //!< voice: 0 = unlimited
   bool nsfw = false;
+  //! A thread's are its parent's (it has none of its own), so in() gives the parent's permissions.
   std::vector<Overwrite> overwrites;
   std::uint64_t last_message_id = 0; //!< the newest message sent in it, or 0
   std::string last_pin_timestamp; //!< ISO 8601 time of its newest pin, or empty
+  std::optional<ThreadState> thread; //!< set for threads only
 };
 
 //! The acting user's standing in one server, loaded once per request.
@@ -74,6 +106,7 @@ struct GuildContext {
 
   PermissionSubject subject() const;
   Permissions base() const;
+  //! In a thread: the parent's permissions with the thread's rules (domain::threadPermissions).
   Permissions in(const Channel& channel) const;
   bool isOwner() const noexcept { return user_id == guild.owner_id; }
   //! The actor's highest role position (the owner ranks above every role).
@@ -86,7 +119,7 @@ struct GuildContext {
 //! One of a user's servers with everything a client needs at connect time.
 struct GuildSnapshot {
   GuildContext context;
-  std::vector<Channel> channels; //!< all of them; filter with context.in()
+  std::vector<Channel> channels; //!< all of them but threads; filter with context.in()
   std::size_t member_count = 0;
 };
 
@@ -144,7 +177,8 @@ public:
   boost::asio::awaitable<core::Result<GuildContext>> context(store::PgPool& pool, std::uint64_t guild_id,
                                                              std::uint64_t user_id);
   //! A channel the actor can see (VIEW_CHANNEL), with the context of its server. For a DM or
-  //! group DM: only its recipients see it, with the stand-in context of domain::dmContext.
+  //! group DM: only its recipients see it, with the stand-in context of domain::dmContext. A
+  //! thread comes with its state and its parent's overwrites (private: members or MANAGE_THREADS).
   boost::asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
   visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id);
 
@@ -164,7 +198,8 @@ public:
                                                                                std::uint64_t user_id);
   boost::asio::awaitable<core::Result<std::size_t>> memberCount(store::PgPool& pool, std::uint64_t guild_id);
 
-  //! All channels of the server (visibility is filtered by the caller with context.in()).
+  //! All channels of the server but its threads (visibility is filtered by the caller with
+  //! context.in()).
   boost::asio::awaitable<core::Result<std::vector<Channel>>> channels(store::PgPool& pool, std::uint64_t guild_id);
   boost::asio::awaitable<core::Result<Channel>> createChannel(store::PgPool& pool, const GuildContext& context,
                                                               ChannelInput input);

@@ -624,7 +624,7 @@ asio::awaitable<core::Result<Members::Created>> Members::createInvite(store::PgP
   const Permissions here = context.in(channel);
   if ((here & perm::kViewChannel) == 0) co_return core::fail(ErrorCode::kUnknownChannel, "Unknown Channel");
   if ((here & perm::kCreateInstantInvite) == 0) co_return missingPermissions();
-  if (channel.type == ChannelType::kCategory) {
+  if (channel.type == ChannelType::kCategory || isThread(channel.type)) {
     co_return fieldError("channel_id", "CHANNEL_TYPE_INVALID", "Invites lead to a text or voice channel.");
   }
   if (!input.unique) {

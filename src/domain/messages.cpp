@@ -11,6 +11,7 @@
 
 #include "core/snowflake.hpp"
 #include "domain/internal.hpp"
+#include "domain/threads.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
@@ -50,9 +51,10 @@ std::string idArray(const std::vector<std::uint64_t>& ids) {
   return out + "}";
 }
 
-// Text channels, DMs and group DMs carry messages (voice channels' chat comes later).
+// Text channels, threads, DMs and group DMs carry messages (voice channels' chat comes later).
 std::optional<core::Error> notText(const Channel& channel) {
-  if (channel.type == ChannelType::kText || channel.type == ChannelType::kDm || channel.type == ChannelType::kGroupDm) {
+  if (channel.type == ChannelType::kText || channel.type == ChannelType::kDm || channel.type == ChannelType::kGroupDm ||
+      isThread(channel.type)) {
     return std::nullopt;
   }
   return core::Error{
@@ -106,11 +108,13 @@ RawMentions scanMentions(std::string_view content) {
 const char* const kMessageColumns =
     "m.id, m.channel_id, m.guild_id, u.id, u.username, coalesce(u.display_name, ''), coalesce(u.avatar, ''), "
     "m.content, to_json(m.created_at)#>>'{}', coalesce(to_json(m.edited_at)#>>'{}', ''), m.mention_everyone, "
-    "m.mentions::text, m.mention_roles::text, m.pinned, coalesce(m.reference_id, 0)";
+    "m.mentions::text, m.mention_roles::text, m.pinned, coalesce(m.reference_id, 0), "
+    "EXISTS (SELECT 1 FROM channels t WHERE t.id = m.id AND t.type = 11)"; // started a thread (its id)
 
 struct Row {
   Message message;
   std::vector<std::uint64_t> mention_ids;
+  bool has_thread = false;
 };
 
 std::vector<Row> parseRows(const store::PgResult& rows) {
@@ -131,6 +135,7 @@ std::vector<Row> parseRows(const store::PgResult& rows) {
     message.mention_roles = parseIdArray(rows.text(row, 12));
     message.pinned = rows.text(row, 13) == "t";
     message.reference_id = u64(rows, row, 14);
+    item.has_thread = rows.text(row, 15) == "t";
     out.push_back(std::move(item));
   }
   return out;
@@ -209,6 +214,17 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool
   auto result = co_await pool.query(sql, std::move(params));
   if (!result) co_return std::unexpected(result.error());
   std::vector<Row> rows = parseRows(*result);
+  std::vector<std::uint64_t> thread_ids;
+  for (const auto& row : rows) {
+    if (row.has_thread) thread_ids.push_back(row.message.id);
+  }
+  std::map<std::uint64_t, std::shared_ptr<const Channel>> threads;
+  if (!thread_ids.empty()) {
+    auto loaded = co_await threadsByIds(pool, thread_ids);
+    if (!loaded) co_return std::unexpected(loaded.error());
+    for (auto& thread : *loaded)
+      threads[thread.id] = std::make_shared<const Channel>(std::move(thread));
+  }
   std::vector<Row> references;
   if (with_references) {
     std::vector<std::uint64_t> reference_ids;
@@ -279,6 +295,7 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool
     if (auto found = reactions.find(row.message.id); found != reactions.end()) {
       row.message.reactions = std::move(found->second);
     }
+    if (const auto found = threads.find(row.message.id); found != threads.end()) row.message.thread = found->second;
     out.push_back(std::move(row.message));
   }
   co_return out;

@@ -48,6 +48,8 @@ struct Message {
   //! The message replied to, when it still exists (its own reference is not loaded).
   std::shared_ptr<const Message> referenced;
   std::vector<ReactionCount> reactions; //!< in the order each emoji was first added
+  //! The thread this message started (same id), when there is one (HAS_THREAD).
+  std::shared_ptr<const Channel> thread;
 };
 
 struct SendInput {

@@ -192,7 +192,10 @@ Permissions channelPermissions(const PermissionSubject& subject, std::span<const
   bits = member.applyTo(roles.applyTo(everyone.applyTo(bits)));
 
   if ((bits & kViewChannel) == 0) return 0;
-  if ((bits & kSendMessages) == 0) bits &= ~kNeedSendMessages;
+  // In a thread, sending is SEND_MESSAGES_IN_THREADS' business: a parent that denies
+  // SEND_MESSAGES may still allow discussion in its threads, with files and embeds.
+  const bool thread = kind == ChannelKind::kPublicThread || kind == ChannelKind::kPrivateThread;
+  if ((bits & (thread ? kSendMessagesInThreads : kSendMessages)) == 0) bits &= ~kNeedSendMessages;
   if ((kind == ChannelKind::kVoice || kind == ChannelKind::kStage) && (bits & kConnect) == 0) bits &= ~kNeedConnect;
   if (subject.timed_out) bits &= kTimeoutKeeps;
   return bits;

@@ -115,16 +115,25 @@ struct PermissionSubject {
 //! a timed-out member (not owner or admin) keeps only VIEW_CHANNEL and READ_MESSAGE_HISTORY.
 Permissions basePermissions(const PermissionSubject& subject) noexcept;
 
-//! Channel types that matter for implicit denies (Discord's values).
-enum class ChannelKind : int { kText = 0, kVoice = 2, kCategory = 4, kAnnouncement = 5, kStage = 13 };
+//! Channel types that matter for implicit denies (Discord's values). A thread's overwrites are its
+//! parent's; the thread kinds make SEND_MESSAGES_IN_THREADS play SEND_MESSAGES' part.
+enum class ChannelKind : int {
+  kText = 0,
+  kVoice = 2,
+  kCategory = 4,
+  kAnnouncement = 5,
+  kPublicThread = 11,
+  kPrivateThread = 12,
+  kStage = 13
+};
 
 //! Permissions in one channel, following Discord's documented order: owner and ADMINISTRATOR →
 //! all; then the @everyone overwrite (deny, then allow), the member's role overwrites together
 //! (all denies, then all allows), the member's own overwrite; then implicit denies: no
-//! VIEW_CHANNEL → nothing; no SEND_MESSAGES → no MENTION_EVERYONE, SEND_TTS_MESSAGES,
-//! ATTACH_FILES, EMBED_LINKS; no CONNECT (voice and stage) → no voice permissions (the list is in
-//! permissions.cpp and docs/permissions.md); timed out →
-//! only VIEW_CHANNEL and READ_MESSAGE_HISTORY (when they survived the rest).
+//! VIEW_CHANNEL → nothing; no SEND_MESSAGES (in a thread: no SEND_MESSAGES_IN_THREADS) → no
+//! MENTION_EVERYONE, SEND_TTS_MESSAGES, ATTACH_FILES, EMBED_LINKS; no CONNECT (voice and stage) → no voice permissions
+//! (the list is in permissions.cpp and docs/permissions.md); timed out → only VIEW_CHANNEL and READ_MESSAGE_HISTORY
+//! (when they survived the rest).
 Permissions channelPermissions(const PermissionSubject& subject, std::span<const Overwrite> overwrites,
                                ChannelKind kind) noexcept;
 

@@ -61,7 +61,12 @@ before(async () => {
   assert.equal(dm.status, 200, dm.text);
   const whisper = await actors.staff.call('POST', `/channels/${dm.body.id}/messages`, { content: 'between us' });
   assert.equal(whisper.status, 200, whisper.text);
-  world = { guild, general, priv, staff, actors, message: secret.body, dm: dm.body, whisper: whisper.body };
+  const thread = await owner.call('POST', `/channels/${priv.id}/threads`, { name: 'plans', type: 11 });
+  assert.equal(thread.status, 201, thread.text);
+  const privateThread = await owner.call('POST', `/channels/${priv.id}/threads`, { name: 'owners', type: 12 });
+  assert.equal(privateThread.status, 201, privateThread.text);
+  world = { guild, general, priv, staff, actors, message: secret.body, dm: dm.body, whisper: whisper.body,
+    thread: thread.body, privateThread: privateThread.body };
 });
 
 // Who may do what. "see" = view the private channel; "member" = still in the server;
@@ -109,6 +114,16 @@ const messageRoutes = (channel, message) => [
   ['DELETE', `/channels/${channel}/pins/${message}`, undefined, 'manage'],
   ['POST', `/channels/${channel}/pins/ack`, undefined, 'own'],
   ['POST', `/channels/${channel}/messages/${message}/ack`, {}, 'own'],
+];
+// Thread routes; "need" is what it takes once the thread is visible. The new name differs per
+// actor, so that no PATCH is a no-op.
+const threadRoutes = (id, label) => [
+  ['GET', `/channels/${id}`, undefined, 'read'],
+  ['GET', `/channels/${id}/messages`, undefined, 'read'],
+  ['GET', `/channels/${id}/thread-members`, undefined, 'read'],
+  ['POST', `/channels/${id}/messages`, { content: 'in the thread' }, 'send'],
+  ['PATCH', `/channels/${id}`, { name: `renamed by ${label}` }, 'manage'],
+  ['PUT', `/channels/${id}/thread-members/@me`, undefined, 'join'],
 ];
 const guildRoutes = (id) => [
   ['GET', `/guilds/${id}`],
@@ -201,6 +216,30 @@ for (const [label, may] of Object.entries(ROLES)) {
         assert.ok(real.status === 200 || real.status === 204, `${label} ${method} ${path}: ${real.text}`);
       } else {
         assert.equal(real.status, 403, `${label} ${method} ${path}: only the author or MANAGE_MESSAGES`);
+      }
+    }
+
+    // Its threads: the public one is seen with the channel; the private one (the owner's) only by
+    // those with MANAGE_THREADS (owner, admin) among these actors. Hidden ones answer like missing.
+    for (const [thread, sees] of [[world.thread, may.see], [world.privateThread, may.see && may.manage]]) {
+      const list = threadRoutes(thread.id, label);
+      const twins = threadRoutes(MISSING, label);
+      for (let i = 0; i < list.length; i++) {
+        const [method, path, body, need] = list[i];
+        const real = await actor.call(method, path, body);
+        if (!sees) {
+          const twin = await actor.call(twins[i][0], twins[i][1], twins[i][2]);
+          assert.equal(real.status, 404, `${label} ${method} ${path}`);
+          assert.equal(real.text, twin.text, `${label} ${method} ${path}: same body as a missing channel`);
+          continue;
+        }
+        const allowed = need === 'read' || need === 'join' || (need === 'send' ? label !== 'timedout' : may.manage);
+        if (allowed) {
+          assert.ok(real.status >= 200 && real.status < 300, `${label} ${method} ${path}: ${real.status} ${real.text}`);
+        } else {
+          assert.equal(real.status, 403, `${label} ${method} ${path}: ${real.text}`);
+          assert.equal(real.body.code, 50013);
+        }
       }
     }
 
