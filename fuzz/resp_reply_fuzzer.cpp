@@ -1,5 +1,5 @@
 // Replies from a Redis server: any bytes, split anywhere, give replies, "need more" or an error,
-// never a crash; the same bytes fed whole or in two pieces give the same replies.
+// never a crash; the same bytes fed whole or in two pieces give the same replies and errors.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,16 +20,16 @@ hearth::redis::ParserLimits limits() {
   return out;
 }
 
-// Every reply, rendered, then "!" and the error if parsing failed.
-std::vector<std::string> drain(hearth::redis::ReplyParser& parser, std::vector<std::string>& out) {
+// Appends every reply, rendered, and then the error if parsing failed; returns whether it failed.
+bool drain(hearth::redis::ReplyParser& parser, std::vector<std::string>& out) {
   for (;;) {
     auto next = parser.next();
     if (!next) {
-      out.push_back("!" + next.error().message);
-      return out;
+      out.push_back("error: " + next.error().message);
+      return true;
     }
-    if (!*next) return out;
-    out.push_back((*next)->describe());
+    if (!*next) return false;
+    out.push_back("reply: " + (*next)->describe());
   }
 }
 
@@ -47,8 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> pieces;
   hearth::redis::ReplyParser two(limits());
   two.feed(bytes.substr(0, split));
-  drain(two, pieces);
-  if (pieces.empty() || pieces.back()[0] != '!') {
+  if (!drain(two, pieces)) {
     two.feed(bytes.substr(split));
     drain(two, pieces);
   }
