@@ -2,7 +2,8 @@
 # Installs the Debian packages Hearth needs to build, run and test, skipping what is already there.
 # Usage: scripts/setup.sh [--with-test-tools]
 #   default:            build + run dependencies (compiler, Boost 1.81, libpq, PostgreSQL 15, Node)
-#   --with-test-tools:  also GoogleTest, Chromium (end-to-end tests), clang-16 with libFuzzer, wrk (benchmarks)
+#   --with-test-tools:  also GoogleTest, Chromium (end-to-end tests), clang-16 with libFuzzer, wrk (benchmarks),
+#                       redis-server and haproxy (several nodes: unit and cluster tests)
 set -euo pipefail
 
 packages=(
@@ -14,7 +15,7 @@ packages=(
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev clang-16 libclang-rt-16-dev clang-format wrk
-             chromium)
+             chromium redis-server haproxy)
 fi
 
 missing=()

@@ -21,8 +21,15 @@ export HEARTH_PG_DIR=$repo/var/test/pg
 export HEARTH_DB=postgres
 scripts/db.sh start
 export HEARTH_TEST_PG=$(scripts/db.sh url)
-cleanup() { scripts/db.sh stop >/dev/null 2>&1 || true; }
+# And a test Redis (the event bus across nodes), unix socket only.
+export HEARTH_REDIS_DIR=$repo/var/test/redis
+cleanup() {
+  scripts/redis.sh stop >/dev/null 2>&1 || true
+  scripts/db.sh stop >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
+scripts/redis.sh start
+export HEARTH_TEST_REDIS=$(scripts/redis.sh url)
 
 if has format; then
   stage "format check (clang-format)"; t=$SECONDS

@@ -43,6 +43,9 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
                  "redirect URIs; default http://<listen>:<port>)");
   cli.add_option("--database-url", config.database_url,
                  "libpq connection string or URL (default: the private cluster in --data-dir)");
+  cli.add_option("--redis", config.redis_url,
+                 "Share events with the other nodes through this Redis: unix:///path/redis.sock or "
+                 "redis://[:password@]host[:port][/db] (default: none, a single node)");
   cli.add_option("--db-pool-size", config.db_pool_size, "Database connections in all, split over the threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));

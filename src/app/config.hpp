@@ -24,6 +24,9 @@ struct Config {
   std::string public_url;
   std::string database_url; //!< empty: the private cluster under data_dir (scripts/db.sh)
   std::size_t db_pool_size = 16; //!< connections in all, split over the threads
+  //! Empty: events stay in this process (one node). unix:///path or redis://[:password@]host:port[/db]:
+  //! events go through Redis pub/sub to every node sharing it.
+  std::string redis_url;
   std::uint32_t worker_id = 0; //!< this node's id in snowflakes (0-31); unique per node
   core::LogFormat log_format = core::LogFormat::kText;
   std::string log_level = "info";

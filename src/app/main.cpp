@@ -26,6 +26,7 @@
 #include "app/config.hpp"
 #include "auth/password.hpp"
 #include "auth/tokens.hpp"
+#include "bus/redis_bus.hpp"
 #include "core/clock.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
@@ -46,6 +47,7 @@
 #include "oauth/http_client.hpp"
 #include "oauth/oauth_routes.hpp"
 #include "oauth/providers.hpp"
+#include "redis/client.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
 
@@ -227,10 +229,34 @@ int main(int argc, char** argv) {
                                            gateway.dispatch(user, type, std::move(data));
                                          }});
   // A revoked session (logout, token reuse, password change...) closes its live connections.
-  accounts.onSessionsEnded([&gateway](const domain::SessionsEnded& ended) {
+  const auto close_sessions = [&gateway](const domain::SessionsEnded& ended) {
     const auto closed = gateway.closeSessions(ended.user_id, ended.session_id, ended.except_session);
     if (closed != 0) spdlog::info("closed {} gateway connections of user {}", closed, ended.user_id);
-  });
+  };
+  // Several nodes (--redis): events and ended sessions go through Redis to every node, this one too.
+  std::unique_ptr<bus::RedisBus> redis_bus;
+  if (!config.redis_url.empty()) {
+    auto redis_endpoint = redis::parseUrl(config.redis_url);
+    if (!redis_endpoint) {
+      spdlog::critical("--redis: {}", redis_endpoint.error().message);
+      return 2;
+    }
+    redis::RedisOptions redis_options;
+    redis_options.endpoint = std::move(*redis_endpoint);
+    redis_bus = std::make_unique<bus::RedisBus>(std::move(redis_options), events);
+    redis_bus->onSessionsEnded(close_sessions);
+    if (auto started = redis_bus->start(std::chrono::seconds(3)); !started) {
+      spdlog::critical("event bus: {}; not starting without it", started.error().message);
+      return 1;
+    }
+    accounts.onSessionsEnded(
+        [&bus = *redis_bus](const domain::SessionsEnded& ended) { bus.publishSessionsEnded(ended); });
+    metrics.addCollector([&bus = *redis_bus] { return bus.metricsText(); });
+    spdlog::info("event bus: Redis at {}", redis_bus->where());
+  } else {
+    accounts.onSessionsEnded(close_sessions);
+    spdlog::info("event bus: in-process (single node)");
+  }
   net::Router router;
   api::addOpsRoutes(router, ops);
   api::addAuthRoutes(router,

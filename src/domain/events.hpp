@@ -1,8 +1,9 @@
 #pragma once
 // The event bus: every change to servers, channels, roles and members is published here as a
-// Discord gateway dispatch (name + the same JSON the REST API returns). Today the bus is
-// in-process; the gateway issue subscribes to deliver events to clients (and carries them
-// between nodes through Redis).
+// Discord gateway dispatch (name + the same JSON the REST API returns), and delivered to the
+// handlers (api::deliverEvents sends them to gateway clients). In-process by default; with a
+// transport (bus::RedisBus, hearthd --redis), events go through Redis and come back to every
+// node, this one included, which delivers them to its own handlers.
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -38,12 +39,36 @@ struct Event {
 class EventBus {
 public:
   using Handler = std::function<void(const Event&)>;
-  //! Handlers run synchronously on the publishing thread; they must be quick and thread-safe.
+  //! Carries a published event to every node; each calls deliverLocal with it.
+  using Transport = std::function<void(const Event&)>;
+
+  //! Handlers run synchronously in deliverLocal: on the publishing thread without a transport,
+  //! on the transport's thread with one. They must be quick and thread-safe.
   void subscribe(Handler handler) {
     std::lock_guard lock(mutex_);
     handlers_.push_back(std::move(handler));
   }
+  //! Set at start-up, before events are published (an empty one goes back to in-process).
+  void setTransport(Transport transport) {
+    std::lock_guard lock(mutex_);
+    transport_ = std::move(transport);
+  }
+  //! Without a transport: runs the handlers now. With one: hands the event over, and the
+  //! handlers run when it comes back.
   void publish(const Event& event) const {
+    Transport transport;
+    {
+      std::lock_guard lock(mutex_);
+      transport = transport_;
+    }
+    if (transport) {
+      transport(event);
+      return;
+    }
+    deliverLocal(event);
+  }
+  //! Runs this node's handlers (the transport calls it for every event it receives).
+  void deliverLocal(const Event& event) const {
     std::vector<Handler> handlers;
     {
       std::lock_guard lock(mutex_);
@@ -56,6 +81,7 @@ public:
 private:
   mutable std::mutex mutex_;
   std::vector<Handler> handlers_;
+  Transport transport_;
 };
 
 } // namespace hearth::domain

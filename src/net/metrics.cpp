@@ -91,7 +91,19 @@ std::string Metrics::render() const {
   out += "# HELP hearth_gateway_open_websockets Gateway WebSocket connections open now.\n";
   out += "# TYPE hearth_gateway_open_websockets gauge\n";
   out += fmt::format("hearth_gateway_open_websockets {}\n", open_websockets_.load(std::memory_order_relaxed));
+  std::vector<std::function<std::string()>> collectors;
+  {
+    std::lock_guard lock(collectors_mutex_);
+    collectors = collectors_;
+  }
+  for (const auto& collector : collectors)
+    out += collector();
   return out;
+}
+
+void Metrics::addCollector(std::function<std::string()> collector) {
+  std::lock_guard lock(collectors_mutex_);
+  collectors_.push_back(std::move(collector));
 }
 
 } // namespace hearth::net

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,9 @@ public:
   void connectionClosed() noexcept { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
   void websocketOpened() noexcept { open_websockets_.fetch_add(1, std::memory_order_relaxed); }
   void websocketClosed() noexcept { open_websockets_.fetch_sub(1, std::memory_order_relaxed); }
+
+  //! Adds exposition text from another module (the event bus), appended by render(). Any thread.
+  void addCollector(std::function<std::string()> collector);
 
   //! The whole exposition text.
   std::string render() const;
@@ -66,6 +70,8 @@ private:
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::int64_t> open_websockets_{0};
+  mutable std::mutex collectors_mutex_;
+  std::vector<std::function<std::string()>> collectors_;
 };
 
 } // namespace hearth::net

@@ -33,7 +33,9 @@ export function dropDatabase(db) {
 
 /**
  * Starts hearthd and resolves once it listens. Options: args (extra flags), db (from
- * createDatabase; default: a new one), webRoot.
+ * createDatabase; default: a new one), webRoot. Several nodes of one cluster share a database:
+ * start the first, then pass its `db` to the others (used as is, not copied; only the node that
+ * created it drops it when stopped).
  */
 export async function startHearthd({ args = [], db, webRoot } = {}) {
   const binary = requireEnv('HEARTHD');

@@ -37,6 +37,19 @@ TEST(Metrics, CountsOpenConnections) {
   EXPECT_NE(text.find("hearth_http_open_connections 1\n"), std::string::npos);
 }
 
+TEST(Metrics, AppendsOtherModulesText) {
+  Metrics metrics(1);
+  int scrapes = 0;
+  metrics.addCollector([&scrapes] {
+    ++scrapes;
+    return "# TYPE hearth_bus_events_published_total counter\nhearth_bus_events_published_total " +
+           std::to_string(scrapes) + "\n";
+  });
+  EXPECT_NE(metrics.render().find("\nhearth_bus_events_published_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics.render().find("\nhearth_bus_events_published_total 2\n"), std::string::npos)
+      << "asked at each scrape";
+}
+
 TEST(Metrics, EscapesLabelValues) {
   Metrics metrics(1);
   metrics.observeRequest(0, "GET", "/a\"b\\c", 200, 0.001);

@@ -1,0 +1,31 @@
+#pragma once
+// What nodes say to each other through Redis, one JSON text per message: domain events (every
+// field of domain::Event) and ended sessions. The decoders read bytes that came over the
+// network, so they check every field and return errors, never throw (fuzzed:
+// fuzz/event_codec_fuzzer.cpp). Ids travel as decimal strings, as in the REST API.
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "domain/accounts.hpp"
+#include "domain/events.hpp"
+
+namespace hearth::bus {
+
+//! The largest message a decoder accepts.
+inline constexpr std::size_t kMaxMessageBytes = 16 * 1024 * 1024;
+
+//! {"type": ..., "guild_id": "...", "channel_id": "...", "data": "<the dispatch's d, as a JSON
+//! string>", "only_users": [...], "channel_gone": bool, "channel_type": int,
+//! "channel_overwrites": [{"id", "type", "allow", "deny"}], "overwrites_changed": bool,
+//! "previous_overwrites": [...]}
+std::string encodeEvent(const domain::Event& event);
+//! `type` and `data` are required, the rest default as in domain::Event; unknown keys are
+//! ignored (a newer node may send more). Errors: kGeneral, "bad event: why".
+core::Result<domain::Event> decodeEvent(std::string_view text);
+
+//! {"user_id": "...", "session_id": "...", "except_session": "..."}
+std::string encodeSessionsEnded(const domain::SessionsEnded& ended);
+core::Result<domain::SessionsEnded> decodeSessionsEnded(std::string_view text);
+
+} // namespace hearth::bus
