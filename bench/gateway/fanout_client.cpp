@@ -1108,9 +1108,7 @@ public:
     address_ = addressOf(options.host, options.port);
     tag_base_ = tag_base;
     done_ = std::move(done);
-    connections_.resize(connections);
-    for (std::size_t idx = 0; idx < connections; ++idx)
-      reconnect(idx);
+    connections_.resize(connections); // opened when first needed
   }
   bool owns(std::uint64_t tag) const { return tag >= tag_base_ && tag < tag_base_ + connections_.size(); }
   std::size_t busy() const {
@@ -1123,27 +1121,39 @@ public:
 
   //! Sends on an idle connection (check idle() first).
   void send(const std::string& request, std::uint64_t tag) {
+    // A connection used lately is preferred; one left unused for a while is opened afresh
+    // first, so a server's keep-alive or first-request timeout never closes it under a request.
+    const std::int64_t now = monoNs();
+    std::size_t chosen = connections_.size();
     for (std::size_t idx = 0; idx < connections_.size(); ++idx) {
-      auto& connection = connections_[idx];
-      if (connection.busy || connection.fd < 0) continue;
-      connection.busy = true;
-      connection.tag = tag;
-      connection.sent_ns = monoNs();
-      std::size_t done = 0;
-      while (done < request.size()) {
-        const ssize_t wrote = ::send(connection.fd, request.data() + done, request.size() - done, MSG_NOSIGNAL);
-        if (wrote > 0) {
-          done += static_cast<std::size_t>(wrote);
-          continue;
-        }
-        if (wrote < 0 && (errno == EAGAIN || errno == EINTR)) {
-          pollfd poll_fd{connection.fd, POLLOUT, 0};
-          ::poll(&poll_fd, 1, 100);
-          continue;
-        }
-        broken(idx);
-        return;
+      const auto& connection = connections_[idx];
+      if (connection.busy) continue;
+      if (connection.fd >= 0 && now - connection.last_used_ns < kFreshNs) {
+        chosen = idx;
+        break;
       }
+      if (chosen == connections_.size()) chosen = idx;
+    }
+    if (chosen == connections_.size()) return;
+    auto& connection = connections_[chosen];
+    if (connection.fd < 0 || now - connection.last_used_ns >= kFreshNs) reconnect(chosen);
+    connection.busy = true;
+    connection.tag = tag;
+    connection.sent_ns = now;
+    connection.last_used_ns = now;
+    std::size_t done = 0;
+    while (done < request.size()) {
+      const ssize_t wrote = ::send(connection.fd, request.data() + done, request.size() - done, MSG_NOSIGNAL);
+      if (wrote > 0) {
+        done += static_cast<std::size_t>(wrote);
+        continue;
+      }
+      if (wrote < 0 && (errno == EAGAIN || errno == EINTR)) {
+        pollfd poll_fd{connection.fd, POLLOUT, 0};
+        ::poll(&poll_fd, 1, 100);
+        continue;
+      }
+      broken(chosen);
       return;
     }
   }
@@ -1151,6 +1161,7 @@ public:
   void onEvent(std::uint64_t tag) {
     const std::size_t idx = tag - tag_base_;
     auto& connection = connections_[idx];
+    if (connection.fd < 0) return; // an event of a connection closed since
     char buffer[16384];
     for (;;) {
       const ssize_t got = ::read(connection.fd, buffer, sizeof buffer);
@@ -1182,21 +1193,26 @@ public:
       connection.in.erase(0, end + 4 + body_length);
       if (!connection.busy) continue;
       connection.busy = false;
+      connection.last_used_ns = monoNs();
       done_(connection.tag, status, connection.sent_ns, body);
     }
   }
 
 private:
+  static constexpr std::int64_t kFreshNs = 5 * kNsPerSec;
+
   struct Connection {
     int fd = -1;
     bool busy = false;
     std::uint64_t tag = 0;
     std::int64_t sent_ns = 0;
+    std::int64_t last_used_ns = 0;
     std::string in;
   };
 
   void reconnect(std::size_t idx) {
     auto& connection = connections_[idx];
+    if (connection.fd >= 0) ::close(connection.fd);
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || ::connect(fd, reinterpret_cast<const sockaddr*>(&address_), sizeof address_) != 0) {
       die(std::string("poster cannot connect: ") + std::strerror(errno));
@@ -1216,11 +1232,11 @@ private:
     auto& connection = connections_[idx];
     ::close(connection.fd);
     connection.fd = -1;
+    connection.in.clear();
     if (connection.busy) {
       connection.busy = false;
       done_(connection.tag, 0, connection.sent_ns, "connection lost");
     }
-    reconnect(idx);
   }
 
   int epoll_ = -1;
