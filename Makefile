@@ -12,7 +12,7 @@ run:            ## install what is missing, build, start PostgreSQL, serve Heart
 test:           ## every test: format, unit, integration, web unit, end-to-end, fuzz smoke
 	@scripts/test.sh
 
-bench:          ## HTTP benchmark against a Node peer, printed as a table
+bench:          ## HTTP and gateway benchmarks against their peers (bench/README.md; BENCH_ONLY=...)
 	@scripts/bench.sh
 
 fuzz:           ## run each libFuzzer target (FUZZ_SECONDS each, default 60)
