@@ -7,6 +7,7 @@ import { createGuildDispatcher } from '@/gateway/dispatcher'
 import { useGuildsStore } from '@/stores/guilds'
 import { useSessionStore } from '@/stores/session'
 import { useGateway } from './useGateway'
+import { useSocialSync } from './useSocialSync'
 import { useTimedNotice } from './useTimedNotice'
 
 export const ACCESS_NOTICE_MS = 8000
@@ -48,6 +49,8 @@ export function useGatewaySync(openGuildId: Ref<string | null>) {
     },
   })
   const unsubscribe = gateway.onDispatch((frame) => dispatcher.handle(frame))
+  // Friends, DMs, presence and read states have their own dispatcher.
+  useSocialSync()
 
   // Another account (or none): identify again so no event of the last one arrives.
   if (!sameAccount(identifiedAs, accountKey())) gateway.restart()
