@@ -1,20 +1,7 @@
 // Syntax highlighting for code blocks through lowlight (highlight.js producing a tree, never an
-// HTML string). Only a handful of common languages are registered, to keep the bundle small.
-import bash from 'highlight.js/lib/languages/bash'
-import cpp from 'highlight.js/lib/languages/cpp'
-import css from 'highlight.js/lib/languages/css'
-import diff from 'highlight.js/lib/languages/diff'
-import go from 'highlight.js/lib/languages/go'
-import java from 'highlight.js/lib/languages/java'
-import javascript from 'highlight.js/lib/languages/javascript'
-import json from 'highlight.js/lib/languages/json'
-import python from 'highlight.js/lib/languages/python'
-import rust from 'highlight.js/lib/languages/rust'
-import sql from 'highlight.js/lib/languages/sql'
-import typescript from 'highlight.js/lib/languages/typescript'
-import xml from 'highlight.js/lib/languages/xml'
-import yaml from 'highlight.js/lib/languages/yaml'
-import { createLowlight } from 'lowlight'
+// HTML string). The highlighter is a separate chunk (highlighter.ts), loaded on first need:
+// until then, and for languages it does not know, code is shown plain.
+import type { Highlighter } from './highlighter'
 
 /** A highlighted run: text, or a span with highlight.js classes (`hljs-keyword`) around runs. */
 export type HighlightNode = { type: 'text'; value: string } | { type: 'span'; classes: string[]; children: HighlightNode[] }
@@ -22,19 +9,19 @@ export type HighlightNode = { type: 'text'; value: string } | { type: 'span'; cl
 /** Longer code is shown plain: highlighting it would stall the message list. */
 export const MAX_HIGHLIGHTED_LENGTH = 20_000
 
-let lowlight: ReturnType<typeof createLowlight> | null = null
+let highlighter: Highlighter | null = null
+let loading: Promise<void> | null = null
 
-function highlighter(): ReturnType<typeof createLowlight> {
-  if (lowlight === null) {
-    lowlight = createLowlight({ bash, cpp, css, diff, go, java, javascript, json, python, rust, sql, typescript, xml, yaml })
-    lowlight.registerAlias({ cpp: ['c', 'h'], bash: ['shell'], xml: ['html', 'svg', 'vue'] })
-  }
-  return lowlight
+/** Loads the highlighter once; resolves when highlightCode() can highlight. */
+export function loadHighlighter(): Promise<void> {
+  loading ??= import('./highlighter').then((module) => {
+    highlighter = module.createHighlighter()
+  })
+  return loading
 }
 
-/** Whether a code block's language word is one we highlight (names and aliases: `js`, `py`, `sh`). */
-export function isHighlighted(language: string): boolean {
-  return highlighter().registered(language.toLowerCase())
+export function highlighterLoaded(): boolean {
+  return highlighter !== null
 }
 
 // lowlight's hast, reduced to what we read from it.
@@ -66,14 +53,16 @@ function convert(children: readonly HastChild[]): HighlightNode[] {
   return out
 }
 
-/** The code as highlighted runs, or null when the language is unknown (show it plain). */
+/**
+ * The code as highlighted runs, or null to show it plain: no language, a language the
+ * highlighter does not know, code past MAX_HIGHLIGHTED_LENGTH, or the highlighter not loaded yet.
+ */
 export function highlightCode(code: string, language: string | null): HighlightNode[] | null {
-  if (language === null || code.length > MAX_HIGHLIGHTED_LENGTH) return null
+  if (language === null || highlighter === null || code.length > MAX_HIGHLIGHTED_LENGTH) return null
   const name = language.toLowerCase()
-  const instance = highlighter()
-  if (!instance.registered(name)) return null
+  if (!highlighter.registered(name)) return null
   try {
-    return convert(instance.highlight(name, code).children as HastChild[])
+    return convert(highlighter.highlight(name, code).children as HastChild[])
   } catch {
     return null
   }

@@ -4,6 +4,6 @@
 export type { BlockNode, InlineNode, MentionKind, MessageTree } from './ast'
 export { MAX_PARSED_LENGTH, parseMessage, toInline } from './parser'
 export { isJumboEmoji, MAX_JUMBO_EMOJI } from './jumbo'
-export { highlightCode, isHighlighted, type HighlightNode } from './highlight'
+export { highlightCode, highlighterLoaded, loadHighlighter, type HighlightNode } from './highlight'
 export { isSafeHref, linkHost, safeHref, type LinkSource } from './url'
 export { isTrustedLink, openExternal, trustHost, TRUSTED_DOMAINS_KEY } from './external_links'

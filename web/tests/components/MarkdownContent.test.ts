@@ -1,8 +1,8 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import LinkConfirmDialog from '@/components/markdown/LinkConfirmDialog.vue'
 import MarkdownContent from '@/components/markdown/MarkdownContent.vue'
-import { TRUSTED_DOMAINS_KEY } from '@/markdown'
+import { loadHighlighter, TRUSTED_DOMAINS_KEY } from '@/markdown'
 
 const USERS: Record<string, { name: string }> = { '1': { name: 'Ada' } }
 const ROLES: Record<string, { name: string; color: number }> = {
@@ -21,6 +21,9 @@ function render(content: string, props: Record<string, unknown> = {}) {
 }
 
 let open: ReturnType<typeof vi.fn>
+
+// The highlighter is loaded on first need; MarkdownContent_highlight.test.ts covers that wait.
+beforeAll(() => loadHighlighter())
 
 beforeEach(() => {
   localStorage.clear()

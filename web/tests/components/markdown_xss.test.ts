@@ -2,8 +2,9 @@
 // renderer's own elements and attributes, no event-handler attribute, and no href outside
 // http, https and mailto.
 import { mount } from '@vue/test-utils'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import MarkdownContent from '@/components/markdown/MarkdownContent.vue'
+import { loadHighlighter } from '@/markdown'
 
 const ALLOWED_ELEMENTS = new Set([
   'DIV', 'SPAN', 'P', 'BR', 'STRONG', 'EM', 'U', 'S', 'CODE', 'PRE', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'SMALL', 'UL', 'OL', 'LI', 'A',
@@ -94,6 +95,9 @@ const hostileNames = {
   resolveChannel: () => ({ name: 'javascript:alert(1)' }),
 }
 
+// Code blocks go through the highlighter too.
+beforeAll(() => loadHighlighter())
+
 afterEach(() => {
   document.body.innerHTML = ''
 })
@@ -115,6 +119,13 @@ describe('MarkdownContent against hostile content', () => {
       }
     },
   )
+
+  it('highlights hostile code as spans of text', () => {
+    const wrapper = mount(MarkdownContent, { props: { content: '```html\n<img src=x onerror=alert(1)>\n```' } })
+    expect(wrapper.find('.hljs-tag').exists()).toBe(true)
+    expect(wrapper.find('.md-codeblock__code').text()).toBe('<img src=x onerror=alert(1)>')
+    assertSafe(wrapper.element)
+  })
 
   it('shows markup as the text it is', () => {
     const wrapper = mount(MarkdownContent, { props: { content: '<script>alert(1)</script> <img src=x onerror=alert(1)>' } })
