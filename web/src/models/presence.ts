@@ -1,6 +1,8 @@
 // Presence: what others see of a user (online, idle, do not disturb, offline and a custom status),
 // what the user chose for themselves (invisible looks offline to others), and the op 3 frame.
-import type { PresenceStatus } from './member'
+import type { Role } from './guild'
+import { groupMembersByHoistedRole, memberDisplayName, type GuildMember, type MemberGroup, type PresenceStatus } from './member'
+import { compareIds } from './guild'
 
 export type { PresenceStatus }
 
@@ -90,4 +92,29 @@ export const STATUS_LABELS: Record<UserStatus | PresenceStatus, string> = {
 export const STATUS_DESCRIPTIONS: Partial<Record<UserStatus, string>> = {
   dnd: 'You will not receive desktop notifications',
   invisible: 'You will not appear online, but will have full access to Hearth',
+}
+
+/**
+ * Discord's member list with presence: online members under their highest hoisted role, the
+ * other online ones under "Online", then everyone offline under "Offline" (roles ignored).
+ */
+export function groupMembersByPresence(
+  members: readonly GuildMember[],
+  roles: readonly Role[],
+  isOnline: (userId: string) => boolean,
+): MemberGroup[] {
+  const online = members.filter((member) => isOnline(member.user.id))
+  const offline = members.filter((member) => !isOnline(member.user.id))
+  const groups = groupMembersByHoistedRole(online, roles).map((group) =>
+    group.role === null ? { ...group, title: 'Online' } : group,
+  )
+  if (offline.length > 0) {
+    const sorted = [...offline].sort(
+      (a, b) =>
+        memberDisplayName(a).localeCompare(memberDisplayName(b), undefined, { sensitivity: 'base' }) ||
+        compareIds(a.user.id, b.user.id),
+    )
+    groups.push({ role: null, title: 'Offline', members: sorted })
+  }
+  return groups
 }

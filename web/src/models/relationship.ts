@@ -48,6 +48,9 @@ export function byUserName<T extends { user: PublicUser }>(a: T, b: T): number {
   )
 }
 
+/** What a row of the friends page offers. */
+export type FriendAction = 'message' | 'more' | 'accept' | 'ignore' | 'cancel' | 'unblock'
+
 /** The friends page's tabs. */
 export type FriendsTab = 'online' | 'all' | 'pending' | 'blocked' | 'add'
 
