@@ -58,7 +58,7 @@ describe('AppView', () => {
     expect(wrapper.find('aside[aria-label="Members"]').exists()).toBe(true)
 
     expect(wrapper.find('h2#welcome-title').text()).toBe('Welcome to Hearth')
-    const composer = wrapper.find('input#message-composer')
+    const composer = wrapper.find('#message-composer')
     expect(composer.attributes('placeholder')).toBe('Sign in to start talking')
     expect(composer.attributes('disabled')).toBeDefined()
     // Home and "Add a Server" only: no made-up servers.
@@ -111,7 +111,7 @@ describe('AppView', () => {
     expect(wrapper.find('h2#welcome-title').text()).toBe('Welcome to Hearth, Ada Lovelace')
     expect(wrapper.find('[data-testid="welcome-signed-in"]').text()).toContain('Create or join a server to start talking')
     expect(wrapper.text()).not.toContain('Sign in to')
-    const composer = wrapper.find('input#message-composer')
+    const composer = wrapper.find('#message-composer')
     expect(composer.attributes('placeholder')).toBe('Create or join a server to start talking')
     expect(composer.attributes('disabled')).toBeDefined()
     const addServer = wrapper.find('nav[aria-label="Servers"] [aria-label="Add a Server"]')
