@@ -86,11 +86,6 @@ export const icons = {
   smile: ['M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z', 'M8.5 14.5a4.5 4.5 0 0 0 7 0', 'M9 9.5h.01', 'M15 9.5h.01'],
   pin: ['M9 3h6', 'M10 3v6l-3 4h10l-3-4V3', 'M12 13v8'],
   arrowDown: ['M12 5v14', 'm19 12-7 7-7-7'],
-  // Messages.
-  reply: ['M10 7 5 12l5 5', 'M5 12h9a5 5 0 0 1 5 5v2'],
-  smile: ['M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z', 'M8.5 14.5a4.5 4.5 0 0 0 7 0', 'M9 9.5h.01', 'M15 9.5h.01'],
-  pin: ['M9 3h6', 'M10 3v6l-3 4h10l-3-4V3', 'M12 13v8'],
-  arrowDown: ['M12 5v14', 'm19 12-7 7-7-7'],
 } as const satisfies Record<string, readonly string[]>
 
 export type IconName = keyof typeof icons
