@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { BASE_URL, DESKTOP, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
 const PASSWORD = 'correct horse battery staple'
 const HISTORY = 120
@@ -110,7 +110,8 @@ describe('Hearth chat', () => {
     const allowConsole = [/status of 404 .*\/(typing|ack|pins|reactions)/, /status of 429 .*\/messages$/, /ERR_CONNECTION_REFUSED .*\/messages$/]
 
     const a = await openPage()
-    const b = await openPage()
+    // B in the light theme, so both themes are seen.
+    const b = await openPage({ colorScheme: 'light' })
     try {
       await signIn(a.page, ada)
       await signIn(b.page, bob)
@@ -402,7 +403,25 @@ describe('Hearth chat', () => {
           await new Promise((resolve) => setTimeout(resolve, 250))
         }
         assert.equal(entry?.last_message_id, latest.id, 'B read up to the newest message')
+        // Away from the channel while A writes: back in it, a NEW line sits above what came meanwhile.
+        await b.page.goto(`${BASE_URL}/app`)
+        await ada.call('POST', `/channels/${general.id}/messages`, { content: 'While you were away' })
+        await b.page.goto(channelUrl)
+        const unread = messageWith(b.page, 'While you were away')
+        await unread.waitFor()
+        const previous = await b.page.getByTestId('unread-separator').evaluate((line) => line.closest('[data-key]').nextElementSibling?.textContent)
+        assert.match(previous ?? '', /While you were away/, 'the NEW line is right above the first unread message')
+        await parkPointer(b.page)
+        await screenshot(b.page, 'chat-unread.png')
       })
+
+      // --- on a phone: the same conversation, nothing wider than the screen -------------------------
+      await b.page.setViewportSize(PHONE)
+      await b.page.getByTestId('composer-input').waitFor()
+      await b.page.waitForTimeout(300)
+      await screenshot(b.page, 'chat-phone.png')
+      const overflow = await b.page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth)
+      assert.ok(overflow <= 0, 'no sideways scrolling on a phone')
 
       assertClean(a.problems, { allowConsole })
       assertClean(b.problems, { allowConsole })

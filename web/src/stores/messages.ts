@@ -112,6 +112,8 @@ export const useMessagesStore = defineStore('messages', () => {
   const channels = ref<Record<string, ChannelMessages>>({})
   const pins = ref<Record<string, PinsState>>({})
   const notice = ref<MessageNotice | null>(null)
+  /** READY has come in this session: read states are known, acks may go. */
+  const ready = ref(false)
   /** Channels on screen now (a count per channel: two views may show one). */
   const onScreen = new Map<string, number>()
   /** Bumped per channel when its window is replaced, so a late page of the old one is dropped. */
@@ -351,10 +353,11 @@ export const useMessagesStore = defineStore('messages', () => {
   }
 
   /**
-   * After the gateway connected again (READY) events may have been missed: channels not on screen
-   * are forgotten, those on screen load their newest page again.
+   * READY: read states are known now. After the gateway connected again, events may have been
+   * missed: channels not on screen are forgotten, those on screen load their newest page again.
    */
   function resync(): void {
+    ready.value = true
     for (const channelId of Object.keys(channels.value)) {
       const state = channels.value[channelId]!
       if (!onScreen.has(channelId)) {
@@ -682,6 +685,7 @@ export const useMessagesStore = defineStore('messages', () => {
     channels.value = {}
     pins.value = {}
     notice.value = null
+    ready.value = false
     windows.clear()
   }
 
@@ -689,6 +693,7 @@ export const useMessagesStore = defineStore('messages', () => {
     channels,
     pins,
     notice,
+    ready,
     channelState,
     messagesOf,
     findMessage,
