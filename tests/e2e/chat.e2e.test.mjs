@@ -123,6 +123,13 @@ describe('Hearth chat', () => {
       await parkPointer(a.page)
       await screenshot(a.page, 'chat-empty-channel.png')
 
+      // --- Markdown shows as it is typed ----------------------------------------------------------
+      const draftBox = a.page.getByTestId('composer-input')
+      await draftBox.fill('Some **bold**, `code`, ~~struck~~ and __underlined__ text, typed as it will look')
+      await a.page.getByTestId('composer-markdown').locator('.composer__md--strong', { hasText: 'bold' }).waitFor()
+      await screenshot(a.page, 'chat-composer-markdown.png')
+      await draftBox.fill('')
+
       // --- live, both ways; grouping ----------------------------------------------------------
       await send(a.page, 'Hello Bob!')
       await messageWith(b.page, 'Hello Bob!').waitFor()

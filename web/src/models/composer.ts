@@ -84,3 +84,73 @@ export function replaceRange(text: string, start: number, end: number, insert: s
 
 /** The character count shows from here on (Discord shows it near the limit). */
 export const COUNTER_FROM = 3800
+
+// --- Markdown as typed ----------------------------------------------------------------------------
+
+export type DraftKind = 'text' | 'marker' | 'strong' | 'underline' | 'strike' | 'spoiler' | 'code' | 'mention' | 'quote'
+
+export interface DraftSegment {
+  text: string
+  kind: DraftKind
+}
+
+// One pass over the draft: each alternative is a construct whose markers are shown faint and
+// whose inside is styled. Only styles that keep every character's width (colour, background,
+// lines): the box lays its own transparent text over these segments, character for character.
+const DRAFT_PATTERN = new RegExp(
+  [
+    '(?<fence>```[\\s\\S]*?```)',
+    '(?<code>`[^`\\n]+`)',
+    '(?<strong>\\*\\*(?=\\S)[\\s\\S]*?\\S\\*\\*)',
+    '(?<underline>__(?=\\S)[\\s\\S]*?\\S__)',
+    '(?<strike>~~(?=\\S)[\\s\\S]*?\\S~~)',
+    '(?<spoiler>\\|\\|[\\s\\S]+?\\|\\|)',
+    '(?<italic>\\*(?=[^\\s*])[^*\\n]*?[^\\s*]\\*|\\*[^\\s*]\\*)',
+    '(?<mention><(?:@[!&]?|#)\\d+>|@everyone|@here)',
+    '(?<quote>^>{1,3} )',
+  ].join('|'),
+  'gm',
+)
+
+const MARKER_WIDTH: Record<string, number> = { fence: 3, code: 1, strong: 2, underline: 2, strike: 2, spoiler: 2, italic: 1 }
+const INNER_KIND: Record<string, DraftKind> = {
+  fence: 'code',
+  code: 'code',
+  strong: 'strong',
+  underline: 'underline',
+  strike: 'strike',
+  spoiler: 'spoiler',
+  italic: 'text',
+}
+
+/**
+ * The draft cut into styled segments for the composer's Markdown-as-you-type layer. Joined, the
+ * segments are exactly the text.
+ */
+export function highlightDraft(text: string): DraftSegment[] {
+  const segments: DraftSegment[] = []
+  const push = (part: string, kind: DraftKind) => {
+    if (part === '') return
+    const last = segments.at(-1)
+    if (last && last.kind === kind) last.text += part
+    else segments.push({ text: part, kind })
+  }
+  let position = 0
+  for (const match of text.matchAll(DRAFT_PATTERN)) {
+    const start = match.index ?? 0
+    push(text.slice(position, start), 'text')
+    const [name] = Object.entries(match.groups ?? {}).find(([, value]) => value !== undefined) ?? ['text']
+    const whole = match[0]
+    if (name === 'mention' || name === 'quote') {
+      push(whole, name === 'quote' ? 'quote' : 'mention')
+    } else {
+      const width = MARKER_WIDTH[name] ?? 0
+      push(whole.slice(0, width), 'marker')
+      push(whole.slice(width, whole.length - width), INNER_KIND[name] ?? 'text')
+      push(whole.slice(whole.length - width), 'marker')
+    }
+    position = start + whole.length
+  }
+  push(text.slice(position), 'text')
+  return segments
+}

@@ -122,6 +122,16 @@ describe('MessageComposer', () => {
     expect(wrapper.emitted('send')).toEqual([['wait for it']])
   })
 
+  it('shows the Markdown being typed under the box, character for character', async () => {
+    const wrapper = mountComposer()
+    await type(wrapper, 'a **b** `c`\n')
+    const mirror = wrapper.get('[data-testid="composer-markdown"]')
+    expect(mirror.attributes('aria-hidden')).toBe('true')
+    expect(mirror.findAll('.composer__md--marker').map((marker) => marker.text())).toEqual(['**', '**', '`', '`'])
+    expect(mirror.get('.composer__md--strong').text()).toBe('b')
+    expect(mirror.text()).toBe('a **b** `c`\n\u200b')
+  })
+
   it('says why the user cannot send, in a disabled box', () => {
     const wrapper = mountComposer({ disabledReason: 'You do not have permission to send messages in this channel.' })
     const box = wrapper.get('textarea')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { composerKeyAction, editorKeyAction, replaceRange, shortcodeQuery } from '@/models/composer'
+import { composerKeyAction, editorKeyAction, highlightDraft, replaceRange, shortcodeQuery } from '@/models/composer'
 
 const idle = { content: 'hello', suggesting: false, replying: false }
 
@@ -53,5 +53,53 @@ describe(':shortcode suggestions', () => {
 
   it('replaces the typed shortcode and puts the caret after what went in', () => {
     expect(replaceRange('hi :jo there', 3, 6, '😂 ')).toEqual({ text: 'hi 😂  there', caret: 6 })
+  })
+})
+
+describe('Markdown as typed', () => {
+  const show = (text: string) => highlightDraft(text).map((segment) => `${segment.kind}:${segment.text}`)
+
+  it('marks the markers and styles what is inside, keeping every character', () => {
+    expect(show('a **bold** and `code`')).toEqual([
+      'text:a ',
+      'marker:**',
+      'strong:bold',
+      'marker:**',
+      'text: and ',
+      'marker:`',
+      'code:code',
+      'marker:`',
+    ])
+    expect(show('__u__ ~~s~~ ||x|| *i*')).toEqual([
+      'marker:__',
+      'underline:u',
+      'marker:__',
+      'text: ',
+      'marker:~~',
+      'strike:s',
+      'marker:~~',
+      'text: ',
+      'marker:||',
+      'spoiler:x',
+      'marker:||',
+      'text: ',
+      'marker:*',
+      'text:i',
+      'marker:*',
+    ])
+    expect(show('> quoted <@123> hi @everyone')).toEqual(['quote:> ', 'text:quoted ', 'mention:<@123>', 'text: hi ', 'mention:@everyone'])
+    expect(show('```js\nlet **x**\n```')).toEqual(['marker:```', 'code:js\nlet **x**\n', 'marker:```'])
+  })
+
+  it('leaves unfinished or spaced markers as text', () => {
+    expect(show('2 * 3 * 4')).toEqual(['text:2 * 3 * 4'])
+    expect(show('**open')).toEqual(['text:**open'])
+    expect(show('a ** b **')).toEqual(['text:a ** b **'])
+  })
+
+  it('always joins back to the draft', () => {
+    for (const text of ['', 'plain', '**a** *b* __c__ `d` ~~e~~ ||f|| <#1> > g', '```\nunclosed', '>>> all\nof it']) {
+      expect(highlightDraft(text).map((segment) => segment.text).join('')).toBe(text)
+    }
   })
 })
