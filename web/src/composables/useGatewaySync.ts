@@ -5,6 +5,7 @@ import { onBeforeUnmount, watch, type Ref } from 'vue'
 import { useRouter } from 'vue-router'
 import { createGuildDispatcher } from '@/gateway/dispatcher'
 import { useGuildsStore } from '@/stores/guilds'
+import { usePresenceStore } from '@/stores/presence'
 import { useSessionStore } from '@/stores/session'
 import { useGateway } from './useGateway'
 import { useSocialSync } from './useSocialSync'
@@ -36,7 +37,9 @@ export function useGatewaySync(openGuildId: Ref<string | null>) {
     const token = session.token
     identifiedAs = token ? (session.user?.id ?? '') : null
     if (!token) return null
-    return { token, properties: { os: 'browser', browser: 'hearth-web', device: 'hearth-web' } }
+    // The chosen status goes with IDENTIFY, so an invisible user never shows online for a moment.
+    const presence = usePresenceStore().payload()
+    return { token, properties: { os: 'browser', browser: 'hearth-web', device: 'hearth-web' }, presence }
   })
 
   const dispatcher = createGuildDispatcher({

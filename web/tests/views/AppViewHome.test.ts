@@ -86,6 +86,16 @@ describe('AppView home', () => {
     wrapper.unmount()
   })
 
+  it('identifies with the chosen status, so an invisible user never shows online', async () => {
+    localStorage.setItem('hearth.presence', JSON.stringify({ status: 'invisible', customStatus: null }))
+    const { wrapper } = await mountAt('/channels/@me')
+    const socket = ready()
+    await flushPromises()
+    expect(socket.sent[0]).toMatchObject({ op: 2, d: { token: 'token', presence: { status: 'invisible', afk: false } } })
+    expect(wrapper.find('[data-testid="user-panel-status"] .ui-avatar__status--offline').exists()).toBe(true)
+    wrapper.unmount()
+  })
+
   it('opens a DM at its address with its header, and a group with its member list', async () => {
     const { wrapper, router } = await mountAt('/channels/@me/1000')
     ready()
