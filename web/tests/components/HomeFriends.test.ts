@@ -99,6 +99,14 @@ describe('FriendsPage', () => {
     await flushPromises()
     expect(wrapper.find('.add-friend__error').text()).toBe("Hm, didn't work. Double check that the username is correct.")
     expect(wrapper.find('.add-friend__box--error').exists()).toBe(true)
+
+    // A friend already: said at once, nothing sent.
+    useRelationshipsStore().applyReady([relationship(BOB, RelationshipType.Friend)])
+    await wrapper.find('input[aria-label="Username"]').setValue('BOB')
+    await wrapper.find('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.find('.add-friend__error').text()).toBe("You're already friends with that user!")
+    expect(api.calls('POST /users/@me/relationships')).toHaveLength(2)
   })
 
   it('opens the DM with a friend from the row, creating it on the server the first time', async () => {
