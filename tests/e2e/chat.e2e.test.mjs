@@ -149,6 +149,21 @@ describe('Hearth chat', () => {
       await parkPointer(b.page)
       await screenshot(b.page, 'chat-conversation.png')
 
+      // --- the keyboard: arrows move between messages, Tab reaches the message's toolbar -----------
+      await b.page.getByTestId('message-list').focus()
+      await b.page.keyboard.press('ArrowUp')
+      const focusedText = () => b.page.evaluate(() => document.activeElement?.closest('article')?.querySelector('[data-testid="message-content"]')?.textContent)
+      assert.match(await focusedText(), /Line one/)
+      await b.page.keyboard.press('ArrowUp')
+      assert.equal(await focusedText(), 'How are you?')
+      // Past the author's name (it opens the profile card), the message's actions.
+      const inToolbar = () => b.page.evaluate(() => document.activeElement?.closest('[data-testid="message-toolbar"]') !== null)
+      for (let press = 0; press < 3 && !(await inToolbar()); press++) await b.page.keyboard.press('Tab')
+      assert.equal(await inToolbar(), true, 'Tab reaches the toolbar')
+      assert.ok(await messageWith(b.page, 'How are you?').getByTestId('message-toolbar').isVisible(), 'the toolbar shows for the focused message')
+      await screenshot(b.page, 'chat-keyboard.png')
+      await b.page.getByTestId('composer-input').focus()
+
       // --- a reply, and a mention of A ------------------------------------------------------------
       const question = messageWith(b.page, 'How are you?')
       await question.hover()

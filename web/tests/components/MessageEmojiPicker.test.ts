@@ -71,3 +71,14 @@ describe('MessageEmojiPicker', () => {
     wrapper.unmount()
   })
 })
+
+describe('MessageEmojiPicker events', () => {
+  it('says what was picked before it closes (the parent forgets its target on close)', async () => {
+    const { panel, wrapper } = await openPicker()
+    panel()!.querySelector<HTMLElement>('button[data-emoji]')!.click()
+    await flushPromises()
+    const order = Object.entries(wrapper.emitted()).filter(([name]) => name === 'pick' || name === 'close')
+    expect(order.map(([name]) => name)).toEqual(['pick', 'close'])
+    wrapper.unmount()
+  })
+})
