@@ -16,6 +16,8 @@ export interface UseGateway {
   onDispatch(listener: (frame: GatewayFrame) => void): () => void
   /** What IDENTIFY sends (null: nothing, while signed out); the last call wins. */
   setIdentify(provider: (() => unknown) | null): void
+  /** Sends a client frame on the open connection; false when there is none. */
+  send(op: number, d: unknown): boolean
 }
 
 const state = ref<GatewayState>('offline')
@@ -82,6 +84,9 @@ export function useGateway(overrides: Partial<GatewayConnectionOptions> = {}): U
     },
     setIdentify(provider) {
       identifyProvider = provider
+    },
+    send(op, d) {
+      return connection?.send(op, d) ?? false
     },
   }
 }

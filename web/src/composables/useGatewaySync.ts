@@ -5,8 +5,10 @@ import { onBeforeUnmount, watch, type Ref } from 'vue'
 import { useRouter } from 'vue-router'
 import { createGuildDispatcher } from '@/gateway/dispatcher'
 import { useGuildsStore } from '@/stores/guilds'
+import { usePresenceStore } from '@/stores/presence'
 import { useSessionStore } from '@/stores/session'
 import { useGateway } from './useGateway'
+import { useSocialSync } from './useSocialSync'
 import { useTimedNotice } from './useTimedNotice'
 
 export const ACCESS_NOTICE_MS = 8000
@@ -35,7 +37,9 @@ export function useGatewaySync(openGuildId: Ref<string | null>) {
     const token = session.token
     identifiedAs = token ? (session.user?.id ?? '') : null
     if (!token) return null
-    return { token, properties: { os: 'browser', browser: 'hearth-web', device: 'hearth-web' } }
+    // The chosen status goes with IDENTIFY, so an invisible user never shows online for a moment.
+    const presence = usePresenceStore().payload()
+    return { token, properties: { os: 'browser', browser: 'hearth-web', device: 'hearth-web' }, presence }
   })
 
   const dispatcher = createGuildDispatcher({
@@ -48,6 +52,8 @@ export function useGatewaySync(openGuildId: Ref<string | null>) {
     },
   })
   const unsubscribe = gateway.onDispatch((frame) => dispatcher.handle(frame))
+  // Friends, DMs, presence and read states have their own dispatcher.
+  useSocialSync()
 
   // Another account (or none): identify again so no event of the last one arrives.
   if (!sameAccount(identifiedAs, accountKey())) gateway.restart()

@@ -127,6 +127,17 @@ export class GatewayConnection {
     this.open_('reconnecting')
   }
 
+  /**
+   * Sends a client frame (op 3 presence, op 8 member requests) on the open connection. Returns
+   * false when there is none; the caller sends again after the next READY.
+   */
+  send(op: number, d: unknown): boolean {
+    const socket = this.socket_
+    if (socket === null || socket.readyState !== SOCKET_OPEN || this.state_ !== 'connected') return false
+    socket.send(JSON.stringify({ op, d }))
+    return true
+  }
+
   /** Delay before reconnect attempt number `attempt` (0-based): exponential, half jittered, capped. */
   backoffDelay(attempt: number): number {
     const exponential = Math.min(this.backoffCapMs_, this.backoffBaseMs_ * 2 ** attempt)

@@ -8,6 +8,7 @@ import OAuthDoneView from '@/views/OAuthDoneView.vue'
 import RegisterView from '@/views/RegisterView.vue'
 import ResetPasswordView from '@/views/ResetPasswordView.vue'
 import VerifyEmailView from '@/views/VerifyEmailView.vue'
+import { setPageTitle } from './title'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -20,6 +21,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: { name: 'app' } },
   // Any guild/channel pair deep-links into the app shell; unknown ones show an empty state.
   { path: '/app/:guildId?/:channelId?', name: 'app', component: AppView },
+  // Home (friends) and a DM or group DM, at Discord's addresses.
+  { path: '/channels/@me', name: 'home', component: AppView, meta: { title: 'Friends' } },
+  { path: '/channels/@me/:channelId', name: 'dm', component: AppView },
   // Discord's own address for a server's channel, kept so its links work here too.
   { path: '/channels/:guildId/:channelId?', redirect: (to) => ({ name: 'app', params: to.params }) },
   // An invite link's preview; it needs no account.
@@ -53,7 +57,7 @@ export const routes: RouteRecordRaw[] = [
 export function createAppRouter(history: RouterHistory = createWebHistory()): Router {
   const router = createRouter({ history, routes })
   router.afterEach((to) => {
-    document.title = to.meta.title ? `${to.meta.title} · Hearth` : 'Hearth'
+    setPageTitle(to.meta.title ? `${to.meta.title} · Hearth` : 'Hearth')
   })
   return router
 }

@@ -7,6 +7,8 @@ export interface SentRequest {
   path: string
   authorization: string | null
   body: unknown
+  /** The query string's parameters. */
+  query: Record<string, string>
 }
 
 /** An answer, or a function of the request (to vary per call). A thrown error is a network failure. */
@@ -34,6 +36,7 @@ export function installFakeApi(routes: Record<string, FakeAnswer>) {
       path,
       authorization: headers.Authorization ?? null,
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+      query: Object.fromEntries(url.searchParams),
     }
     sent.push(request)
     const answer = routes[`${method} ${path}`]

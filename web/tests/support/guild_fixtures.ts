@@ -68,6 +68,9 @@ export function guildRoutes(overrides: { guild?: Guild; channels?: Channel[]; me
     [`GET /guilds/${GUILD_ID}`]: json(overrides.guild ?? guild()),
     [`GET /guilds/${GUILD_ID}/channels`]: json(overrides.channels ?? CHANNELS),
     [`GET /guilds/${GUILD_ID}/members`]: json(overrides.members ?? MEMBERS),
+    // The text channels have no messages yet.
+    'GET /channels/11/messages': json([]),
+    'GET /channels/12/messages': json([]),
   }
 }
 

@@ -58,7 +58,7 @@ describe('AppView', () => {
     expect(wrapper.find('aside[aria-label="Members"]').exists()).toBe(true)
 
     expect(wrapper.find('h2#welcome-title').text()).toBe('Welcome to Hearth')
-    const composer = wrapper.find('input#message-composer')
+    const composer = wrapper.find('#message-composer')
     expect(composer.attributes('placeholder')).toBe('Sign in to start talking')
     expect(composer.attributes('disabled')).toBeDefined()
     // Home and "Add a Server" only: no made-up servers.
@@ -104,16 +104,19 @@ describe('AppView', () => {
     wrapper.unmount()
   })
 
-  it('greets a signed-in user and says what comes next, without fake actions', async () => {
+  it('opens home on the friends page, with the DM list, and says what comes next, without fake actions', async () => {
     const { wrapper } = await mountSignedIn()
     expect(wrapper.find('[data-testid="user-panel-name"]').text()).toBe('Ada Lovelace')
     expect(wrapper.find('[data-testid="user-panel-username"]').text()).toBe('ada')
-    expect(wrapper.find('h2#welcome-title').text()).toBe('Welcome to Hearth, Ada Lovelace')
-    expect(wrapper.find('[data-testid="welcome-signed-in"]').text()).toContain('Create or join a server to start talking')
+    // Home is Discord's: friends in the main pane, Friends and Direct Messages on the left.
+    expect(wrapper.find('[data-testid="friends-page"]').exists()).toBe(true)
+    expect(wrapper.find('[data-testid="friends-empty"]').text()).toContain("No one's around right now")
+    expect(wrapper.find('[data-testid="friends-link"]').attributes('aria-current')).toBe('page')
+    expect(wrapper.find('[data-testid="dm-empty"]').exists()).toBe(true)
     expect(wrapper.text()).not.toContain('Sign in to')
-    const composer = wrapper.find('input#message-composer')
-    expect(composer.attributes('placeholder')).toBe('Create or join a server to start talking')
-    expect(composer.attributes('disabled')).toBeDefined()
+    // No composer without a conversation, and no member list at home.
+    expect(wrapper.find('#message-composer').exists()).toBe(false)
+    expect(wrapper.find('aside[aria-label="Members"]').exists()).toBe(false)
     const addServer = wrapper.find('nav[aria-label="Servers"] [aria-label="Add a Server"]')
     expect(addServer.attributes('aria-disabled')).toBeUndefined()
     await addServer.trigger('click')

@@ -7,7 +7,8 @@ import { routes } from '@/router'
 import { signInAda } from '../components/account_dialogs_support'
 import { installFakeApi, jsonResponse } from '../support/fake_api'
 import { FakeSocket } from '../support/fake_socket'
-import { CHANNELS, GUILD_ID, guild, guildRoutes } from '../support/guild_fixtures'
+import { CHANNELS, GUILD_ID, MEMBERS, guild, guildRoutes } from '../support/guild_fixtures'
+import { usePresenceStore } from '@/stores/presence'
 
 async function mountAt(path: string) {
   const router = createRouter({ history: createMemoryHistory(), routes })
@@ -48,8 +49,23 @@ describe('AppView with servers', () => {
     expect(wrapper.find('[data-testid="channel-start"]').text()).toContain('Welcome to #general!')
     expect(wrapper.find('.channel-header__topic').text()).toBe('Say hi')
 
-    const groups = wrapper.findAll('.member-list__group')
-    expect(groups.map((group) => group.find('h3').text())).toEqual(['Moderator — 1', 'Members — 3'])
+    // Nobody else online yet: Ada (online by her own choice) first, everyone else under Offline.
+    let groups = wrapper.findAll('.member-list__group')
+    expect(groups.map((group) => group.find('h3').text())).toEqual(['Online — 1', 'Offline — 3'])
+    // Online members come first, under their hoisted role or "Online", with their dots.
+    usePresenceStore().applyReady(
+      MEMBERS.filter((member) => member.user.id === '301' || member.user.id === '302').map((member) => ({
+        user: { id: member.user.id },
+        status: 'dnd',
+        activities: [],
+      })),
+    )
+    await flushPromises()
+    groups = wrapper.findAll('.member-list__group')
+    expect(groups.map((group) => group.find('h3').text())).toEqual(['Moderator — 1', 'Online — 2', 'Offline — 1'])
+    const moderator = wrapper.find('.member-list__group').find('[data-testid="member-item"]')
+    expect(moderator.attributes('data-status')).toBe('dnd')
+    expect(moderator.find('.ui-avatar__status--dnd').exists()).toBe(true)
     wrapper.unmount()
   })
 
