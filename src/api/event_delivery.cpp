@@ -185,11 +185,9 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
     auto event = std::make_shared<const domain::Event>(published);
     auto data = std::make_shared<const std::string>(event->data);
     if (!event->only_users.empty()) {
-      const auto connected = target.connected_users();
-      for (const auto user : event->only_users) {
-        if (std::find(connected.begin(), connected.end(), user) != connected.end())
-          target.send(user, event->type, data);
-      }
+      // Sending to a user without a session here does nothing: no need to look first.
+      for (const auto user : event->only_users)
+        target.send(user, event->type, data);
       return;
     }
     // Events of neither a server nor a DM channel reach only their only_users.

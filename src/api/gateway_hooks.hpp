@@ -25,7 +25,7 @@ struct GatewayHookDeps : ServerRouteDeps {
   std::vector<boost::asio::any_io_executor> executors; //!< one per worker, matching `pools`
   std::size_t large_threshold = 250;
   //! The user's presence as others see it now: a presence object, or empty when offline
-  //! (Gateway::presencesJson of one user, without the brackets).
+  //! (Gateway::presenceJson).
   std::function<std::string(std::uint64_t user_id)> current_presence;
 };
 

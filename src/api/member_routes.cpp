@@ -133,34 +133,6 @@ std::string invitesJson(const std::vector<domain::Invite>& invites) {
   return json::serialize(out);
 }
 
-// ?limit= within [1, max], `fallback` when absent.
-std::optional<int> limitParam(const Request& request, int fallback, int max, std::vector<core::FieldError>& errors) {
-  const std::string text = request.queryParam("limit");
-  if (text.empty()) return fallback;
-  int value = 0;
-  bool digits = text.size() <= 6;
-  for (const char c : text) {
-    if (c < '0' || c > '9')
-      digits = false;
-    else
-      value = value * 10 + (c - '0');
-  }
-  if (!digits || value < 1 || value > max) {
-    errors.push_back({"limit", "NUMBER_TYPE_MAX", "Must be between 1 and " + std::to_string(max) + "."});
-    return std::nullopt;
-  }
-  return value;
-}
-
-// A snowflake query parameter; 0 when absent.
-std::uint64_t idParam(const Request& request, std::string_view name, std::vector<core::FieldError>& errors) {
-  const std::string text = request.queryParam(name);
-  if (text.empty()) return 0;
-  const auto parsed = core::parseSnowflake(text);
-  if (!parsed) errors.push_back({std::string(name), "SNOWFLAKE_INVALID", "Must be a snowflake id."});
-  return parsed.value_or(0);
-}
-
 // An optional JSON body: empty means `{}` (Discord clients send PUT /bans and POST /invites bare).
 core::Result<json::object> optionalBody(const Request& request) {
   if (request.body.empty()) return json::object();
@@ -267,7 +239,7 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
     if (!actor) co_return net::errorResponse(actor.error());
     std::vector<core::FieldError> errors;
     const auto limit = limitParam(request, 1, domain::Members::kMaxListLimit, errors);
-    const std::uint64_t after = idParam(request, "after", errors);
+    const std::uint64_t after = snowflakeParam(request, "after", errors);
     if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto members = co_await deps.members->list(*deps.pools.at(request.worker), actor->context, *limit, after);
     if (!members) co_return net::errorResponse(members.error());
@@ -372,8 +344,8 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
     if (!actor) co_return net::errorResponse(actor.error());
     std::vector<core::FieldError> errors;
     const auto limit = limitParam(request, domain::Members::kMaxListLimit, domain::Members::kMaxListLimit, errors);
-    const std::uint64_t before = idParam(request, "before", errors);
-    const std::uint64_t after = idParam(request, "after", errors);
+    const std::uint64_t before = snowflakeParam(request, "before", errors);
+    const std::uint64_t after = snowflakeParam(request, "after", errors);
     if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     auto bans = co_await deps.members->bans(*deps.pools.at(request.worker), actor->context, *limit, before, after);
     if (!bans) co_return net::errorResponse(bans.error());

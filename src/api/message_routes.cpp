@@ -186,19 +186,7 @@ core::Result<domain::HistoryQuery> parseHistory(const Request& request) {
   anchor("after", query.after);
   anchor("around", query.around);
   if (anchors > 1) errors.push_back({"around", "ANCHOR_EXCLUSIVE", "Use only one of before, after and around."});
-  if (const std::string limit = request.queryParam("limit"); !limit.empty()) {
-    int value = 0;
-    bool ok = limit.size() <= 3;
-    for (const char c : limit) {
-      if (c < '0' || c > '9') ok = false;
-    }
-    if (ok) value = std::stoi(limit);
-    if (!ok || value < 1 || value > 100) {
-      errors.push_back({"limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100."});
-    } else {
-      query.limit = value;
-    }
-  }
+  query.limit = limitParam(request, query.limit, 100, errors).value_or(query.limit);
   if (!errors.empty()) return std::unexpected(core::invalidFormBody(std::move(errors)));
   return query;
 }

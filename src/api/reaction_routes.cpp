@@ -51,34 +51,6 @@ json::object eventBase(const domain::Channel& channel, std::uint64_t message_id)
 
 json::object emojiObject(const std::string& emoji) { return json::object{{"id", nullptr}, {"name", emoji}}; }
 
-// ?limit= within [1, max], `fallback` when absent; nullopt (and a field error) otherwise.
-std::optional<int> limitOf(const Request& request, int fallback, int max, std::vector<core::FieldError>& errors) {
-  const std::string text = request.queryParam("limit");
-  if (text.empty()) return fallback;
-  int value = 0;
-  bool digits = text.size() <= 3;
-  for (const char c : text) {
-    if (c < '0' || c > '9')
-      digits = false;
-    else
-      value = value * 10 + (c - '0');
-  }
-  if (!digits || value < 1 || value > max) {
-    errors.push_back({"limit", "NUMBER_TYPE_MAX", "Must be between 1 and " + std::to_string(max) + "."});
-    return std::nullopt;
-  }
-  return value;
-}
-
-// ?name=<snowflake>, 0 when absent.
-std::uint64_t snowflakeParam(const Request& request, const char* name, std::vector<core::FieldError>& errors) {
-  const std::string text = request.queryParam(name);
-  if (text.empty()) return 0;
-  if (auto parsed = core::parseSnowflake(text)) return *parsed;
-  errors.push_back({name, "NUMBER_TYPE_COERCE", "Value is not snowflake."});
-  return 0;
-}
-
 // ?name=true|false, `fallback` when absent.
 bool flagParam(const Request& request, const char* name, bool fallback, std::vector<core::FieldError>& errors) {
   const std::string text = request.queryParam(name);
@@ -182,7 +154,8 @@ void addReactionRoutes(net::Router& router, ReactionDeps deps) {
     const auto message_id = messageIdOf(request);
     if (!message_id) co_return unknownMessage();
     std::vector<core::FieldError> errors;
-    const auto limit = limitOf(request, domain::Reactions::kDefaultUserPage, domain::Reactions::kMaxUserPage, errors);
+    const auto limit =
+        limitParam(request, domain::Reactions::kDefaultUserPage, domain::Reactions::kMaxUserPage, errors);
     const auto after = snowflakeParam(request, "after", errors);
     if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
     std::string emoji = emojiOf(request);
@@ -306,7 +279,7 @@ void addReactionRoutes(net::Router& router, ReactionDeps deps) {
     std::vector<core::FieldError> errors;
     domain::MentionQuery query;
     const auto limit =
-        limitOf(request, domain::ReadStates::kDefaultMentionPage, domain::ReadStates::kMaxMentionPage, errors);
+        limitParam(request, domain::ReadStates::kDefaultMentionPage, domain::ReadStates::kMaxMentionPage, errors);
     query.limit = limit.value_or(domain::ReadStates::kDefaultMentionPage);
     query.before = snowflakeParam(request, "before", errors);
     query.guild_id = snowflakeParam(request, "guild_id", errors);

@@ -63,6 +63,34 @@ void publishChannelUpdate(const ServerRouteDeps& deps, const domain::Channel& be
   deps.events->publish(event);
 }
 
+std::optional<int> limitParam(const net::Request& request, int fallback, int max,
+                              std::vector<core::FieldError>& errors) {
+  const std::string text = request.queryParam("limit");
+  if (text.empty()) return fallback;
+  int value = 0;
+  bool digits = text.size() <= 6;
+  for (const char c : text) {
+    if (c < '0' || c > '9')
+      digits = false;
+    else if (digits)
+      value = value * 10 + (c - '0');
+  }
+  if (!digits || value < 1 || value > max) {
+    errors.push_back({"limit", "NUMBER_TYPE_MAX", "Must be between 1 and " + std::to_string(max) + "."});
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::uint64_t snowflakeParam(const net::Request& request, std::string_view name,
+                             std::vector<core::FieldError>& errors) {
+  const std::string text = request.queryParam(name);
+  if (text.empty()) return 0;
+  if (const auto parsed = core::parseSnowflake(text)) return *parsed;
+  errors.push_back({std::string(name), "NUMBER_TYPE_COERCE", "Value is not snowflake."});
+  return 0;
+}
+
 std::string reasonOf(const net::Request& request) { return auditReason(request.headers.get("X-Audit-Log-Reason")); }
 
 net::Response noContent() {

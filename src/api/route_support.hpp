@@ -3,7 +3,9 @@
 // publishing events, and small answers. A server or channel the caller may not see fails here
 // exactly like a missing one.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -58,6 +60,12 @@ void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_
 //! lose sight of it are sent CHANNEL_DELETE instead.
 void publishChannelUpdate(const ServerRouteDeps& deps, const domain::Channel& before, const domain::Channel& after,
                           std::string data);
+
+//! `?limit=` within [1, max], `fallback` when absent; otherwise nullopt and a field error.
+std::optional<int> limitParam(const net::Request& request, int fallback, int max,
+                              std::vector<core::FieldError>& errors);
+//! A snowflake query parameter (`?after=`, `?before=`...), 0 when absent; a field error when malformed.
+std::uint64_t snowflakeParam(const net::Request& request, std::string_view name, std::vector<core::FieldError>& errors);
 
 //! The `X-Audit-Log-Reason` of the request, decoded.
 std::string reasonOf(const net::Request& request);

@@ -208,34 +208,15 @@ core::Result<domain::ThreadPatch> parsePatch(const Request& request) {
   return patch;
 }
 
-// ?limit= (1-100, default 50).
-bool parseLimit(const Request& request, int& limit, std::vector<core::FieldError>& errors) {
-  const std::string text = request.queryParam("limit");
-  if (text.empty()) return true;
-  const bool digits =
-      text.size() <= 3 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  const int value = digits ? std::stoi(text) : 0;
-  if (value < 1 || value > 100) {
-    errors.push_back({"limit", "NUMBER_TYPE_MAX", "Must be between 1 and 100."});
-    return false;
-  }
-  limit = value;
-  return true;
-}
-
 core::Result<domain::ArchivedQuery> parseArchived(const Request& request, domain::ArchivedScope scope) {
   domain::ArchivedQuery query;
   query.scope = scope;
   std::vector<core::FieldError> errors;
-  parseLimit(request, query.limit, errors);
+  query.limit = limitParam(request, query.limit, 100, errors).value_or(query.limit);
   const std::string before = request.queryParam("before");
   if (!before.empty()) {
     if (scope == domain::ArchivedScope::kJoinedPrivate) {
-      if (auto parsed = core::parseSnowflake(before)) {
-        query.before_id = *parsed;
-      } else {
-        errors.push_back({"before", "NUMBER_TYPE_COERCE", "Value is not snowflake."});
-      }
+      query.before_id = snowflakeParam(request, "before", errors);
     } else {
       // Checked here so that PostgreSQL reads it without fail; passed on as written (microseconds).
       const auto millis = domain::parseIsoTimestamp(before);

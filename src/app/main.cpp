@@ -209,10 +209,7 @@ int main(int argc, char** argv) {
   hook_deps.members = &members;
   hook_deps.executors = ops.executors;
   hook_deps.large_threshold = large_threshold;
-  hook_deps.current_presence = [&gateway_ptr](std::uint64_t user_id) {
-    std::string presences = gateway_ptr->presencesJson({user_id});
-    return presences.size() > 2 ? presences.substr(1, presences.size() - 2) : std::string();
-  };
+  hook_deps.current_presence = [&gateway_ptr](std::uint64_t user_id) { return gateway_ptr->presenceJson(user_id); };
   gateway::GatewayHooks gateway_hooks;
   gateway_hooks.identify = identify;
   gateway_hooks.authenticate = api::authenticateHook(hook_deps);

@@ -471,13 +471,18 @@ void Gateway::presenceMayHaveChanged(std::uint64_t user_id) {
   if (hooks_.presence_changed) hooks_.presence_changed(user_id, combined.status, combined.activities);
 }
 
+std::string Gateway::presenceJson(std::uint64_t user_id) const {
+  const auto combined = combine(registry_->sessionsOf(user_id));
+  return combined.status == "offline" ? std::string() : presenceObject(user_id, combined);
+}
+
 std::string Gateway::presencesJson(const std::vector<std::uint64_t>& users) const {
   std::string out = "[";
   for (const auto user : users) {
-    const auto combined = combine(registry_->sessionsOf(user));
-    if (combined.status == "offline") continue;
+    const std::string presence = presenceJson(user);
+    if (presence.empty()) continue;
     if (out.size() > 1) out += ',';
-    out += presenceObject(user, combined);
+    out += presence;
   }
   out += ']';
   return out;

@@ -159,21 +159,18 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::any_io_executor executor_in, RedisOptions options_in)
       : executor(std::move(executor_in)),
         options(std::move(options_in)),
-        retry_timer(executor),
         sweep_timer(executor),
-        outage(options.log_name, options.endpoint.display()) {}
+        reconnector(executor, options) {}
 
   asio::any_io_executor executor;
   RedisOptions options;
-  asio::steady_timer retry_timer;
   asio::steady_timer sweep_timer;
-  std::shared_ptr<detail::Connector> connector; //!< the attempt under way, if any
   std::shared_ptr<Connection> connection; //!< null while disconnected
   std::deque<Pending> queued; //!< not written yet, in order
   std::deque<Pending> inflight; //!< written, awaiting their replies, in order
   bool closed = false;
   std::atomic<bool> up{false};
-  detail::OutageLog outage;
+  detail::Reconnector reconnector; //!< after `options`: it keeps a reference to them
 
   //! Hands the result to the waiting caller, never from inside the client's own loops: first a
   //! hop through this executor, then on to the caller's.
@@ -225,7 +222,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
     dropped->socket.close(ignored);
     dropped->wake.cancel();
     failAll(inflight, closed ? std::string("the Redis client is closed") : "connection to Redis lost (" + why + ")");
-    if (!closed) outage.lost(why);
+    if (!closed) reconnector.outage().lost(why);
   }
 
   void shutdown() {
@@ -235,35 +232,21 @@ struct RedisClient::Impl : std::enable_shared_from_this<Impl> {
       const auto current = connection;
       drop(current, "closed");
     }
-    if (connector) connector->cancel();
-    retry_timer.cancel();
+    reconnector.cancel();
     sweep_timer.cancel();
     failAll(inflight, "the Redis client is closed");
     failAll(queued, "the Redis client is closed");
   }
 
   static asio::awaitable<void> run(std::shared_ptr<Impl> self) {
-    detail::Backoff backoff(self->options.backoff_initial, self->options.backoff_max);
     ReplyParser parser;
     std::vector<char> buffer(64 * 1024);
     while (!self->closed) {
-      self->connector = std::make_shared<detail::Connector>(self->executor);
-      auto opened = co_await self->connector->open(self->options.endpoint, self->options.connect_timeout,
-                                                   self->options.client_name);
-      self->connector.reset();
-      if (self->closed) co_return;
-      if (!opened) {
-        self->outage.failed(opened.error().message);
-        self->retry_timer.expires_after(backoff.next());
-        boost::system::error_code ignored;
-        co_await self->retry_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-        continue;
-      }
-      backoff.reset();
+      auto opened = co_await self->reconnector.open(self->closed);
+      if (!opened) co_return;
       auto connection = std::make_shared<Connection>(std::move(*opened));
       self->connection = connection;
       self->up = true;
-      self->outage.connected();
       parser.reset();
       asio::co_spawn(self->executor, write(self, connection), asio::detached);
       std::string why;

@@ -160,4 +160,35 @@ void OutageLog::lost(const std::string& why) {
   spdlog::warn("{}: connection to {} lost ({}); reconnecting", name_, where_, why);
 }
 
+Reconnector::Reconnector(const asio::any_io_executor& executor, const RedisOptions& options)
+    : executor_(executor),
+      options_(options),
+      retry_timer_(executor),
+      backoff_(options.backoff_initial, options.backoff_max),
+      outage_(options.log_name, options.endpoint.display()) {}
+
+asio::awaitable<std::optional<Socket>> Reconnector::open(const bool& closed) {
+  while (!closed) {
+    connector_ = std::make_shared<Connector>(executor_);
+    auto opened = co_await connector_->open(options_.endpoint, options_.connect_timeout, options_.client_name);
+    connector_.reset();
+    if (closed) break;
+    if (opened) {
+      backoff_.reset();
+      outage_.connected();
+      co_return std::move(*opened);
+    }
+    outage_.failed(opened.error().message);
+    retry_timer_.expires_after(backoff_.next());
+    boost::system::error_code ignored;
+    co_await retry_timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+  }
+  co_return std::nullopt;
+}
+
+void Reconnector::cancel() {
+  if (connector_) connector_->cancel();
+  retry_timer_.cancel();
+}
+
 } // namespace hearth::redis::detail

@@ -3,6 +3,7 @@
 // between attempts, and the log lines of an outage. Shared by RedisClient and RedisSubscriber.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -73,6 +74,26 @@ private:
   bool ever_connected_ = false;
   int failures_ = 0;
   std::chrono::steady_clock::time_point last_warning_{};
+};
+
+//! The open-and-retry loop both connections run: opens a connection, pausing with backoff after
+//! each failure (logged as an outage) until one opens, or until `closed` turns true (nullopt).
+//! Use from the connection's executor only.
+class Reconnector {
+public:
+  Reconnector(const boost::asio::any_io_executor& executor, const RedisOptions& options);
+  boost::asio::awaitable<std::optional<Socket>> open(const bool& closed);
+  //! Ends the attempt or the pause under way.
+  void cancel();
+  OutageLog& outage() noexcept { return outage_; }
+
+private:
+  boost::asio::any_io_executor executor_;
+  const RedisOptions& options_;
+  std::shared_ptr<Connector> connector_; //!< the attempt under way, if any
+  boost::asio::steady_timer retry_timer_;
+  Backoff backoff_;
+  OutageLog outage_;
 };
 
 } // namespace hearth::redis::detail

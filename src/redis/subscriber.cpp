@@ -28,16 +28,13 @@ struct RedisSubscriber::Impl : std::enable_shared_from_this<Impl> {
       : executor(std::move(executor_in)),
         options(std::move(options_in)),
         handlers(std::move(handlers_in)),
-        retry_timer(executor),
         tick_timer(executor),
-        outage(options.log_name, options.endpoint.display()) {}
+        reconnector(executor, options) {}
 
   asio::any_io_executor executor;
   RedisOptions options;
   SubscriberHandlers handlers;
-  asio::steady_timer retry_timer;
   asio::steady_timer tick_timer;
-  std::shared_ptr<detail::Connector> connector;
   std::shared_ptr<Connection> connection;
   std::vector<std::string> channels; //!< asked for, in order
   std::size_t unconfirmed = 0; //!< SUBSCRIBE confirmations still expected on this connection
@@ -49,7 +46,7 @@ struct RedisSubscriber::Impl : std::enable_shared_from_this<Impl> {
   bool ping_outstanding = false;
   bool closed = false;
   std::atomic<bool> up{false};
-  detail::OutageLog outage;
+  detail::Reconnector reconnector; //!< after `options`: it keeps a reference to them
 
   template <typename Call> void guarded(const char* what, Call&& call) {
     try {
@@ -86,7 +83,7 @@ struct RedisSubscriber::Impl : std::enable_shared_from_this<Impl> {
     unconfirmed = 0;
     boost::system::error_code ignored;
     dropped->socket.close(ignored);
-    if (!closed) outage.lost(why);
+    if (!closed) reconnector.outage().lost(why);
   }
 
   void shutdown() {
@@ -96,8 +93,7 @@ struct RedisSubscriber::Impl : std::enable_shared_from_this<Impl> {
       const auto current = connection;
       drop(current, "closed");
     }
-    if (connector) connector->cancel();
-    retry_timer.cancel();
+    reconnector.cancel();
     tick_timer.cancel();
   }
 
@@ -135,28 +131,15 @@ struct RedisSubscriber::Impl : std::enable_shared_from_this<Impl> {
   }
 
   static asio::awaitable<void> run(std::shared_ptr<Impl> self) {
-    detail::Backoff backoff(self->options.backoff_initial, self->options.backoff_max);
     ReplyParser parser;
     std::vector<char> buffer(64 * 1024);
     bool ever_connected = false;
     while (!self->closed) {
-      self->connector = std::make_shared<detail::Connector>(self->executor);
-      auto opened = co_await self->connector->open(self->options.endpoint, self->options.connect_timeout,
-                                                   self->options.client_name);
-      self->connector.reset();
-      if (self->closed) co_return;
-      if (!opened) {
-        self->outage.failed(opened.error().message);
-        self->retry_timer.expires_after(backoff.next());
-        boost::system::error_code ignored;
-        co_await self->retry_timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-        continue;
-      }
-      backoff.reset();
+      auto opened = co_await self->reconnector.open(self->closed);
+      if (!opened) co_return;
       auto connection = std::make_shared<Connection>(std::move(*opened));
       self->connection = connection;
       self->up = true;
-      self->outage.connected();
       self->last_read = Clock::now();
       self->ping_outstanding = false;
       self->reconnected = ever_connected;

@@ -2,9 +2,8 @@
 // two browser contexts. Live sending both ways, grouping, a reply, a mention, editing with the Up
 // arrow, deleting (with and without the confirmation), 120 messages of history loaded by
 // scrolling up without the view jumping, jump to present, jump to a replied-to message, a send
-// refused by slowmode rolling back visibly, and a channel where sending is denied. Typing,
-// reactions, pins and read acks are checked when the server has their routes (each part is
-// skipped with a message while a route answers 404).
+// refused by slowmode rolling back visibly, and a channel where sending is denied; typing,
+// reactions, pins and read acks.
 //
 //   HEARTH_URL=http://127.0.0.1:8080 node --test tests/e2e/chat.e2e.test.mjs
 //   (or: node tests/support/with_hearthd.mjs -- node --test tests/e2e/chat.e2e.test.mjs)
@@ -55,12 +54,6 @@ async function signIn(page, account) {
   await page.waitForURL((url) => url.pathname.startsWith('/app'))
 }
 
-/** Whether the server has a route: hearthd answers an unknown one 404 with code 90001. */
-async function hasRoute(account, method, path, body) {
-  const answer = await account.call(method, path, body)
-  return !(answer.status === 404 && answer.body?.code === 90001)
-}
-
 function messageRows(page) {
   return page.getByTestId('message-list').locator('article[data-testid="message"]')
 }
@@ -101,13 +94,8 @@ describe('Hearth chat', () => {
     assert.equal(invite.status, 200, JSON.stringify(invite.body))
     assert.equal((await bob.call('POST', `/invites/${invite.body.code}`)).status, 200)
     const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
-    // Routes this server may not have yet answer 404 in the console; their checks are skipped below.
-    const support = {
-      typing: await hasRoute(bob, 'POST', `/channels/${general.id}/typing`),
-      pins: await hasRoute(bob, 'GET', `/channels/${general.id}/pins`),
-    }
     // The refused sends below (slowmode 429, a dropped connection) log as failed loads, as they should.
-    const allowConsole = [/status of 404 .*\/(typing|ack|pins|reactions)/, /status of 429 .*\/messages$/, /ERR_CONNECTION_REFUSED .*\/messages$/]
+    const allowConsole = [/status of 429 .*\/messages$/, /ERR_CONNECTION_REFUSED .*\/messages$/]
 
     const a = await openPage()
     // B in the light theme, so both themes are seen.
@@ -342,9 +330,8 @@ describe('Hearth chat', () => {
       assert.equal((await ada.call('DELETE', `/channels/${general.id}/permissions/${guild.id}`)).status, 204)
       await b.page.waitForFunction(() => document.querySelector('[data-testid="composer-input"]')?.disabled === false)
 
-      // --- typing, reactions, pins and acks, where the server has them ------------------------------
-      await t.test('typing', async (sub) => {
-        if (!support.typing) return sub.skip('POST /channels/{id}/typing answers 404 on this server')
+      // --- typing, reactions, pins and acks ------------------------------------------------------
+      await t.test('typing', async () => {
         // The server passes one TYPING_START per user and channel every few seconds, and B typed a
         // moment ago: keep typing, as a person would, until A sees it.
         const box = b.page.getByTestId('composer-input')
@@ -364,13 +351,8 @@ describe('Hearth chat', () => {
         await line.waitFor({ state: 'detached' })
       })
 
-      await t.test('reactions', async (sub) => {
+      await t.test('reactions', async () => {
         const newest = (await ada.call('GET', `/channels/${general.id}/messages?limit=1`)).body[0]
-        const probe = encodeURIComponent('👀')
-        if (!(await hasRoute(ada, 'PUT', `/channels/${general.id}/messages/${newest.id}/reactions/${probe}/@me`))) {
-          return sub.skip('PUT …/reactions/{emoji}/@me answers 404 on this server')
-        }
-        await ada.call('DELETE', `/channels/${general.id}/messages/${newest.id}/reactions/${probe}/@me`)
         const rowA = a.page.locator(`article[data-message-id="${newest.id}"]`)
         await rowA.hover()
         await rowA.getByTestId('toolbar-react').click()
@@ -393,8 +375,7 @@ describe('Hearth chat', () => {
         await screenshot(a.page, 'chat-reactions.png')
       })
 
-      await t.test('pins', async (sub) => {
-        if (!support.pins) return sub.skip('GET /channels/{id}/pins answers 404 on this server')
+      await t.test('pins', async () => {
         const pinned = messageWith(a.page, 'Remember this?')
         await pinned.hover()
         await pinned.getByTestId('toolbar-more').click()
@@ -408,11 +389,7 @@ describe('Hearth chat', () => {
         await popover.waitFor({ state: 'detached' })
       })
 
-      await t.test('read acks', async (sub) => {
-        const newest = (await bob.call('GET', `/channels/${general.id}/messages?limit=1`)).body[0]
-        if (!(await hasRoute(bob, 'POST', `/channels/${general.id}/messages/${newest.id}/ack`, {}))) {
-          return sub.skip('POST …/ack answers 404 on this server')
-        }
+      await t.test('read acks', async () => {
         await ada.call('POST', `/channels/${general.id}/messages`, { content: 'Read me' })
         await messageWith(b.page, 'Read me').waitFor()
         const latest = (await bob.call('GET', `/channels/${general.id}/messages?limit=1`)).body[0]

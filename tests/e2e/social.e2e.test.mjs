@@ -4,7 +4,7 @@
 //   A switches to Do Not Disturb with a custom status and B's list shows it; A mentions B in
 //   another channel while B is at home: B's server icon gets the white pill and a red "1", the
 //   channel is bold with a badge, and both clear once B opens it;
-// - friends and DMs (needs the relationship and DM routes; skipped while the server answers 404):
+// - friends and DMs:
 //   A adds B by username, B accepts from Pending, A opens the DM from the friends list and they
 //   exchange messages live (B sees the unread DM on the rail and in the list), A makes a group DM
 //   with B and C and renames it, B sees it live, C leaves after confirming, and B's Do Not Disturb
@@ -19,11 +19,6 @@ import { describe, it } from 'node:test'
 import { BASE_URL, DESKTOP, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
 const PASSWORD = 'correct horse battery staple'
-/** hearthd's answer to a route it does not have (yet): the DM routes land separately. */
-const UNKNOWN_ROUTE = 90001
-/** What a browser logs for such a 404 (and for the acks of a server without read states). */
-const MISSING_ROUTE_LOG = /status of 404/
-
 useBrowser()
 
 function newAccount(name) {
@@ -47,14 +42,6 @@ async function register(page, account) {
   await page.waitForURL((url) => url.pathname === '/app')
   // The gateway is up once the user panel says so (presence goes out after READY).
   await page.locator('[data-testid="gateway-status"][data-state="connected"]').waitFor({ state: 'attached' })
-}
-
-/** Whether this hearthd has a route: an unknown one answers 404 90001 before asking for a token. */
-async function hasRoute(method, path) {
-  const response = await fetch(`${BASE_URL}/api/v1${path}`, { method })
-  if (response.status !== 404) return true
-  const body = await response.json().catch(() => ({}))
-  return body.code !== UNKNOWN_ROUTE
 }
 
 function nextResponse(page, method, pattern) {
@@ -210,19 +197,15 @@ describe('Hearth home, presence and unread', () => {
       assert.doesNotMatch(await serverIcon.getAttribute('class'), /rail-item--unread/)
       assert.doesNotMatch(await b.page.title(), /^\(/)
 
-      assertClean(a.problems, { allowConsole: [MISSING_ROUTE_LOG] })
-      assertClean(b.problems, { allowConsole: [MISSING_ROUTE_LOG] })
+      assertClean(a.problems)
+      assertClean(b.problems)
     } finally {
       await a.context.close()
       await b.context.close()
     }
   })
 
-  it('adds friends, opens a DM and a group DM, live', { timeout: TEST_TIMEOUT_MS * 5 }, async (t) => {
-    if (!(await hasRoute('GET', '/users/@me/relationships')) || !(await hasRoute('GET', '/users/@me/channels'))) {
-      t.skip('this hearthd has no relationship or DM routes yet (GET /users/@me/relationships answers 404)')
-      return
-    }
+  it('adds friends, opens a DM and a group DM, live', { timeout: TEST_TIMEOUT_MS * 5 }, async () => {
     const ada = newAccount('Ada')
     const bob = newAccount('Bob')
     const cat = newAccount('Cat')
@@ -332,10 +315,10 @@ describe('Hearth home, presence and unread', () => {
       await bobGroup.getByText('2 Members').waitFor()
       assert.equal(await a.page.locator('[data-testid="dm-member"]').count(), 2)
 
-      // A's request to herself answered 400, on purpose; acks answer 404 until read states land.
-      assertClean(a.problems, { allowConsole: [MISSING_ROUTE_LOG, /status of 400 .*\/users\/@me\/relationships$/] })
-      assertClean(b.problems, { allowConsole: [MISSING_ROUTE_LOG] })
-      assertClean(c.problems, { allowConsole: [MISSING_ROUTE_LOG] })
+      // A's request to herself answered 400, on purpose.
+      assertClean(a.problems, { allowConsole: [/status of 400 .*\/users\/@me\/relationships$/] })
+      assertClean(b.problems)
+      assertClean(c.problems)
     } finally {
       await a.context.close()
       await b.context.close()

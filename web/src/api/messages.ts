@@ -84,9 +84,5 @@ export function sendTyping(channelId: string, client: ApiClient = api): Promise<
   return client.post<void>(`/channels/${id(channelId)}/typing`)
 }
 
-export function ackMessage(channelId: string, messageId: string, client: ApiClient = api): Promise<unknown> {
-  return client.post<unknown>(`/channels/${id(channelId)}/messages/${id(messageId)}/ack`, {})
-}
-
 /** hearthd answers an unknown route with 404 90001: a feature this server does not have yet. */
 export const UNKNOWN_ROUTE_CODE = 90001
