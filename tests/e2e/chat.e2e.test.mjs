@@ -408,8 +408,21 @@ describe('Hearth chat', () => {
         await b.page.goto(channelUrl)
         const unread = messageWith(b.page, 'While you were away')
         await unread.waitFor()
-        const previous = await b.page.getByTestId('unread-separator').evaluate((line) => line.closest('[data-key]').nextElementSibling?.textContent)
-        assert.match(previous ?? '', /While you were away/, 'the NEW line is right above the first unread message')
+        // The windowed list may re-measure and re-render rows just after the message appears, so wait
+        // for the arrangement instead of sampling it once; a NEW line anywhere else times out here.
+        await b.page
+          .waitForFunction(
+            () => {
+              const row = document.querySelector('[data-testid="unread-separator"]')?.closest('[data-key]')
+              return row?.nextElementSibling?.textContent?.includes('While you were away') === true
+            },
+            null,
+            { timeout: 5_000 },
+          )
+          .catch(async () => {
+            const previous = await b.page.getByTestId('unread-separator').evaluate((line) => line.closest('[data-key]').nextElementSibling?.textContent)
+            assert.fail(`the NEW line is not right above the first unread message (it is above ${JSON.stringify(previous)})`)
+          })
         await parkPointer(b.page)
         await screenshot(b.page, 'chat-unread.png')
       })
