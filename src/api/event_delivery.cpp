@@ -27,6 +27,7 @@ struct Audience {
   std::vector<std::uint64_t> allowed; //!< may see the event
   std::vector<std::uint64_t> lost; //!< saw the channel before this change and no longer do
   int channel_type = 0;
+  bool failed = false; //!< the lookup failed (logged): nobody is known to be allowed
 };
 
 // Who of `users` may receive `event`.
@@ -47,6 +48,7 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
         std::move(params));
     if (!found) {
       spdlog::warn("event {} for DM {} not delivered: {}", event.type, event.channel_id, found.error().message);
+      out.failed = true;
       co_return out;
     }
     for (int row = 0; row < found->rows(); ++row)
@@ -75,6 +77,7 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) {
     spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
+    out.failed = true;
     co_return out;
   }
   const auto& rows = *results;
@@ -160,47 +163,82 @@ struct OrderedDelivery {
   std::deque<std::shared_ptr<Slot>> slots; //!< touched only on the worker's thread
 };
 
+// To those who just lost sight of a channel, it is as good as deleted; they learn nothing of its
+// new state.
+std::shared_ptr<const std::string> goneChannel(const domain::Event& event, const Audience& audience) {
+  return std::make_shared<const std::string>("{\"id\":\"" + std::to_string(event.channel_id) + "\",\"guild_id\":\"" +
+                                             std::to_string(event.guild_id) +
+                                             "\",\"type\":" + std::to_string(audience.channel_type) + "}");
+}
+
 void sendAudience(const DeliveryTarget& target, const domain::Event& event,
                   const std::shared_ptr<const std::string>& data, const Audience& audience) {
   for (const auto user : audience.allowed)
-    target.send(user, event.type, data);
+    target.send(user, event.type, data, event.stream_pos);
   if (audience.lost.empty()) return;
-  // To those who just lost sight of the channel, it is as good as deleted; they learn nothing of
-  // its new state.
-  auto gone = std::make_shared<const std::string>("{\"id\":\"" + std::to_string(event.channel_id) +
-                                                  "\",\"guild_id\":\"" + std::to_string(event.guild_id) +
-                                                  "\",\"type\":" + std::to_string(audience.channel_type) + "}");
+  auto gone = goneChannel(event, audience);
   for (const auto user : audience.lost)
-    target.send(user, "CHANNEL_DELETE", gone);
+    target.send(user, "CHANNEL_DELETE", gone, event.stream_pos);
 }
 
 } // namespace
 
+void DeliveryWatermark::start(std::uint64_t pos) {
+  std::lock_guard lock(mutex_);
+  last_ = std::max(last_, pos);
+}
+
+void DeliveryWatermark::begin(std::uint64_t pos) {
+  std::lock_guard lock(mutex_);
+  pending_.insert(pos);
+  last_ = std::max(last_, pos);
+}
+
+void DeliveryWatermark::finish(std::uint64_t pos) {
+  std::lock_guard lock(mutex_);
+  if (const auto found = pending_.find(pos); found != pending_.end()) pending_.erase(found);
+}
+
+std::uint64_t DeliveryWatermark::value() const {
+  std::lock_guard lock(mutex_);
+  if (pending_.empty()) return last_;
+  return std::min(last_, *pending_.begin() - 1);
+}
+
 void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> executors,
-                   std::vector<store::PgPool*> pools, DeliveryTarget target) {
+                   std::vector<store::PgPool*> pools, DeliveryTarget target, DeliveryWatermark* watermark) {
   std::vector<std::shared_ptr<OrderedDelivery>> queues;
   for (std::size_t worker = 0; worker < executors.size(); ++worker)
     queues.push_back(std::make_shared<OrderedDelivery>());
-  bus.subscribe([executors, pools, target, queues](const domain::Event& published) {
+  bus.subscribe([executors, pools, target, queues, watermark](const domain::Event& published) {
     auto event = std::make_shared<const domain::Event>(published);
     auto data = std::make_shared<const std::string>(event->data);
+    const std::uint64_t pos = event->stream_pos;
+    if (watermark != nullptr && pos != 0) watermark->begin(pos);
+    const auto finished = [watermark, pos] {
+      if (watermark != nullptr && pos != 0) watermark->finish(pos);
+    };
     if (!event->only_users.empty()) {
       // Sending to a user without a session here does nothing: no need to look first.
       for (const auto user : event->only_users)
-        target.send(user, event->type, data);
+        target.send(user, event->type, data, pos);
+      finished();
       return;
     }
     // Events of neither a server nor a DM channel reach only their only_users.
-    if (event->guild_id == 0 && event->channel_id == 0) return;
+    if (event->guild_id == 0 && event->channel_id == 0) {
+      finished();
+      return;
+    }
     const std::uint64_t key = event->guild_id != 0 ? event->guild_id : event->channel_id;
     const std::size_t worker = static_cast<std::size_t>(key % executors.size());
     auto slot = std::make_shared<OrderedDelivery::Slot>(OrderedDelivery::Slot{event, data, std::nullopt});
     asio::post(executors[worker],
-               [pool = pools[worker], queue = queues[worker], slot, target, executor = executors[worker]] {
+               [pool = pools[worker], queue = queues[worker], slot, target, executor = executors[worker], watermark] {
                  queue->slots.push_back(slot);
                  asio::co_spawn(
                      executor,
-                     [pool, queue, slot, target]() -> asio::awaitable<void> {
+                     [pool, queue, slot, target, watermark]() -> asio::awaitable<void> {
                        auto users = target.connected_users();
                        if (users.empty()) {
                          slot->audience = Audience{};
@@ -212,11 +250,45 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
                          const auto front = queue->slots.front();
                          queue->slots.pop_front();
                          sendAudience(target, *front->event, front->data, *front->audience);
+                         if (watermark != nullptr && front->event->stream_pos != 0)
+                           watermark->finish(front->event->stream_pos);
                        }
                      },
                      asio::detached);
                });
   });
+}
+
+asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>> replayFor(store::PgPool& pool, std::uint64_t user,
+                                                                           std::vector<domain::Event> events) {
+  std::vector<gateway::ReplayEvent> out;
+  // Every lookup reads today's permissions, so one per server and channel is enough for the
+  // events that carry nothing of their own to judge by.
+  std::map<std::pair<std::uint64_t, std::uint64_t>, Audience> known;
+  for (auto& event : events) {
+    auto data = std::make_shared<const std::string>(std::move(event.data));
+    if (!event.only_users.empty()) {
+      if (std::find(event.only_users.begin(), event.only_users.end(), user) != event.only_users.end())
+        out.push_back({event.type, data, event.stream_pos});
+      continue;
+    }
+    if (event.guild_id == 0 && event.channel_id == 0) continue;
+    const bool plain = !event.channel_gone && !event.overwrites_changed && event.thread_members.empty();
+    const std::pair key{event.guild_id, event.channel_id};
+    Audience audience;
+    if (const auto found = known.find(key); plain && found != known.end()) {
+      audience = found->second;
+    } else {
+      const std::vector<std::uint64_t> users{user};
+      audience = co_await recipients(pool, event, users);
+      if (audience.failed)
+        co_return core::fail(core::ErrorCode::kServiceUnavailable, "cannot tell who sees the events");
+      if (plain) known[key] = audience;
+    }
+    if (!audience.allowed.empty()) out.push_back({event.type, data, event.stream_pos});
+    if (!audience.lost.empty()) out.push_back({"CHANNEL_DELETE", goneChannel(event, audience), event.stream_pos});
+  }
+  co_return out;
 }
 
 } // namespace hearth::api

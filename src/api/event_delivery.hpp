@@ -9,10 +9,17 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "core/error.hpp"
+#include "domain/events.hpp"
+#include "gateway/gateway.hpp"
 
 namespace hearth::domain {
 class EventBus;
@@ -26,13 +33,41 @@ namespace hearth::api {
 struct DeliveryTarget {
   //! Users connected to this node.
   std::function<std::vector<std::uint64_t>()> connected_users;
-  //! Queues a dispatch for every connection of the user.
-  std::function<void(std::uint64_t user, const std::string& type, std::shared_ptr<const std::string> data)> send;
+  //! Queues a dispatch for every connection of the user; `pos` is the event's stream position.
+  std::function<void(std::uint64_t user, const std::string& type, std::shared_ptr<const std::string> data,
+                     std::uint64_t pos)>
+      send;
+};
+
+//! How far this node has delivered the shared event stream (hearthd --redis): every event at or
+//! before value() has been handed to its recipients' sessions. Events arrive in stream order but
+//! finish out of order (their lookups overlap), so this is one before the oldest unfinished one.
+//! Thread-safe.
+class DeliveryWatermark {
+public:
+  //! Nothing at or before `pos` is this node's to deliver (reading starts after it).
+  void start(std::uint64_t pos);
+  //! An event arrived; its delivery finishes with finish(pos).
+  void begin(std::uint64_t pos);
+  void finish(std::uint64_t pos);
+  std::uint64_t value() const;
+
+private:
+  mutable std::mutex mutex_;
+  std::multiset<std::uint64_t> pending_;
+  std::uint64_t last_ = 0;
 };
 
 //! Subscribes to the bus. Each event's recipients are worked out on one of the worker threads
-//! (round robin) with that thread's pool.
+//! (the one its server hashes to) with that thread's pool. `watermark` (optional) follows the
+//! stream positions of the events.
 void deliverEvents(domain::EventBus& bus, std::vector<boost::asio::any_io_executor> executors,
-                   std::vector<store::PgPool*> pools, DeliveryTarget target);
+                   std::vector<store::PgPool*> pools, DeliveryTarget target, DeliveryWatermark* watermark = nullptr);
+
+//! What of `events` (from the shared stream, in order) `user` may receive now, as dispatches
+//! with their stream positions: the same rules as live delivery, applied with today's
+//! permissions (a RESUME on another node replays this).
+boost::asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>>
+replayFor(store::PgPool& pool, std::uint64_t user, std::vector<domain::Event> events);
 
 } // namespace hearth::api

@@ -245,7 +245,16 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
           if (domain::isThread(actor->channel.type) && deps.after_thread_message) {
             co_await deps.after_thread_message(request.worker, *actor);
           }
-          publish(deps, "MESSAGE_CREATE", sent->message.guild_id, text, sent->message.channel_id);
+        }
+        // Answered only once the event is stored for every node. With several nodes an
+        // enforce_nonce repeat publishes it again: the first attempt's node may have died between
+        // its commit and its event (clients keep one message per id). On one node that cannot
+        // be, and a repeat announces nothing.
+        if (sent->created || (deps.events != nullptr && deps.events->hasTransport())) {
+          std::string event_type = "MESSAGE_CREATE";
+          std::string event_data = text;
+          co_await publishStored(deps, std::move(event_type), sent->message.guild_id, std::move(event_data),
+                                 sent->message.channel_id);
         }
         co_return net::jsonResponse(200, std::move(text));
       },

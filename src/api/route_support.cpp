@@ -1,6 +1,13 @@
 #include "api/route_support.hpp"
 
 #include <algorithm>
+#include <atomic>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
@@ -44,6 +51,26 @@ void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_
   event.data = std::move(data);
   event.only_users = std::move(only_users);
   deps.events->publish(event);
+}
+
+asio::awaitable<void> publishStored(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id,
+                                    std::string data, std::uint64_t channel_id, std::chrono::milliseconds limit) {
+  if (deps.events == nullptr) co_return;
+  domain::Event event;
+  event.type = std::move(type);
+  event.guild_id = guild_id;
+  event.channel_id = channel_id;
+  event.data = std::move(data);
+  const auto executor = co_await asio::this_coro::executor;
+  // The bus says "stored" from its own thread: that cancels this wait, on this one.
+  auto timer = std::make_shared<asio::steady_timer>(executor, limit);
+  auto stored = std::make_shared<std::atomic<bool>>(false);
+  deps.events->publish(event, [timer, stored, executor] {
+    stored->store(true);
+    asio::post(executor, [timer] { timer->cancel(); });
+  });
+  if (stored->load()) co_return; // in-process: delivered already
+  co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 void publishChannelUpdate(const ServerRouteDeps& deps, const domain::Channel& before, const domain::Channel& after,

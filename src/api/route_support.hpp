@@ -2,6 +2,7 @@
 // What the server routes (servers, members, messages) share: who is asking and where they stand,
 // publishing events, and small answers. A server or channel the caller may not see fails here
 // exactly like a missing one.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -55,6 +56,13 @@ boost::asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRo
 //! Publishes a dispatch on the bus (no-op without one).
 void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
              std::uint64_t channel_id = 0, std::vector<std::uint64_t> only_users = {});
+
+//! Publishes a dispatch and waits (at most `limit`) until the bus has stored it where every node
+//! reads it, so a node that dies after answering cannot take the event with it (hearthd
+//! --redis; in-process it is delivered before this returns). Used for new messages.
+boost::asio::awaitable<void> publishStored(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id,
+                                           std::string data, std::uint64_t channel_id,
+                                           std::chrono::milliseconds limit = std::chrono::seconds(2));
 
 //! Publishes CHANNEL_UPDATE for `after`; when its overwrites differ from `before`'s, members who
 //! lose sight of it are sent CHANNEL_DELETE instead.

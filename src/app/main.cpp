@@ -215,6 +215,57 @@ int main(int argc, char** argv) {
   gateway_hooks.authenticate = api::authenticateHook(hook_deps);
   gateway_hooks.presence_changed = api::presenceHook(hook_deps);
   gateway_hooks.request_members = api::requestMembersHook(hook_deps);
+  // Several nodes (--redis): sessions are checkpointed in Redis, so a RESUME works on any node.
+  std::unique_ptr<bus::RedisBus> redis_bus; // started below, before anything is served
+  api::DeliveryWatermark delivered;
+  const std::size_t replay_limit = config.gateway.replay_limit;
+  if (!config.redis_url.empty()) {
+    auto& shared = gateway_hooks.shared;
+    shared.save = [&redis_bus](const gateway::SessionRecord& record, std::chrono::milliseconds ttl) {
+      redis_bus->putRecord(record.id,
+                           {{"user", std::to_string(record.user_id)},
+                            {"sign_in", std::to_string(record.sign_in)},
+                            {"seq", std::to_string(record.seq)},
+                            {"pos", std::to_string(record.pos)}},
+                           ttl);
+    };
+    shared.drop = [&redis_bus](const std::string& id) { redis_bus->dropRecord(id); };
+    shared.load = [&redis_bus](std::string id,
+                               std::size_t) -> asio::awaitable<core::Result<std::optional<gateway::SessionRecord>>> {
+      auto fields = co_await redis_bus->record(id);
+      if (!fields) co_return std::unexpected(fields.error());
+      const auto number = [&](const char* name) -> std::optional<std::uint64_t> {
+        const auto found = fields->find(name);
+        if (found == fields->end()) return std::nullopt;
+        return core::parseSnowflake(found->second);
+      };
+      const auto user = number("user");
+      const auto sign_in = number("sign_in");
+      const auto pos = number("pos");
+      if (!user || !sign_in || !pos) co_return std::optional<gateway::SessionRecord>();
+      gateway::SessionRecord record;
+      record.id = std::move(id);
+      record.user_id = *user;
+      record.sign_in = *sign_in;
+      record.seq = static_cast<std::int64_t>(number("seq").value_or(0));
+      record.pos = *pos;
+      co_return record;
+    };
+    shared.replay = [&redis_bus, &pools, replay_limit](
+                        std::uint64_t user_id, std::uint64_t after,
+                        std::size_t worker) -> asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>> {
+      // Everything since the checkpoint, whoever it was for; then what this user may see.
+      auto stream = co_await redis_bus->eventsAfter(after, 50 * replay_limit);
+      if (!stream) co_return std::unexpected(stream.error());
+      auto replay = co_await api::replayFor(*pools.at(worker), user_id, std::move(*stream));
+      if (replay && replay->size() > replay_limit) {
+        co_return core::fail(core::ErrorCode::kGeneral, "more missed than a resume replays");
+      }
+      co_return replay;
+    };
+    shared.watermark = [&delivered] { return delivered.value(); };
+    shared.moved = [&redis_bus](const std::string& id) { redis_bus->publishSessionMoved(id); };
+  }
   gateway::Gateway gateway(config.gateway, clock, std::move(gateway_hooks));
   gateway_ptr = &gateway;
   gateway.startSweeper(contexts.front()->get_executor());
@@ -222,16 +273,16 @@ int main(int argc, char** argv) {
   api::deliverEvents(events, ops.executors, ops.pools,
                      api::DeliveryTarget{[&gateway] { return gateway.connectedUsers(); },
                                          [&gateway](std::uint64_t user, const std::string& type,
-                                                    std::shared_ptr<const std::string> data) {
-                                           gateway.dispatch(user, type, std::move(data));
-                                         }});
+                                                    std::shared_ptr<const std::string> data, std::uint64_t pos) {
+                                           gateway.dispatch(user, type, std::move(data), pos);
+                                         }},
+                     &delivered);
   // A revoked session (logout, token reuse, password change...) closes its live connections.
   const auto close_sessions = [&gateway](const domain::SessionsEnded& ended) {
     const auto closed = gateway.closeSessions(ended.user_id, ended.session_id, ended.except_session);
     if (closed != 0) spdlog::info("closed {} gateway connections of user {}", closed, ended.user_id);
   };
   // Several nodes (--redis): events and ended sessions go through Redis to every node, this one too.
-  std::unique_ptr<bus::RedisBus> redis_bus;
   if (!config.redis_url.empty()) {
     auto redis_endpoint = redis::parseUrl(config.redis_url);
     if (!redis_endpoint) {
@@ -242,10 +293,14 @@ int main(int argc, char** argv) {
     redis_options.endpoint = std::move(*redis_endpoint);
     redis_bus = std::make_unique<bus::RedisBus>(std::move(redis_options), events);
     redis_bus->onSessionsEnded(close_sessions);
+    redis_bus->onSessionMoved([&gateway, &bus = *redis_bus](const std::string& id, const std::string& node) {
+      if (node != bus.node()) gateway.sessionMovedAway(id);
+    });
     if (auto started = redis_bus->start(std::chrono::seconds(3)); !started) {
       spdlog::critical("event bus: {}; not starting without it", started.error().message);
       return 1;
     }
+    delivered.start(redis_bus->startPosition());
     accounts.onSessionsEnded(
         [&bus = *redis_bus](const domain::SessionsEnded& ended) { bus.publishSessionsEnded(ended); });
     metrics.addCollector([&bus = *redis_bus] { return bus.metricsText(); });

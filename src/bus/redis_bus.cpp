@@ -2,15 +2,38 @@
 
 #include <unistd.h>
 
+#include <charconv>
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "bus/event_codec.hpp"
-#include "redis/subscriber.hpp"
 
 namespace hearth::bus {
 
+namespace asio = boost::asio;
+
 namespace {
+
+constexpr int kSeqBits = 20;
+constexpr std::size_t kReadCount = 1000; //!< entries per XREAD
+constexpr int kReadBlockMs = 1000;
+constexpr std::size_t kMaxBatch = 512; //!< appends sent together (well under the client's write batch)
+constexpr std::size_t kMaxBatchBytes = 256 * 1024;
+constexpr std::size_t kRangeCount = 1000; //!< entries per XRANGE page
+constexpr auto kRetryPause = std::chrono::milliseconds(200);
+
+// Entry kinds: the `k` field of a stream entry; the payload is the `p` field.
+constexpr std::string_view kEvent = "e";
+constexpr std::string_view kEnded = "s";
+constexpr std::string_view kMoved = "m";
 
 //! The start of a payload, safe for a log line.
 std::string excerpt(std::string_view payload) {
@@ -23,14 +46,61 @@ std::string excerpt(std::string_view payload) {
   return out;
 }
 
+std::optional<std::uint64_t> number(std::string_view text) {
+  std::uint64_t out = 0;
+  if (text.empty()) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return out;
+}
+
+bool plainWord(std::string_view text) {
+  if (text.empty() || text.size() > 128) return false;
+  for (const char c : text) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+//! The `k` and `p` fields of an entry's field list.
+std::pair<std::string_view, std::string_view> kindAndPayload(const redis::Reply& fields) {
+  std::string_view kind;
+  std::string_view payload;
+  for (std::size_t index = 0; index + 1 < fields.elements.size(); index += 2) {
+    const auto& name = fields.elements[index].text;
+    if (name == "k") kind = fields.elements[index + 1].text;
+    if (name == "p") payload = fields.elements[index + 1].text;
+  }
+  return {kind, payload};
+}
+
 } // namespace
 
-RedisBus::RedisBus(redis::RedisOptions options, domain::EventBus& events, std::string channel_prefix)
+std::optional<std::uint64_t> packStreamId(std::string_view id) {
+  const auto dash = id.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto ms = number(id.substr(0, dash));
+  const auto seq = number(id.substr(dash + 1));
+  if (!ms || !seq || *ms >= (std::uint64_t{1} << (64 - kSeqBits)) || *seq >= (std::uint64_t{1} << kSeqBits)) {
+    return std::nullopt;
+  }
+  return (*ms << kSeqBits) | *seq;
+}
+
+std::string streamIdText(std::uint64_t pos) {
+  return std::to_string(pos >> kSeqBits) + "-" + std::to_string(pos & ((std::uint64_t{1} << kSeqBits) - 1));
+}
+
+RedisBus::RedisBus(redis::RedisOptions options, domain::EventBus& events, RedisBusOptions bus_options)
     : options_(std::move(options)),
       events_(events),
-      events_channel_(channel_prefix + "events"),
-      sessions_channel_(channel_prefix + "sessions"),
-      work_(io_.get_executor()) {}
+      bus_options_(std::move(bus_options)),
+      stream_key_(bus_options_.prefix + "stream"),
+      work_(io_.get_executor()) {
+  std::random_device random;
+  node_ = fmt::format("{}-{:08x}", ::getpid(), std::uniform_int_distribution<std::uint32_t>()(random));
+}
 
 RedisBus::~RedisBus() { close(); }
 
@@ -38,36 +108,53 @@ void RedisBus::onSessionsEnded(std::function<void(const domain::SessionsEnded&)>
   on_sessions_ended_ = std::move(handler);
 }
 
-void RedisBus::onMissed(std::function<void()> handler) { on_missed_ = std::move(handler); }
+void RedisBus::onSessionMoved(std::function<void(const std::string&, const std::string&)> handler) {
+  on_session_moved_ = std::move(handler);
+}
 
 core::Result<void> RedisBus::start(std::chrono::milliseconds timeout) {
-  const std::string node = std::to_string(::getpid());
-  redis::RedisOptions publisher_options = options_;
-  publisher_options.log_name = "event bus (publisher)";
-  publisher_options.client_name = "hearthd-" + node + "-publisher";
-  publisher_ = std::make_unique<redis::RedisClient>(io_.get_executor(), std::move(publisher_options));
+  redis::RedisOptions writer_options = options_;
+  writer_options.log_name = "event bus (writer)";
+  writer_options.client_name = "hearthd-" + node_ + "-writer";
+  writer_ = std::make_unique<redis::RedisClient>(io_.get_executor(), std::move(writer_options));
+  redis::RedisOptions reader_options = options_;
+  reader_options.log_name = "event bus (reader)";
+  reader_options.client_name = "hearthd-" + node_ + "-reader";
+  // XREAD blocks for kReadBlockMs: the reply deadline must be longer.
+  reader_options.command_timeout =
+      std::max(reader_options.command_timeout, std::chrono::milliseconds(3 * kReadBlockMs));
+  reader_ = std::make_unique<redis::RedisClient>(io_.get_executor(), std::move(reader_options));
 
-  auto subscribed = std::make_shared<std::promise<void>>();
-  auto subscribed_future = subscribed->get_future();
-  redis::SubscriberHandlers handlers;
-  handlers.on_message = [this](std::string_view channel, std::string_view payload) { received(channel, payload); };
-  handlers.on_subscribed = [subscribed, first = true]() mutable {
-    if (!first) return;
-    first = false;
-    subscribed->set_value();
-  };
-  handlers.on_reconnect = [this] {
-    ++resubscribed_;
-    spdlog::warn("event bus: subscribed again after a drop; events published meanwhile did not reach this node");
-    if (on_missed_) on_missed_();
-  };
-  redis::RedisOptions subscriber_options = options_;
-  subscriber_options.log_name = "event bus (subscriber)";
-  subscriber_options.client_name = "hearthd-" + node + "-subscriber";
-  subscriber_ =
-      std::make_unique<redis::RedisSubscriber>(io_.get_executor(), std::move(subscriber_options), std::move(handlers));
-  subscriber_->subscribe(events_channel_);
-  subscriber_->subscribe(sessions_channel_);
+  // Reading starts at the stream's last entry now: what comes later is this node's to deliver.
+  auto found_end = std::make_shared<std::promise<core::Result<std::string>>>();
+  auto end_future = found_end->get_future();
+  asio::co_spawn(
+      io_,
+      [this, found_end]() -> asio::awaitable<void> {
+        // Until it answers (start() gives up after its timeout, and close() ends this).
+        core::Result<redis::Reply> reply = core::fail(core::ErrorCode::kServiceUnavailable, "not asked yet");
+        for (;;) {
+          std::vector<std::string> command{"XREVRANGE", stream_key_, "+", "-", "COUNT", "1"};
+          reply = co_await reader_->command(std::move(command));
+          if (reply || stopping_) break;
+          asio::steady_timer pause(io_, kRetryPause);
+          co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (stopping_) break;
+        }
+        if (!reply) {
+          found_end->set_value(std::unexpected(reply.error()));
+          co_return;
+        }
+        std::string last = "0-0";
+        if (reply->type == redis::Reply::Type::kArray && !reply->elements.empty() &&
+            !reply->elements[0].elements.empty()) {
+          last = reply->elements[0].elements[0].text;
+        }
+        found_end->set_value(last);
+        last_id_ = last;
+        co_await readLoop();
+      },
+      asio::detached);
 
   auto done = std::make_shared<std::promise<void>>();
   thread_done_ = done->get_future();
@@ -76,65 +163,260 @@ core::Result<void> RedisBus::start(std::chrono::milliseconds timeout) {
     done->set_value();
   });
   started_ = true;
-  if (subscribed_future.wait_for(timeout) != std::future_status::ready) {
+  if (end_future.wait_for(timeout) != std::future_status::ready) {
     close();
     return core::fail(core::ErrorCode::kServiceUnavailable,
                       "Redis at " + where() + " did not answer within " + std::to_string(timeout.count()) + " ms");
   }
-  events_.setTransport([this](const domain::Event& event) { publish(event); });
+  auto end = end_future.get();
+  if (!end) {
+    close();
+    return core::fail(core::ErrorCode::kServiceUnavailable, "Redis at " + where() + ": " + end.error().message);
+  }
+  start_pos_ = packStreamId(*end).value_or(0);
+  events_.setTransport([this](const domain::Event& event, domain::EventBus::Published published) {
+    publish(event, std::move(published));
+  });
   return {};
 }
 
-void RedisBus::publish(const domain::Event& event) { send(events_channel_, encodeEvent(event)); }
-
-void RedisBus::publishSessionsEnded(const domain::SessionsEnded& ended) {
-  send(sessions_channel_, encodeSessionsEnded(ended));
+void RedisBus::publish(const domain::Event& event, domain::EventBus::Published published) {
+  append(std::string(kEvent), encodeEvent(event), std::move(published));
 }
 
-void RedisBus::send(const std::string& channel, std::string payload) {
-  if (!publisher_) return;
-  std::vector<std::string> command{"PUBLISH", channel, std::move(payload)};
-  publisher_->send(std::move(command), [this](core::Result<redis::Reply> reply) {
-    if (reply) {
-      ++published_;
-      if (publish_failing_) {
-        publish_failing_ = false;
-        spdlog::info("event bus: publishing again");
-      }
-      return;
+void RedisBus::publishSessionsEnded(const domain::SessionsEnded& ended) {
+  append(std::string(kEnded), encodeSessionsEnded(ended), {});
+}
+
+void RedisBus::publishSessionMoved(const std::string& session_id) {
+  append(std::string(kMoved), session_id + " " + node_, {});
+}
+
+void RedisBus::append(std::string kind, std::string payload, domain::EventBus::Published published) {
+  if (!writer_ || stopping_) return;
+  // Entries older than the retention go as later ones arrive (approximately: whole nodes).
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch() - bus_options_.retention)
+                       .count();
+  std::vector<std::string> command{
+      "XADD", stream_key_, "MINID",         "~", std::to_string(std::max<std::int64_t>(now, 0)),
+      "*",    "k",         std::move(kind), "p", std::move(payload)};
+  asio::post(io_, [this, command = std::move(command), published = std::move(published)]() mutable {
+    backlog_.push_back(std::make_shared<Outgoing>(Outgoing{std::move(command), std::move(published), false, false}));
+    if (backlog_.size() > bus_options_.max_backlog && in_flight_ < backlog_.size()) {
+      // Redis has been away too long: the oldest unsent event goes.
+      backlog_.erase(backlog_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
+      ++backlog_dropped_;
+      spdlog::warn("event bus: backlog full ({} events); dropped the oldest unsent one", bus_options_.max_backlog);
     }
-    ++publish_failed_;
-    if (!publish_failing_) {
-      publish_failing_ = true;
-      spdlog::warn("event bus: an event was not published ({}); events are dropped until Redis is back",
-                   reply.error().message);
-    }
+    backlog_size_ = backlog_.size();
+    pump();
   });
 }
 
-void RedisBus::received(std::string_view channel, std::string_view payload) {
-  const auto rejected = [&](const core::Error& error) {
+// Bus thread. Sends the backlog's next batch unless one is out; appends leave strictly in order.
+// After a failure the batch's unstored rest is sent again, in order, once Redis answers; an
+// entry of that batch stored after the failed one is then appended twice (at least once, in
+// order: readers see it again later, which clients treat like any repeat).
+void RedisBus::pump() {
+  if (in_flight_ != 0 || retry_scheduled_ || backlog_.empty() || stopping_) return;
+  auto failed = std::make_shared<bool>(false);
+  std::size_t bytes = 0;
+  while (in_flight_ < backlog_.size() && in_flight_ < kMaxBatch && bytes < kMaxBatchBytes) {
+    const auto& outgoing = backlog_[in_flight_];
+    bytes += outgoing->command.back().size();
+    ++in_flight_;
+    writer_->send(outgoing->command, [this, entry = outgoing, failed](core::Result<redis::Reply> reply) {
+      --in_flight_;
+      if (reply) {
+        entry->stored = true;
+        entry->done = true;
+      } else if (reply.error().code != core::ErrorCode::kServiceUnavailable) {
+        // Redis refused this entry (out of memory...): it cannot go, the rest can.
+        entry->done = true;
+        ++rejected_;
+        spdlog::warn("event bus: Redis refused an event: {}", reply.error().message);
+      } else {
+        *failed = true;
+        if (!append_failing_) {
+          append_failing_ = true;
+          spdlog::warn("event bus: cannot append ({}); events wait in memory until Redis is back",
+                       reply.error().message);
+        }
+      }
+      if (in_flight_ != 0) return;
+      // The batch is answered: what is done leaves the front, in order.
+      while (!backlog_.empty() && backlog_.front()->done) {
+        const auto front = backlog_.front();
+        backlog_.pop_front();
+        if (!front->stored) continue;
+        ++published_;
+        if (front->published) front->published();
+      }
+      backlog_size_ = backlog_.size();
+      if (stopping_) return;
+      if (!*failed) {
+        if (append_failing_) {
+          append_failing_ = false;
+          spdlog::info("event bus: appending again");
+        }
+        pump();
+        return;
+      }
+      for (auto& rest : backlog_)
+        rest->done = false;
+      retry_scheduled_ = true;
+      asio::co_spawn(
+          io_,
+          [this]() -> asio::awaitable<void> {
+            asio::steady_timer timer(io_, kRetryPause);
+            co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            retry_scheduled_ = false;
+            pump();
+          },
+          asio::detached);
+    });
+  }
+}
+
+// Bus thread: reads the stream from last_id_ on, forever; a lost connection is retried (the
+// client reconnects), and reading goes on from the same place, so nothing is missed.
+asio::awaitable<void> RedisBus::readLoop() {
+  asio::steady_timer pause(io_);
+  bool failing = false;
+  while (!stopping_) {
+    std::vector<std::string> command{
+        "XREAD",     "COUNT", std::to_string(kReadCount), "BLOCK", std::to_string(kReadBlockMs), "STREAMS",
+        stream_key_, last_id_};
+    auto reply = co_await reader_->command(std::move(command));
+    if (stopping_) co_return;
+    if (!reply) {
+      ++read_failures_;
+      if (!failing) {
+        failing = true;
+        spdlog::warn("event bus: reading the stream failed ({}); retrying", reply.error().message);
+      }
+      pause.expires_after(kRetryPause);
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    if (failing) {
+      failing = false;
+      spdlog::info("event bus: reading the stream again from {}", last_id_);
+    }
+    // [[key, [[id, [field, value, ...]], ...]]] or null after the block times out.
+    if (reply->type != redis::Reply::Type::kArray) continue;
+    for (const auto& stream : reply->elements) {
+      if (stream.elements.size() != 2) continue;
+      for (const auto& entry : stream.elements[1].elements) {
+        if (entry.elements.size() != 2) continue;
+        const auto& id = entry.elements[0].text;
+        last_id_ = id;
+        const auto [kind, payload] = kindAndPayload(entry.elements[1]);
+        received(id, kind, payload);
+      }
+    }
+  }
+}
+
+void RedisBus::received(std::string_view id, std::string_view kind, std::string_view payload) {
+  const auto rejected = [&](const std::string& why) {
     ++bad_payloads_;
     if (!bad_payload_logged_) {
       bad_payload_logged_ = true;
-      spdlog::warn("event bus: dropped a message on {} ({}): {} (further ones are only counted, in "
+      spdlog::warn("event bus: dropped stream entry {} ({}): {} (further ones are only counted, in "
                    "hearth_bus_events_dropped_total)",
-                   channel, error.message, excerpt(payload));
+                   id, why, excerpt(payload));
     } else {
-      spdlog::debug("event bus: dropped a message on {} ({})", channel, error.message);
+      spdlog::debug("event bus: dropped stream entry {} ({})", id, why);
     }
   };
-  if (channel == events_channel_) {
+  const auto pos = packStreamId(id);
+  if (!pos) return rejected("not a stream id");
+  if (kind == kEvent) {
     auto event = decodeEvent(payload);
-    if (!event) return rejected(event.error());
+    if (!event) return rejected(event.error().message);
     ++received_;
+    event->stream_pos = *pos;
     events_.deliverLocal(*event);
-  } else if (channel == sessions_channel_) {
+  } else if (kind == kEnded) {
     auto ended = decodeSessionsEnded(payload);
-    if (!ended) return rejected(ended.error());
+    if (!ended) return rejected(ended.error().message);
     ++received_;
     if (on_sessions_ended_) on_sessions_ended_(*ended);
+  } else if (kind == kMoved) {
+    const auto space = payload.find(' ');
+    if (space == std::string_view::npos || !plainWord(payload.substr(0, space)) ||
+        !plainWord(payload.substr(space + 1))) {
+      return rejected("bad session move");
+    }
+    ++received_;
+    if (on_session_moved_)
+      on_session_moved_(std::string(payload.substr(0, space)), std::string(payload.substr(space + 1)));
+  } else {
+    rejected("unknown kind");
   }
+}
+
+void RedisBus::putRecord(const std::string& key, std::map<std::string, std::string> fields,
+                         std::chrono::milliseconds ttl) {
+  if (!writer_ || stopping_) return;
+  const std::string name = bus_options_.prefix + "gws:" + key;
+  // One transaction: never a half-written record.
+  std::vector<std::string> hset{"HSET", name};
+  for (auto& [field, value] : fields) {
+    hset.push_back(field);
+    hset.push_back(std::move(value));
+  }
+  asio::post(io_, [this, name, hset = std::move(hset), ttl]() mutable {
+    writer_->send({"MULTI"});
+    writer_->send({"DEL", name});
+    writer_->send(std::move(hset));
+    writer_->send({"PEXPIRE", name, std::to_string(ttl.count())});
+    writer_->send({"EXEC"});
+  });
+}
+
+void RedisBus::dropRecord(const std::string& key) {
+  if (!writer_ || stopping_) return;
+  std::vector<std::string> command{"DEL", bus_options_.prefix + "gws:" + key};
+  asio::post(io_, [this, command = std::move(command)]() mutable { writer_->send(std::move(command)); });
+}
+
+asio::awaitable<core::Result<std::map<std::string, std::string>>> RedisBus::record(std::string key) {
+  if (!writer_ || stopping_) co_return core::fail(core::ErrorCode::kServiceUnavailable, "the event bus is closed");
+  std::vector<std::string> command{"HGETALL", bus_options_.prefix + "gws:" + key};
+  auto reply = co_await writer_->command(std::move(command));
+  if (!reply) co_return std::unexpected(reply.error());
+  std::map<std::string, std::string> out;
+  for (std::size_t index = 0; index + 1 < reply->elements.size(); index += 2)
+    out[reply->elements[index].text] = reply->elements[index + 1].text;
+  co_return out;
+}
+
+asio::awaitable<core::Result<std::vector<domain::Event>>> RedisBus::eventsAfter(std::uint64_t after, std::size_t max) {
+  if (!writer_ || stopping_) co_return core::fail(core::ErrorCode::kServiceUnavailable, "the event bus is closed");
+  std::vector<domain::Event> out;
+  std::string from = "(" + streamIdText(after);
+  for (;;) {
+    std::vector<std::string> command{"XRANGE", stream_key_, from, "+", "COUNT", std::to_string(kRangeCount)};
+    auto reply = co_await writer_->command(std::move(command));
+    if (!reply) co_return std::unexpected(reply.error());
+    for (const auto& entry : reply->elements) {
+      if (entry.elements.size() != 2) continue;
+      const auto pos = packStreamId(entry.elements[0].text);
+      const auto [kind, payload] = kindAndPayload(entry.elements[1]);
+      if (!pos || kind != kEvent) continue;
+      auto event = decodeEvent(payload);
+      if (!event) continue; // counted when the reader met it
+      event->stream_pos = *pos;
+      if (out.size() == max) co_return core::fail(core::ErrorCode::kGeneral, "too many events to replay");
+      out.push_back(std::move(*event));
+    }
+    if (reply->elements.size() < kRangeCount) break;
+    from = "(" + reply->elements.back().elements[0].text;
+  }
+  co_return out;
 }
 
 void RedisBus::close() {
@@ -142,36 +424,42 @@ void RedisBus::close() {
   closed_ = true;
   if (!started_) return;
   events_.setTransport(nullptr);
-  publisher_->close();
-  subscriber_->close();
+  stopping_ = true;
+  writer_->close();
+  reader_->close();
   work_.reset();
   // Closed connections end their coroutines, and the thread runs out of work; if something
   // lingers, stop it.
-  if (thread_done_.wait_for(std::chrono::seconds(2)) != std::future_status::ready) io_.stop();
+  if (thread_done_.wait_for(std::chrono::seconds(3)) != std::future_status::ready) io_.stop();
   thread_.join();
 }
 
 std::string RedisBus::metricsText() const {
-  const bool up = publisher_ && subscriber_ && publisher_->connected() && subscriber_->connected();
+  const bool up = writer_ && reader_ && writer_->connected() && reader_->connected();
   return fmt::format(
-      "# HELP hearth_bus_events_published_total Events (and ended sessions) this node published to Redis.\n"
+      "# HELP hearth_bus_events_published_total Entries (events, ended and moved sessions) this node appended to "
+      "the Redis stream.\n"
       "# TYPE hearth_bus_events_published_total counter\n"
       "hearth_bus_events_published_total {}\n"
-      "# HELP hearth_bus_events_received_total Events (and ended sessions) received from Redis and delivered.\n"
+      "# HELP hearth_bus_events_received_total Entries read from the Redis stream and delivered.\n"
       "# TYPE hearth_bus_events_received_total counter\n"
       "hearth_bus_events_received_total {}\n"
-      "# HELP hearth_bus_events_dropped_total Events lost: not published (Redis unreachable) or not understood.\n"
+      "# HELP hearth_bus_backlog Entries waiting to be appended (Redis slow or away).\n"
+      "# TYPE hearth_bus_backlog gauge\n"
+      "hearth_bus_backlog {}\n"
+      "# HELP hearth_bus_events_dropped_total Entries lost: backlog full, refused by Redis, or not understood.\n"
       "# TYPE hearth_bus_events_dropped_total counter\n"
-      "hearth_bus_events_dropped_total{{reason=\"publish_failed\"}} {}\n"
+      "hearth_bus_events_dropped_total{{reason=\"backlog_full\"}} {}\n"
+      "hearth_bus_events_dropped_total{{reason=\"refused\"}} {}\n"
       "hearth_bus_events_dropped_total{{reason=\"bad_payload\"}} {}\n"
-      "# HELP hearth_bus_resubscriptions_total Subscriptions restored after a drop (events may have been missed).\n"
-      "# TYPE hearth_bus_resubscriptions_total counter\n"
-      "hearth_bus_resubscriptions_total {}\n"
+      "# HELP hearth_bus_read_failures_total Stream reads that failed (each is retried from the same place).\n"
+      "# TYPE hearth_bus_read_failures_total counter\n"
+      "hearth_bus_read_failures_total {}\n"
       "# HELP hearth_bus_redis_up Whether both connections to Redis are up.\n"
       "# TYPE hearth_bus_redis_up gauge\n"
       "hearth_bus_redis_up {}\n",
-      published_.load(), received_.load(), publish_failed_.load(), bad_payloads_.load(), resubscribed_.load(),
-      up ? 1 : 0);
+      published_.load(), received_.load(), backlog_size_.load(), backlog_dropped_.load(), rejected_.load(),
+      bad_payloads_.load(), read_failures_.load(), up ? 1 : 0);
 }
 
 } // namespace hearth::bus

@@ -1,21 +1,30 @@
 #pragma once
-// The event bus across nodes (hearthd --redis): domain events are PUBLISHed to the Redis channel
-// `hearth:events`, and every node, the publishing one too, receives them through its subscriber
-// and runs its own handlers (EventBus::deliverLocal). Ended sessions travel on
-// `hearth:sessions`, so every node closes the affected gateway connections.
+// The event bus across nodes (hearthd --redis), on one Redis Stream, `<prefix>stream`: domain
+// events (and ended or moved gateway sessions) are appended with XADD, and every node, the
+// publishing one too, reads the stream in order (XREAD) and runs its own handlers
+// (EventBus::deliverLocal). The stream keeps the last `retention` of events, so:
+//  - a node that loses Redis for a while reads on from where it stopped: nothing is missed;
+//  - a gateway session can RESUME on another node, which replays the stream from the session's
+//    checkpoint (docs/gateway.md, "Several nodes"); session records live in Redis too.
+// Publishing never blocks: events wait in an in-memory backlog (bounded) while Redis is away and
+// are appended in order once it is back; `published` callbacks say when an event is stored.
 //
-// The bus has a thread of its own for its two Redis connections; publishing hands the event to
-// it and returns at once (one thread's events keep their order). Redis pub/sub is at-most-once:
-// events published while Redis is unreachable are dropped (counted, logged), and after a
-// reconnection on_missed says that some may have been missed.
+// The bus has a thread of its own for its two Redis connections (one appends and answers
+// lookups, one blocks in XREAD); callbacks and handlers run there.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -24,70 +33,109 @@
 #include "domain/events.hpp"
 #include "redis/client.hpp"
 
-namespace hearth::redis {
-class RedisSubscriber;
-}
-
 namespace hearth::bus {
+
+//! A stream entry id `ms-seq` packed in 64 bits (ms << 20 | seq), so positions compare as
+//! integers; nullopt for text that is not an id or does not fit (seq ≥ 2^20, ms ≥ 2^44).
+std::optional<std::uint64_t> packStreamId(std::string_view id);
+//! The inverse of packStreamId.
+std::string streamIdText(std::uint64_t pos);
+
+struct RedisBusOptions {
+  std::string prefix = "hearth:"; //!< keys are <prefix>stream, <prefix>gws:<id>: deployments can share a Redis
+  std::chrono::milliseconds retention{std::chrono::minutes(10)}; //!< how long the stream keeps events
+  std::size_t max_backlog = 100000; //!< events waiting for Redis; beyond, the oldest are dropped
+};
 
 class RedisBus {
 public:
-  //! The channels are <prefix>events and <prefix>sessions: several deployments (or tests) can
-  //! share one Redis under different prefixes.
-  RedisBus(redis::RedisOptions options, domain::EventBus& events, std::string channel_prefix = "hearth:");
+  RedisBus(redis::RedisOptions options, domain::EventBus& events, RedisBusOptions bus_options = {});
   ~RedisBus();
   RedisBus(const RedisBus&) = delete;
   RedisBus& operator=(const RedisBus&) = delete;
 
   //! Sessions ended on any node (this one too). Set before start(); runs on the bus thread.
   void onSessionsEnded(std::function<void(const domain::SessionsEnded&)> handler);
-  //! After the subscription came back from a drop: events published meanwhile were not
-  //! received here. Set before start(); runs on the bus thread.
-  void onMissed(std::function<void()> handler);
+  //! A gateway session resumed on node `node` (a RedisBus::node()); set before start().
+  void onSessionMoved(std::function<void(const std::string& session_id, const std::string& node)> handler);
 
-  //! Starts the bus thread, connects and subscribes, and becomes `events`' transport. Fails
-  //! (kServiceUnavailable) if Redis has not confirmed the subscription within `timeout`.
+  //! Starts the bus thread, connects, finds the end of the stream (reading starts there) and
+  //! becomes `events`' transport. Fails (kServiceUnavailable) if Redis has not answered within
+  //! `timeout`.
   core::Result<void> start(std::chrono::milliseconds timeout);
-  //! PUBLISH to hearth:events; returns at once. Any thread.
-  void publish(const domain::Event& event);
-  //! PUBLISH to hearth:sessions; returns at once. Any thread.
+  //! Appends the event to the stream; returns at once, `published` runs once it is stored. Any thread.
+  void publish(const domain::Event& event, domain::EventBus::Published published = {});
   void publishSessionsEnded(const domain::SessionsEnded& ended);
+  void publishSessionMoved(const std::string& session_id);
   //! Stops being the transport, closes the connections and joins the thread. Idempotent.
   void close();
 
-  //! Prometheus text: published, received and dropped messages, resubscriptions, connection.
+  //! This node's name on the bus (unique per process).
+  const std::string& node() const { return node_; }
+  //! The stream position reading started from (the last entry when start() ran).
+  std::uint64_t startPosition() const { return start_pos_; }
+
+  //! A small record kept in Redis (a hash under <prefix>gws:<key>), replaced whole, expiring
+  //! after `ttl`. Fire and forget; any thread.
+  void putRecord(const std::string& key, std::map<std::string, std::string> fields, std::chrono::milliseconds ttl);
+  void dropRecord(const std::string& key);
+  //! The record, or an empty map when there is none (expired, dropped, never put).
+  boost::asio::awaitable<core::Result<std::map<std::string, std::string>>> record(std::string key);
+  //! The events after stream position `after`, in order, at most `max` (kGeneral "too many"
+  //! past that); each with its stream_pos. Entries that are not events are skipped.
+  boost::asio::awaitable<core::Result<std::vector<domain::Event>>> eventsAfter(std::uint64_t after, std::size_t max);
+
+  //! Prometheus text: published, received and dropped events, backlog, connection.
   std::string metricsText() const;
   //! Where Redis is (no credentials), for logs.
   std::string where() const { return options_.endpoint.display(); }
 
 private:
-  void send(const std::string& channel, std::string payload);
-  void received(std::string_view channel, std::string_view payload);
+  struct Outgoing {
+    std::vector<std::string> command;
+    domain::EventBus::Published published;
+    bool done = false; //!< answered: stored, or refused for good
+    bool stored = false;
+  };
+  void append(std::string kind, std::string payload, domain::EventBus::Published published);
+  void pump();
+  boost::asio::awaitable<void> readLoop();
+  void received(std::string_view id, std::string_view kind, std::string_view payload);
 
   redis::RedisOptions options_;
   domain::EventBus& events_;
-  std::string events_channel_;
-  std::string sessions_channel_;
+  RedisBusOptions bus_options_;
+  std::string stream_key_;
+  std::string node_;
   std::function<void(const domain::SessionsEnded&)> on_sessions_ended_;
-  std::function<void()> on_missed_;
+  std::function<void(const std::string&, const std::string&)> on_session_moved_;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::unique_ptr<redis::RedisClient> publisher_;
-  std::unique_ptr<redis::RedisSubscriber> subscriber_;
+  std::unique_ptr<redis::RedisClient> writer_;
+  std::unique_ptr<redis::RedisClient> reader_;
   std::thread thread_;
   std::future<void> thread_done_;
   bool started_ = false;
   bool closed_ = false;
+  std::atomic<bool> stopping_{false};
+  std::uint64_t start_pos_ = 0;
+
+  // Bus thread only.
+  std::deque<std::shared_ptr<Outgoing>> backlog_; //!< in order; the first `in_flight_` are sent and unanswered
+  std::size_t in_flight_ = 0;
+  bool retry_scheduled_ = false;
+  bool append_failing_ = false;
+  bool bad_payload_logged_ = false;
+  std::string last_id_; //!< the last stream entry read
 
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> received_{0};
-  std::atomic<std::uint64_t> publish_failed_{0};
+  std::atomic<std::uint64_t> backlog_size_{0};
+  std::atomic<std::uint64_t> backlog_dropped_{0};
+  std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> bad_payloads_{0};
-  std::atomic<std::uint64_t> resubscribed_{0};
-  // Bus thread only.
-  bool publish_failing_ = false;
-  bool bad_payload_logged_ = false;
+  std::atomic<std::uint64_t> read_failures_{0};
 };
 
 } // namespace hearth::bus

@@ -34,13 +34,20 @@ struct Event {
   //! A private thread's event: users who count as its members besides those in it now (one just
   //! removed; all of a deleted thread's).
   std::vector<std::uint64_t> thread_members;
+  //! Where the event sits in the cross-node event stream (bus::RedisBus: the stream entry id,
+  //! packed by bus::packStreamId); 0 in-process. Set on receipt, never sent.
+  std::uint64_t stream_pos = 0;
 };
 
 class EventBus {
 public:
   using Handler = std::function<void(const Event&)>;
-  //! Carries a published event to every node; each calls deliverLocal with it.
-  using Transport = std::function<void(const Event&)>;
+  //! Called once the event is safely on its way to every node (in-process: once delivered
+  //! here); any thread.
+  using Published = std::function<void()>;
+  //! Carries a published event to every node; each calls deliverLocal with it. Calls
+  //! `published` (if set) once the event is stored where every node will read it.
+  using Transport = std::function<void(const Event&, Published published)>;
 
   //! Handlers run synchronously in deliverLocal: on the publishing thread without a transport,
   //! on the transport's thread with one. They must be quick and thread-safe.
@@ -54,18 +61,24 @@ public:
     transport_ = std::move(transport);
   }
   //! Without a transport: runs the handlers now. With one: hands the event over, and the
-  //! handlers run when it comes back.
-  void publish(const Event& event) const {
+  //! handlers run when it comes back. `published` as for Transport.
+  void publish(const Event& event, Published published = {}) const {
     Transport transport;
     {
       std::lock_guard lock(mutex_);
       transport = transport_;
     }
     if (transport) {
-      transport(event);
+      transport(event, std::move(published));
       return;
     }
     deliverLocal(event);
+    if (published) published();
+  }
+  //! Whether events go through a transport (several nodes).
+  bool hasTransport() const {
+    std::lock_guard lock(mutex_);
+    return static_cast<bool>(transport_);
   }
   //! Runs this node's handlers (the transport calls it for every event it receives).
   void deliverLocal(const Event& event) const {

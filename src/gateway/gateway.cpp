@@ -303,6 +303,7 @@ struct Session {
     std::int64_t seq = 0;
     std::string type;
     std::shared_ptr<const std::string> data;
+    std::uint64_t pos = 0; //!< the event's position in the shared stream, 0 for none
   };
 
   std::string id;
@@ -314,6 +315,10 @@ struct Session {
   std::vector<Buffered> buffer; //!< from `first` on: dispatches after the last acknowledged one
   std::size_t first = 0;
   std::int64_t dropped_through = 0; //!< dispatches up to this seq are no longer replayable
+  std::int64_t acknowledged = 0; //!< the client has everything through this seq
+  //! Being resumed from another node's record: dispatches wait in `held` until the replay is out.
+  bool replaying = false;
+  std::vector<Buffered> held;
   std::weak_ptr<net::WsConnection> connection; //!< empty while detached
   asio::any_io_executor executor;
   bool attached = false;
@@ -343,21 +348,27 @@ struct Session {
     }
   }
 
-  bool deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit) {
+  bool deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit,
+               std::uint64_t pos) {
     std::lock_guard lock(mutex);
     if (ended) return false;
+    if (replaying) {
+      held.push_back({0, type, data, pos});
+      return true;
+    }
     ++seq;
-    buffer.push_back({seq, type, data});
+    buffer.push_back({seq, type, data, pos});
     trimLocked(limit);
     if (attached) sendLocked(std::make_shared<const std::string>(dispatchFrame(seq, type, *data)));
     return true;
   }
 
   // The client has everything through `acknowledged` (its heartbeat says so).
-  void acknowledge(std::int64_t acknowledged) {
+  void acknowledge(std::int64_t through) {
     std::lock_guard lock(mutex);
-    if (acknowledged > seq) return;
-    while (first < buffer.size() && buffer[first].seq <= acknowledged) {
+    if (through > seq) return;
+    acknowledged = std::max(acknowledged, through);
+    while (first < buffer.size() && buffer[first].seq <= through) {
       buffer[first].data.reset();
       ++first;
     }
@@ -380,6 +391,18 @@ struct Gateway::Registry {
     std::lock_guard lock(mutex);
     by_id[session->id] = session;
     by_user[session->user_id].push_back(session);
+  }
+  //! Adds the session unless one of that id is here already.
+  bool addIfAbsent(const std::shared_ptr<Session>& session) {
+    std::lock_guard lock(mutex);
+    if (by_id.contains(session->id)) return false;
+    by_id[session->id] = session;
+    by_user[session->user_id].push_back(session);
+    return true;
+  }
+  void remove(const Session& session) {
+    std::lock_guard lock(mutex);
+    removeLocked(session);
   }
   void removeLocked(const Session& session) {
     by_id.erase(session.id);
@@ -447,7 +470,7 @@ Gateway::Gateway(GatewayConfig config, const core::Clock& clock, GatewayHooks ho
 }
 
 Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
-    : Gateway(config, clock, GatewayHooks{std::move(identify), {}, {}, {}}) {}
+    : Gateway(config, clock, GatewayHooks{std::move(identify), {}, {}, {}, {}}) {}
 
 Gateway::~Gateway() = default;
 
@@ -503,6 +526,7 @@ std::size_t Gateway::closeSessions(std::uint64_t user_id, std::uint64_t session_
       registry_->removeLocked(*session);
   }
   for (auto& session : targets) {
+    if (hooks_.shared.drop) hooks_.shared.drop(session->id);
     std::lock_guard lock(session->mutex);
     session->ended = true;
     if (!session->attached) continue;
@@ -514,12 +538,51 @@ std::size_t Gateway::closeSessions(std::uint64_t user_id, std::uint64_t session_
   return targets.size();
 }
 
-std::size_t Gateway::dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data) {
+std::size_t Gateway::dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data,
+                              std::uint64_t pos) {
   std::size_t queued = 0;
   for (const auto& session : registry_->sessionsOf(user_id)) {
-    if (session->deliver(type, data, config_.replay_limit)) ++queued;
+    if (session->deliver(type, data, config_.replay_limit, pos)) ++queued;
   }
   return queued;
+}
+
+void Gateway::sessionMovedAway(const std::string& id) {
+  auto session = registry_->find(id);
+  if (!session) return;
+  registry_->remove(*session);
+  {
+    std::lock_guard lock(session->mutex);
+    session->ended = true;
+    if (session->attached) {
+      asio::post(session->executor, [weak = session->connection] {
+        if (auto alive = weak.lock()) closeWith(*alive, CloseCode::kUnknownError, "Session resumed on another node");
+      });
+    }
+  }
+  presenceMayHaveChanged(session->user_id);
+}
+
+void Gateway::checkpoint(Session& session) {
+  if (!hooks_.shared.save || !hooks_.shared.watermark) return;
+  // Read first: every event at or before it is in the buffer already, or acknowledged.
+  const std::uint64_t delivered = hooks_.shared.watermark();
+  SessionRecord record;
+  {
+    std::lock_guard lock(session.mutex);
+    if (session.ended) return;
+    record.id = session.id;
+    record.user_id = session.user_id;
+    record.sign_in = session.sign_in;
+    record.seq = session.acknowledged;
+    record.pos = delivered;
+    // What is still unacknowledged must be replayed: the checkpoint stays before it.
+    for (std::size_t index = session.first; index < session.buffer.size(); ++index) {
+      const auto pos = session.buffer[index].pos;
+      if (pos != 0 && session.buffer[index].seq > session.acknowledged) record.pos = std::min(record.pos, pos - 1);
+    }
+  }
+  hooks_.shared.save(record, config_.resume_window + 2 * config_.heartbeat_interval);
 }
 
 std::vector<std::uint64_t> Gateway::connectedUsers() const {
@@ -621,8 +684,91 @@ asio::awaitable<void> Gateway::answerMemberRequest(std::shared_ptr<Session> sess
     }
     if (!request.nonce.empty()) data += ",\"nonce\":\"" + net::jsonEscape(request.nonce) + "\"";
     data += "}";
-    session->deliver("GUILD_MEMBERS_CHUNK", std::make_shared<const std::string>(std::move(data)), config_.replay_limit);
+    session->deliver("GUILD_MEMBERS_CHUNK", std::make_shared<const std::string>(std::move(data)), config_.replay_limit,
+                     0);
   }
+}
+
+asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_ptr<net::WsConnection> connection,
+                                                                   const ClientFrame& frame, std::size_t worker) {
+  const auto invalid = [&] { connection->send(frameOf(Op::kInvalidSession, "false")); };
+  core::Result<Principal> who = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
+  if (hooks_.authenticate && !frame.token.empty()) who = co_await hooks_.authenticate(frame.token, worker);
+  if (!connection->isOpen()) co_return nullptr;
+  if (!who) {
+    invalid();
+    co_return nullptr;
+  }
+  auto record = co_await hooks_.shared.load(frame.resume_session, worker);
+  if (!connection->isOpen()) co_return nullptr;
+  if (!record) spdlog::warn("gateway: cannot look up session {}: {}", frame.resume_session, record.error().message);
+  if (!record || !*record || (*record)->user_id != who->user_id || (*record)->sign_in != who->session_id) {
+    invalid();
+    co_return nullptr;
+  }
+  // Registered before the stream is read, so nothing falls between the replay and what comes
+  // live: live dispatches wait in `held`, and those the replay also has are not sent twice.
+  auto session = std::make_shared<Session>();
+  session->id = frame.resume_session;
+  session->user_id = who->user_id;
+  session->sign_in = who->session_id;
+  session->executor = co_await asio::this_coro::executor;
+  session->replaying = true;
+  session->seq = frame.resume_seq;
+  session->acknowledged = frame.resume_seq;
+  session->dropped_through = frame.resume_seq;
+  session->detached_at = clock_.steadyNow();
+  if (!registry_->addIfAbsent(session)) {
+    invalid(); // resumed twice at once
+    co_return nullptr;
+  }
+  const auto give_up = [&] {
+    std::lock_guard lock(session->mutex);
+    session->ended = true;
+  };
+  auto missed = co_await hooks_.shared.replay(who->user_id, (*record)->pos, worker);
+  if (!missed || !connection->isOpen()) {
+    registry_->remove(*session);
+    give_up();
+    if (!missed) {
+      spdlog::info("gateway: session {} not resumed here: {}", session->id, missed.error().message);
+      invalid();
+    }
+    co_return nullptr;
+  }
+  {
+    std::lock_guard lock(session->mutex);
+    if (session->ended) { // its sign-in session ended meanwhile
+      invalid();
+      co_return nullptr;
+    }
+    std::vector<std::uint64_t> replayed;
+    const auto send = [&](const std::string& type, const std::shared_ptr<const std::string>& data, std::uint64_t pos) {
+      ++session->seq;
+      session->buffer.push_back({session->seq, type, data, pos});
+      connection->send(std::make_shared<const std::string>(dispatchFrame(session->seq, type, *data)));
+    };
+    for (const auto& event : *missed) {
+      replayed.push_back(event.pos);
+      send(event.type, event.data, event.pos);
+    }
+    for (const auto& live : session->held) {
+      if (live.pos == 0 || !std::binary_search(replayed.begin(), replayed.end(), live.pos))
+        send(live.type, live.data, live.pos);
+    }
+    session->held.clear();
+    session->held.shrink_to_fit();
+    session->replaying = false;
+    session->trimLocked(config_.replay_limit);
+    session->connection = connection;
+    session->attached = true;
+    ++session->seq;
+    connection->send(std::make_shared<const std::string>(dispatchFrame(session->seq, "RESUMED", "{}")));
+  }
+  spdlog::info("gateway: session {} resumed from another node ({} dispatches replayed)", session->id, missed->size());
+  if (hooks_.shared.moved) hooks_.shared.moved(session->id);
+  checkpoint(*session);
+  co_return session;
 }
 
 asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& request) {
@@ -667,6 +813,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
       if (session && frame->heartbeat_seq) session->acknowledge(*frame->heartbeat_seq);
       connection->send(frameOf(Op::kHeartbeatAck, "null"));
+      if (session) checkpoint(*session);
       break;
     case Op::kIdentify: {
       if (session) {
@@ -687,6 +834,8 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       session->executor = executor;
       if (frame->presence) session->presence = *frame->presence;
       const std::string host(request.headers.get("Host"));
+      // Behind a TLS-terminating proxy the scheme is the proxy's (as GET /gateway answers).
+      const char* scheme = request.headers.get("X-Forwarded-Proto") == "https" ? "wss://" : "ws://";
       const std::string presences = presencesJson(user->presence_candidates);
       {
         std::lock_guard lock(session->mutex);
@@ -694,16 +843,18 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
         session->attached = true;
         session->seq = 1;
         session->dropped_through = 1; // READY is not replayed: a client without it identifies
+        session->acknowledged = 1;
         connection->send(std::make_shared<const std::string>(
             "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + user->user_json + ",\"guilds\":" +
             orEmpty(user->guilds_json, "[]") + ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
             ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"presences\":" + presences +
             ",\"read_state\":" + orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
-            ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"ws://" + net::jsonEscape(host) +
+            ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"" + scheme + net::jsonEscape(host) +
             "/api/v1/gateway\"}}"));
       }
       // Registered after READY is queued, so every dispatch follows it.
       registry_->add(session);
+      checkpoint(*session);
       presenceMayHaveChanged(session->user_id);
       break;
     }
@@ -713,6 +864,12 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
         break;
       }
       auto found = registry_->find(frame->resume_session);
+      if (!found && hooks_.shared.load) {
+        // Not here: perhaps a session of another node (or of one that went away).
+        session = co_await resumeElsewhere(connection, *frame, request.worker);
+        if (session) presenceMayHaveChanged(session->user_id);
+        break;
+      }
       core::Result<Principal> who = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
       if (found && hooks_.authenticate && !frame->token.empty()) {
         who = co_await hooks_.authenticate(frame->token, request.worker);
@@ -765,6 +922,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
         });
       }
       session = std::move(found);
+      checkpoint(*session);
       presenceMayHaveChanged(session->user_id);
       break;
     }
@@ -821,8 +979,8 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
     }
   }
   if (ending_session) {
-    std::lock_guard lock(registry_->mutex);
-    registry_->removeLocked(*session);
+    registry_->remove(*session);
+    if (hooks_.shared.drop) hooks_.shared.drop(session->id);
   }
   if (detached || ending_session) presenceMayHaveChanged(session->user_id);
 }

@@ -140,11 +140,50 @@ struct MemberAnswer {
 using RequestMembersFn = std::function<boost::asio::awaitable<core::Result<MemberAnswer>>(
     Principal who, MemberRequest request, std::size_t worker)>;
 
+//! A session as every node can read it (hearthd --redis), so a RESUME works on any node.
+struct SessionRecord {
+  std::string id;
+  std::uint64_t user_id = 0;
+  std::uint64_t sign_in = 0;
+  //! The client acknowledged (by heartbeat) every dispatch through `seq`, and so every bus event
+  //! at or before stream position `pos` that was for it.
+  std::int64_t seq = 0;
+  std::uint64_t pos = 0;
+};
+
+//! A dispatch replayed from the shared event stream.
+struct ReplayEvent {
+  std::string type;
+  std::shared_ptr<const std::string> data;
+  std::uint64_t pos = 0; //!< its stream position
+};
+
+//! Sessions shared between nodes (all set, or none for a single node). docs/gateway.md,
+//! "Several nodes", describes the checkpoints.
+struct SharedSessions {
+  //! Stores the record (replacing it) for `ttl`; fire and forget.
+  std::function<void(const SessionRecord& record, std::chrono::milliseconds ttl)> save;
+  std::function<void(const std::string& id)> drop;
+  //! The record of a session, or nullopt when no node knows it.
+  std::function<boost::asio::awaitable<core::Result<std::optional<SessionRecord>>>(std::string id, std::size_t worker)>
+      load;
+  //! What `user_id` may receive of the stream's events after `after`, in order (an error when
+  //! it is more than can be replayed).
+  std::function<boost::asio::awaitable<core::Result<std::vector<ReplayEvent>>>(std::uint64_t user_id,
+                                                                               std::uint64_t after, std::size_t worker)>
+      replay;
+  //! Every stream event at or before this position has been dispatched on this node.
+  std::function<std::uint64_t()> watermark;
+  //! Tells the other nodes that this session now lives here (they forget their copy).
+  std::function<void(const std::string& id)> moved;
+};
+
 struct GatewayHooks {
   IdentifyFn identify; //!< without it, every IDENTIFY fails with 4004
   AuthenticateFn authenticate; //!< without it, every RESUME gets INVALID_SESSION
   PresenceChangedFn presence_changed;
   RequestMembersFn request_members; //!< without it, op 8 answers empty chunks
+  SharedSessions shared; //!< without it, sessions live on their node only
 };
 
 struct GatewayConfig {
@@ -184,7 +223,12 @@ public:
   //! Sends DISPATCH `type` with `data` (serialized JSON) to every session of `user_id` on this
   //! node, each with its next sequence number; a session between connections keeps it for
   //! RESUME. Thread-safe. Returns how many sessions it was queued for.
-  std::size_t dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data);
+  //! `pos` is the event's position in the shared stream (0 for none).
+  std::size_t dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data,
+                       std::uint64_t pos = 0);
+  //! Another node resumed session `id`: this node forgets its copy (closing a connection still
+  //! attached to it, with 4000). Thread-safe.
+  void sessionMovedAway(const std::string& id);
   //! Users with at least one session (connected or resumable) on this node.
   std::vector<std::uint64_t> connectedUsers() const;
   //! The presence objects ({user:{id}, status, activities, client_status}) of those of `users`
@@ -202,6 +246,11 @@ private:
   boost::asio::awaitable<void> answerMemberRequest(std::shared_ptr<detail::Session> session, Principal who,
                                                    MemberRequest request, std::size_t worker);
   void presenceMayHaveChanged(std::uint64_t user_id);
+  //! RESUME of a session this node does not have: from its shared record and the stream.
+  boost::asio::awaitable<std::shared_ptr<detail::Session>>
+  resumeElsewhere(std::shared_ptr<net::WsConnection> connection, const ClientFrame& frame, std::size_t worker);
+  //! Stores the session's checkpoint (shared sessions only).
+  void checkpoint(detail::Session& session);
   GatewayConfig config_;
   const core::Clock& clock_;
   GatewayHooks hooks_;

@@ -49,9 +49,6 @@ struct RedisOptions {
   std::chrono::milliseconds reconnect_wait{2000};
   std::chrono::milliseconds backoff_initial{50}; //!< first pause between attempts, doubling...
   std::chrono::milliseconds backoff_max{2000}; //!< ...up to this
-  //! RedisSubscriber: a PING when the connection was quiet this long; no answer within
-  //! command_timeout drops it.
-  std::chrono::milliseconds ping_interval{3000};
   std::size_t max_pending = 100000; //!< commands queued or in flight; more fail at once
   std::string log_name = "redis"; //!< prefix of this connection's log lines
   std::string client_name; //!< CLIENT SETNAME on every connection (no spaces), to spot it in CLIENT LIST

@@ -1,16 +1,16 @@
 // Several hearthd nodes (--redis) on one database behind HAProxy, as an operator runs them: a
-// change made through one node reaches gateway clients on every other node, ended sessions close
-// connections on every node, and losing Redis costs events but not the REST API.
+// change made through one node reaches gateway clients on every other node, a session resumes
+// on another node, ended sessions close connections on every node, and losing Redis for a while
+// delays events without losing them and costs nothing of the REST API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startHearthd, createDatabase, dropDatabase, runHearthdToExit } from '../support/hearthd.mjs';
 import { registerUser } from '../support/users.mjs';
+import { sleep, until, startRedis, startProxy, resumingClient } from '../support/cluster.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-cluster-'));
 const redisSocket = join(dir, 'redis.sock');
@@ -21,97 +21,16 @@ let proxyPort;
 let db;
 let nodes = [];
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, check, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-/** A private redis-server on a unix socket only; resolves once it answers. */
-async function startRedis() {
-  const child = spawn('redis-server', ['--port', '0', '--unixsocket', redisSocket, '--unixsocketperm', '700',
-    '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let logs = '';
-  child.stdout.on('data', (chunk) => (logs += chunk));
-  child.stderr.on('data', (chunk) => (logs += chunk));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await until('redis-server', () => {
-    if (child.exitCode !== null) throw new Error(`redis-server exited:\n${logs}`);
-    try {
-      return execFileSync('redis-cli', ['-s', redisSocket, 'ping'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-        .trim() === 'PONG';
-    } catch {
-      return false;
-    }
-  });
-  return { child, exited };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** HAProxy in front of the nodes: round robin, health checks on /healthz, WebSockets tunnelled. */
-async function startProxy() {
-  proxyPort = await freePort();
-  const config = join(dir, 'haproxy.cfg');
-  writeFileSync(config, [
-    'global',
-    '  maxconn 512',
-    'defaults',
-    '  mode http',
-    '  timeout connect 2s',
-    '  timeout client 30s',
-    '  timeout server 30s',
-    '  timeout tunnel 1h',
-    'frontend hearth',
-    `  bind 127.0.0.1:${proxyPort}`,
-    '  default_backend nodes',
-    'backend nodes',
-    '  balance roundrobin',
-    '  option httpchk',
-    '  http-check send meth GET uri /healthz',
-    ...nodes.map((node, idx) => `  server node${idx + 1} 127.0.0.1:${node.port} check inter 1s`),
-    '',
-  ].join('\n'));
-  const child = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let logs = '';
-  child.stdout.on('data', (chunk) => (logs += chunk));
-  child.stderr.on('data', (chunk) => (logs += chunk));
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  await until('haproxy', async () => {
-    if (child.exitCode !== null) throw new Error(`haproxy exited:\n${logs}`);
-    try {
-      return (await fetch(`http://127.0.0.1:${proxyPort}/healthz`)).status === 200;
-    } catch {
-      return false;
-    }
-  });
-  return { child, exited, logs: () => logs };
-}
-
 before(async () => {
-  redis = await startRedis();
+  redis = await startRedis(dir, redisSocket);
   db = createDatabase();
   // One signing key for all (the first node creates it), so a token works on every node.
   const args = ['--redis', redisUrl, '--jwt-key-file', join(dir, 'jwt.key'), '--auth-requests-per-minute', '10000'];
   // The first node migrates the database and makes the key; the others start on them together.
   nodes.push(await startHearthd({ db, args: [...args, '--worker-id', '1'] }));
   nodes.push(...await Promise.all([2, 3].map((id) => startHearthd({ db, args: [...args, '--worker-id', String(id)] }))));
-  proxy = await startProxy();
+  proxy = await startProxy(dir, nodes);
+  proxyPort = proxy.port;
 });
 
 after(async () => {
@@ -213,7 +132,37 @@ test('logging out everywhere on one node closes the connections on every node', 
   assert.equal(await onThree.closed, 4004);
 });
 
-test('without Redis the nodes still serve REST and say so; when it is back, events flow again', async () => {
+test('a session resumes on another node: what it missed, in order, then RESUMED; the old node lets go', async () => {
+  const [one, two, three] = nodes;
+  const owner = await registerUser(one, 'owner');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Roaming' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  // A client on node 2 that will resume on node 3.
+  let port = two.port;
+  const client = resumingClient(owner.token, () => [port]);
+  await client.ready;
+  const before = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'before the move' });
+  await until('the first message', () => client.messageIds().includes(before.body.id));
+  // The connection drops (no close frame): then three messages while it is away.
+  port = three.port;
+  client.socket.terminate();
+  const missed = [];
+  for (const content of ['one', 'two', 'three']) {
+    missed.push((await owner.call('POST', `/channels/${general.id}/messages`, { content })).body.id);
+  }
+  await until('RESUMED on node 3', () => client.history.some((entry) => entry.how === 'RESUMED'));
+  assert.deepEqual(client.history.map((entry) => `${entry.how}@${entry.port}`),
+    [`READY@${two.port}`, `RESUMED@${three.port}`]);
+  await until('the missed messages', () => missed.every((id) => client.messageIds().includes(id)));
+  assert.deepEqual(client.messageIds(), [before.body.id, ...missed], 'each once, in channel order');
+  // Live again through node 3.
+  const after = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'after' });
+  await until('a live message after the resume', () => client.messageIds().includes(after.body.id));
+  assert.match(three.logs(), /resumed from another node/);
+  client.close();
+});
+
+test('without Redis the nodes still serve REST; events wait and arrive, in order, when it is back', async () => {
   const [one, two, three] = nodes;
   const owner = await registerUser(one, 'owner');
   const guild = (await owner.call('POST', '/guilds', { name: 'Outage' })).body;
@@ -224,7 +173,7 @@ test('without Redis the nodes still serve REST and say so; when it is back, even
   redis.child.kill('SIGKILL');
   await redis.exited;
   for (const node of nodes) {
-    await until('the lost connection in the log', () => /event bus \(subscriber\): connection to .* lost/.test(node.logs()));
+    await until('the lost connection in the log', () => /event bus \((reader|writer)\): connection to .* lost/.test(node.logs()));
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
   }
   const me = await owner.call('GET', '/users/@me');
@@ -232,23 +181,21 @@ test('without Redis the nodes still serve REST and say so; when it is back, even
   const channels = await owner.call('GET', `/guilds/${guild.id}/channels`);
   assert.equal(channels.status, 200);
   const during = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'while Redis is down' });
-  assert.equal(during.status, 200, 'the message is stored; only its event is lost');
+  assert.equal(during.status, 200, 'the message is stored; its event waits');
   await until('hearth_bus_redis_up 0', async () => /hearth_bus_redis_up 0/.test(await metricsOf(two)));
-  await until('the dropped event in the log',
-    () => /event bus: an event was not published/.test(one.logs()), 5000);
+  await until('the waiting event in the log',
+    () => /event bus: cannot append .* events wait in memory until Redis is back/.test(one.logs()), 5000);
+  assert.match(await metricsOf(one), /hearth_bus_backlog [1-9]/);
 
-  redis = await startRedis();
-  for (const node of nodes) {
-    await until('the subscription back', async () => /hearth_bus_resubscriptions_total 1/.test(await metricsOf(node)));
-  }
-  await until('node 1 publishing again', async () => /hearth_bus_redis_up 1/.test(await metricsOf(one)));
+  redis = await startRedis(dir, redisSocket);
+  await until('node 1 appending again', () => /event bus: appending again/.test(one.logs()));
+  for (const node of nodes) await until('Redis up', async () => /hearth_bus_redis_up 1/.test(await metricsOf(node)));
   const after = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'Redis is back' });
   assert.equal(after.status, 200);
-  const event = await watcher.next('MESSAGE_CREATE after the restart',
-    (e) => e.t === 'MESSAGE_CREATE' && e.d.id === after.body.id);
-  assert.equal(event.d.content, 'Redis is back');
-  assert.equal(watcher.events.filter((e) => e.t === 'MESSAGE_CREATE' && e.d.id === during.body.id).length, 0,
-    'pub/sub is at-most-once: the event published during the outage is gone');
+  await watcher.next('MESSAGE_CREATE after the restart', (e) => e.t === 'MESSAGE_CREATE' && e.d.id === after.body.id);
+  const order = watcher.events.filter((e) => e.t === 'MESSAGE_CREATE').map((e) => e.d.content);
+  assert.deepEqual(order, ['while Redis is down', 'Redis is back'], 'nothing lost, in order');
+  assert.match(await metricsOf(one), /hearth_bus_backlog 0/);
   watcher.close();
 });
 

@@ -117,8 +117,19 @@ test('IDENTIFY with the access token of a new account gets READY with that user'
   assert.equal(ready.d.user.username, name);
   assert.deepEqual(ready.d.guilds, []);
   assert.match(ready.d.session_id, /^[0-9a-f]{32}$/);
+  assert.equal(ready.d.resume_gateway_url, `ws://127.0.0.1:${server.port}/api/v1/gateway`);
   client.send({ op: 1, d: 1 });
   assert.equal((await client.next((f) => f.op === 11)).op, 11);
+
+  // Behind a TLS-terminating proxy, the resume URL has the proxy's scheme.
+  const proxied = connect({ 'X-Forwarded-Proto': 'https' });
+  await proxied.opened;
+  await proxied.next((f) => f.op === 10);
+  proxied.send({ op: 2, d: { token, properties: {} } });
+  const readyBehindTls = await proxied.next((f) => f.t === 'READY');
+  assert.equal(readyBehindTls.d.resume_gateway_url, `wss://127.0.0.1:${server.port}/api/v1/gateway`);
+  proxied.socket.close(1000);
+  await proxied.closed;
 
   // Once the session is logged out, its token no longer identifies.
   await fetch(`${server.url}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });

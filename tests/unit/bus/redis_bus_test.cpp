@@ -1,11 +1,15 @@
 // RedisBus against the test Redis (HEARTH_TEST_REDIS): two buses stand for two nodes. An event
-// published on one reaches the handlers of both, in order; garbage on the channel is dropped
-// and counted; ended sessions travel too; an unreachable Redis fails the start.
+// published on one reaches the handlers of both, in order, with its stream position; garbage in
+// the stream is dropped and counted; ended and moved sessions travel too; the stream can be read
+// again from a position (RESUME on another node), records are kept; an unreachable Redis fails
+// the start.
 #include "bus/redis_bus.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <random>
 #include <string>
@@ -79,7 +83,7 @@ protected:
       std::lock_guard lock(recorder->mutex);
       recorder->events.push_back(event);
     });
-    node->bus = std::make_unique<RedisBus>(options_, node->events, prefix_);
+    node->bus = std::make_unique<RedisBus>(options_, node->events, RedisBusOptions{prefix_});
     node->bus->onSessionsEnded([recorder](const domain::SessionsEnded& ended) {
       std::lock_guard lock(recorder->mutex);
       recorder->ended.push_back(ended);
@@ -89,11 +93,11 @@ protected:
     return node;
   }
 
-  //! PUBLISH from outside any bus, as a misbehaving node would.
-  void publishRaw(const std::string& channel, const std::string& payload) {
+  //! XADD from outside any bus, as a misbehaving node would.
+  void publishRaw(const std::string& kind, const std::string& payload) {
     boost::asio::io_context io;
     redis::RedisClient client(io.get_executor(), options_);
-    std::vector<std::string> command{"PUBLISH", channel, payload};
+    std::vector<std::string> command{"XADD", prefix_ + "stream", "*", "k", kind, "p", payload};
     auto future = boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<bool> {
@@ -104,6 +108,15 @@ protected:
     while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
       io.run_one_for(std::chrono::milliseconds(10));
     EXPECT_TRUE(future.get());
+  }
+
+  //! Runs a coroutine to completion on an io_context of its own.
+  template <typename Body> auto run(Body body) {
+    boost::asio::io_context io;
+    auto future = boost::asio::co_spawn(io, body(), boost::asio::use_future);
+    // Until nothing holds work on `io`: the Redis client's reply handler does, from its thread.
+    io.run();
+    return future.get();
   }
 
   redis::RedisOptions options_;
@@ -157,17 +170,129 @@ TEST_F(RedisBusTest, AnEventPublishedOnOneNodeReachesEveryNodeInOrder) {
   EXPECT_NE(metrics.find("hearth_bus_redis_up 1\n"), std::string::npos) << metrics;
 }
 
-TEST_F(RedisBusTest, GarbageOnTheChannelIsDroppedAndCounted) {
+TEST_F(RedisBusTest, GarbageInTheStreamIsDroppedAndCounted) {
   auto node = startNode();
-  publishRaw(prefix_ + "events", "{not json");
-  publishRaw(prefix_ + "events", R"({"type":"A"})");
-  publishRaw(prefix_ + "sessions", R"({"user_id":-1})");
-  publishRaw(prefix_ + "events", encodeEvent(event(9)));
+  publishRaw("e", "{not json");
+  publishRaw("e", R"({"type":"A"})");
+  publishRaw("s", R"({"user_id":-1})");
+  publishRaw("m", "no-space");
+  publishRaw("x", "{}");
+  publishRaw("e", encodeEvent(event(9)));
   ASSERT_TRUE(waitFor([&] { return node->recorder.eventCount() == 1; }));
-  EXPECT_NE(node->bus->metricsText().find("hearth_bus_events_dropped_total{reason=\"bad_payload\"} 3\n"),
+  EXPECT_NE(node->bus->metricsText().find("hearth_bus_events_dropped_total{reason=\"bad_payload\"} 5\n"),
             std::string::npos)
       << node->bus->metricsText();
   EXPECT_EQ(node->recorder.endedCount(), 0u);
+}
+
+TEST_F(RedisBusTest, StreamIdsPackIntoOrderedPositions) {
+  EXPECT_EQ(packStreamId("0-0"), 0u);
+  const auto a = packStreamId("1700000000000-5");
+  const auto b = packStreamId("1700000000000-6");
+  const auto c = packStreamId("1700000000001-0");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_LT(*a, *b);
+  EXPECT_LT(*b, *c);
+  EXPECT_EQ(streamIdText(*a), "1700000000000-5");
+  EXPECT_EQ(streamIdText(*c - 1), "1700000000000-1048575") << "just before c: the end of the previous ms";
+  for (const char* bad : {"", "-", "12", "12-", "-3", "a-1", "1-1048576", "1-2-3", "99999999999999999999-0"})
+    EXPECT_FALSE(packStreamId(bad).has_value()) << bad;
+}
+
+TEST_F(RedisBusTest, EventsCarryTheirPositionAndCanBeReadAgainFromOne) {
+  auto node = startNode();
+  int stored = 0;
+  std::mutex stored_mutex;
+  for (std::uint64_t idx = 1; idx <= 5; ++idx) {
+    node->bus->publish(event(idx), [&] {
+      std::lock_guard lock(stored_mutex);
+      ++stored;
+    });
+  }
+  ASSERT_TRUE(waitFor([&] { return node->recorder.eventCount() == 5; }));
+  {
+    std::lock_guard lock(stored_mutex);
+    EXPECT_EQ(stored, 5) << "each publish says when it is stored";
+  }
+  std::vector<std::uint64_t> positions;
+  {
+    std::lock_guard lock(node->recorder.mutex);
+    for (const auto& got : node->recorder.events)
+      positions.push_back(got.stream_pos);
+  }
+  ASSERT_TRUE(std::is_sorted(positions.begin(), positions.end()));
+  EXPECT_GT(positions.front(), node->bus->startPosition());
+  // From after the second: the third to the fifth, as they were.
+  const auto after = run([&]() -> boost::asio::awaitable<core::Result<std::vector<domain::Event>>> {
+    co_return co_await node->bus->eventsAfter(positions[1], 100);
+  });
+  ASSERT_TRUE(after.has_value()) << after.error().message;
+  ASSERT_EQ(after->size(), 3u);
+  for (std::size_t idx = 0; idx < 3; ++idx) {
+    EXPECT_EQ((*after)[idx].channel_id, idx + 3);
+    EXPECT_EQ((*after)[idx].stream_pos, positions[idx + 2]);
+  }
+  const auto too_many = run([&]() -> boost::asio::awaitable<core::Result<std::vector<domain::Event>>> {
+    co_return co_await node->bus->eventsAfter(0, 2);
+  });
+  EXPECT_FALSE(too_many.has_value()) << "more than asked for is an error, not a cut";
+}
+
+TEST_F(RedisBusTest, RecordsAreReplacedWholeAndDropped) {
+  auto node = startNode();
+  node->bus->putRecord("s1", {{"user", "7"}, {"pos", "9"}}, std::chrono::seconds(30));
+  node->bus->putRecord("s1", {{"user", "8"}}, std::chrono::seconds(30));
+  using Fields = std::map<std::string, std::string>;
+  const auto read = [&](std::string key) {
+    return run([&]() -> boost::asio::awaitable<core::Result<Fields>> { co_return co_await node->bus->record(key); });
+  };
+  auto got = read("s1");
+  ASSERT_TRUE(got.has_value()) << got.error().message;
+  EXPECT_EQ(*got, (Fields{{"user", "8"}})) << "the second put replaced the first whole";
+  node->bus->dropRecord("s1");
+  got = read("s1");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->empty());
+  node->bus->putRecord("s2", {{"user", "1"}}, std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  got = read("s2");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->empty()) << "expired";
+}
+
+TEST_F(RedisBusTest, ANodeReadsFromWhereTheStreamWasWhenItStarted) {
+  auto first = startNode();
+  first->events.publish(event(1));
+  ASSERT_TRUE(waitFor([&] { return first->recorder.eventCount() == 1; }));
+  auto second = startNode();
+  first->events.publish(event(2));
+  ASSERT_TRUE(waitFor([&] { return second->recorder.eventCount() == 1; }));
+  std::lock_guard lock(second->recorder.mutex);
+  EXPECT_EQ(second->recorder.events[0].channel_id, 2u) << "what came before its start is not its to deliver";
+}
+
+TEST_F(RedisBusTest, MovedSessionsReachEveryNodeWithTheNewNode) {
+  auto first = startNode();
+  auto second = startNode();
+  std::mutex mutex;
+  std::vector<std::string> moves;
+  second->bus->close();
+  // A bus of its own with the handler set before start.
+  domain::EventBus events;
+  RedisBus watcher(options_, events, RedisBusOptions{prefix_});
+  watcher.onSessionMoved([&](const std::string& id, const std::string& node) {
+    std::lock_guard lock(mutex);
+    moves.push_back(id + "@" + node);
+  });
+  ASSERT_TRUE(watcher.start(std::chrono::seconds(5)).has_value());
+  first->bus->publishSessionMoved("abc123");
+  ASSERT_TRUE(waitFor([&] {
+    std::lock_guard lock(mutex);
+    return moves.size() == 1;
+  }));
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(moves[0], "abc123@" + first->bus->node());
+  EXPECT_NE(first->bus->node(), watcher.node());
 }
 
 TEST_F(RedisBusTest, EndedSessionsReachEveryNode) {
@@ -198,7 +323,7 @@ TEST_F(RedisBusTest, StartFailsWhenRedisDoesNotAnswer) {
   domain::EventBus events;
   int delivered = 0;
   events.subscribe([&](const domain::Event&) { ++delivered; });
-  RedisBus bus(unreachable, events, prefix_);
+  RedisBus bus(unreachable, events, RedisBusOptions{prefix_});
   const auto started_at = std::chrono::steady_clock::now();
   auto started = bus.start(std::chrono::milliseconds(400));
   ASSERT_FALSE(started.has_value());

@@ -25,20 +25,29 @@ TEST(EventBus, WithATransportHandlersRunWhenTheEventComesBack) {
   std::vector<std::string> seen;
   bus.subscribe([&](const Event& event) { seen.push_back(event.type); });
   std::vector<Event> carried;
-  bus.setTransport([&](const Event& event) { carried.push_back(event); });
+  std::vector<EventBus::Published> acks;
+  bus.setTransport([&](const Event& event, EventBus::Published published) {
+    carried.push_back(event);
+    acks.push_back(std::move(published));
+  });
   Event event;
   event.type = "MESSAGE_CREATE";
   event.channel_id = 7;
-  bus.publish(event);
+  int published = 0;
+  bus.publish(event, [&] { ++published; });
   EXPECT_TRUE(seen.empty()) << "handed to the transport only";
+  EXPECT_EQ(published, 0) << "not yet stored by the transport";
   ASSERT_EQ(carried.size(), 1u);
   EXPECT_EQ(carried[0].channel_id, 7u);
+  acks[0]();
+  EXPECT_EQ(published, 1);
   bus.deliverLocal(carried[0]);
   EXPECT_EQ(seen, std::vector<std::string>{"MESSAGE_CREATE"});
 
   bus.setTransport(nullptr);
-  bus.publish(event);
+  bus.publish(event, [&] { ++published; });
   EXPECT_EQ(seen.size(), 2u) << "in-process again";
+  EXPECT_EQ(published, 2) << "in-process, published once delivered";
   EXPECT_EQ(carried.size(), 1u);
 }
 

@@ -463,6 +463,106 @@ TEST(GatewayResume, EndsWithTheResumeWindowAndWithNonResumableCloses) {
   EXPECT_EQ(harness.resume("good", closed_id, 1, 2)->sent.back(), R"({"op":9,"d":false,"s":null,"t":null})");
 }
 
+// Two gateways stand for two nodes sharing a session store and an event stream (fakes here; the
+// Redis ones are tested in tests/unit/bus and tests/integration/cluster.test.mjs).
+struct SharedFake {
+  std::map<std::string, SessionRecord> records;
+  std::vector<ReplayEvent> stream; //!< what the user may see, in stream order
+  std::uint64_t watermark = 100;
+  std::vector<std::string> moved;
+  std::function<void()> during_replay; //!< runs while the replay is read (live events arrive)
+
+  SharedSessions hooks() {
+    SharedSessions out;
+    out.save = [this](const SessionRecord& record, std::chrono::milliseconds) { records[record.id] = record; };
+    out.drop = [this](const std::string& id) { records.erase(id); };
+    out.load = [this](std::string id, std::size_t) -> asio::awaitable<core::Result<std::optional<SessionRecord>>> {
+      const auto found = records.find(id);
+      co_return found == records.end() ? std::nullopt : std::optional(found->second);
+    };
+    out.replay = [this](std::uint64_t, std::uint64_t after,
+                        std::size_t) -> asio::awaitable<core::Result<std::vector<ReplayEvent>>> {
+      if (during_replay) during_replay();
+      std::vector<ReplayEvent> missed;
+      for (const auto& event : stream)
+        if (event.pos > after) missed.push_back(event);
+      co_return missed;
+    };
+    out.watermark = [this] { return watermark; };
+    out.moved = [this](const std::string& id) { moved.push_back(id); };
+    return out;
+  }
+};
+
+std::shared_ptr<const std::string> text(const char* value) { return std::make_shared<const std::string>(value); }
+
+TEST(GatewayResume, OnAnotherNodeFromTheSharedCheckpointAndStream) {
+  SharedFake shared;
+  auto hooks = resumableHooks();
+  hooks.shared = shared.hooks();
+  ResumeHarness first(GatewayConfig{}, hooks);
+  ResumeHarness second(GatewayConfig{}, hooks);
+  std::string id;
+  first.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    id = sessionIdOf(connection.sent[1]);
+    EXPECT_EQ(shared.records[id].pos, 100u) << "identified at the watermark";
+    EXPECT_EQ(shared.records[id].seq, 1);
+    first.gateway.dispatch(7, "MESSAGE_CREATE", text("101"), 101); // s2
+    first.gateway.dispatch(7, "MESSAGE_CREATE", text("102"), 102); // s3
+    shared.watermark = 102;
+    connection.inbox.push_back(R"({"op":1,"d":2})"); // the client acknowledges s2 only
+    co_await waitFor([&] { return connection.sent.size() == 5; });
+  });
+  ASSERT_EQ(shared.records[id].seq, 2);
+  EXPECT_EQ(shared.records[id].pos, 101u) << "s3 (at 102) is unacknowledged: the checkpoint stays before it";
+  // The node dies; the stream has moved on.
+  shared.stream = {
+      {"MESSAGE_CREATE", text("101"), 101}, {"MESSAGE_CREATE", text("102"), 102}, {"MESSAGE_CREATE", text("103"), 103}};
+  // While the replay is read, live events reach the new node: one the replay has, one it hasn't.
+  shared.during_replay = [&] {
+    second.gateway.dispatch(7, "MESSAGE_CREATE", text("103"), 103);
+    second.gateway.dispatch(7, "MESSAGE_CREATE", text("104"), 104);
+  };
+  const auto resumed = second.resume("good-too", id, 3, 5);
+  const auto& sent = resumed->sent;
+  ASSERT_EQ(sent.size(), 5u);
+  // At least once, in order: 102 again (the client's s3 was not acknowledged), 103 once, 104.
+  EXPECT_EQ(sent[1], R"({"op":0,"s":4,"t":"MESSAGE_CREATE","d":102})");
+  EXPECT_EQ(sent[2], R"({"op":0,"s":5,"t":"MESSAGE_CREATE","d":103})");
+  EXPECT_EQ(sent[3], R"({"op":0,"s":6,"t":"MESSAGE_CREATE","d":104})");
+  EXPECT_EQ(sent[4], R"({"op":0,"s":7,"t":"RESUMED","d":{}})");
+  EXPECT_FALSE(resumed->close_code.has_value());
+  EXPECT_EQ(shared.moved, std::vector<std::string>{id});
+  // The session lives on the second node now, and resumes there as usual.
+  shared.during_replay = nullptr;
+  EXPECT_EQ(second.gateway.dispatch(7, "TYPING_START", text("{}"), 105), 1u);
+  const auto again = second.resume("good", id, 7, 3);
+  ASSERT_EQ(again->sent.size(), 3u);
+  EXPECT_EQ(again->sent[1], R"({"op":0,"s":8,"t":"TYPING_START","d":{}})");
+  // The first node hears of the move and forgets its copy.
+  first.gateway.sessionMovedAway(id);
+  EXPECT_TRUE(first.gateway.connectedUsers().empty());
+}
+
+TEST(GatewayResume, OnAnotherNodeRefusesUnknownAndForeignSessions) {
+  SharedFake shared;
+  auto hooks = resumableHooks();
+  hooks.shared = shared.hooks();
+  ResumeHarness node(GatewayConfig{}, hooks);
+  const std::string invalid = R"({"op":9,"d":false,"s":null,"t":null})";
+  EXPECT_EQ(node.resume("good", "0123456789abcdef0123456789abcdef", 1, 2)->sent.back(), invalid) << "no record";
+  shared.records["feedfacefeedfacefeedfacefeedface"] = SessionRecord{"feedfacefeedfacefeedfacefeedface", 7, 70, 1, 5};
+  EXPECT_EQ(node.resume("other-user", "feedfacefeedfacefeedfacefeedface", 1, 2)->sent.back(), invalid)
+      << "another user's token";
+  EXPECT_TRUE(node.gateway.connectedUsers().empty()) << "nothing left behind";
+  shared.records["feedfacefeedfacefeedfacefeedface"].sign_in = 71;
+  EXPECT_EQ(node.resume("good", "feedfacefeedfacefeedfacefeedface", 1, 2)->sent.back(), invalid)
+      << "the same user, another sign-in session";
+  EXPECT_TRUE(shared.moved.empty());
+}
+
 TEST(GatewayPresence, CombinesSessionsAndAnnouncesOnlyChanges) {
   std::vector<std::string> announced;
   GatewayHooks hooks = resumableHooks();
