@@ -1,11 +1,36 @@
 // Vue face of the gateway: one shared connection for the whole app and
 // reactive state for whoever wants to show it.
 import { readonly, ref, type Ref } from 'vue'
-import { GatewayConnection, type GatewayConnectionOptions, type GatewayState } from '@/gateway/connection'
+import {
+  GatewayConnection,
+  type ConnectionState,
+  type GatewayConnectionOptions,
+  type GatewayCredentials,
+  type GatewayState,
+} from '@/gateway/connection'
 import { gatewayUrl, type GatewayFrame } from '@/gateway/protocol'
 
+/** A drop that is mended within this time (a quick resume) shows nothing at all. */
+export const RECONNECT_NOTICE_MS = 2000
+
+/** How the connection signs in; see GatewayConnectionOptions. */
+export interface GatewayAuth {
+  /** IDENTIFY's `d`; null while signed out. */
+  identify: () => unknown
+  /** RESUME's token and its owner (the sign-in); null: never resume. */
+  credentials?: () => GatewayCredentials | null
+  /** Awaited before each new socket (a token about to expire is refreshed here). */
+  prepare?: (context: { authFailed: boolean }) => Promise<void>
+}
+
 export interface UseGateway {
+  /**
+   * What the UI shows, the one source of it: 'connected' stays through a drop for
+   * RECONNECT_NOTICE_MS, so a quick resume shows nothing; then 'reconnecting'.
+   */
   state: Readonly<Ref<GatewayState>>
+  /** The connection's own state: 'resuming' (the session goes on) or 'connecting' (a new READY). */
+  connectionState: Readonly<Ref<ConnectionState>>
   /** Round trip of the last acknowledged heartbeat, null until one was acknowledged. */
   latencyMs: Readonly<Ref<number | null>>
   connect(): void
@@ -14,18 +39,48 @@ export interface UseGateway {
   restart(): void
   /** Calls `listener` with every DISPATCH (op 0) frame; returns the unsubscribe. */
   onDispatch(listener: (frame: GatewayFrame) => void): () => void
-  /** What IDENTIFY sends (null: nothing, while signed out); the last call wins. */
-  setIdentify(provider: (() => unknown) | null): void
+  /** How IDENTIFY and RESUME sign in (null: never, signed out); the last call wins. */
+  setAuth(auth: GatewayAuth | null): void
   /** Sends a client frame on the open connection; false when there is none. */
   send(op: number, d: unknown): boolean
 }
 
 const state = ref<GatewayState>('offline')
+const connectionState = ref<ConnectionState>('offline')
 const latencyMs = ref<number | null>(null)
 let connection: GatewayConnection | null = null
 let removeNetworkListeners: (() => void) | null = null
 const dispatchListeners = new Set<(frame: GatewayFrame) => void>()
-let identifyProvider: (() => unknown) | null = null
+let auth: GatewayAuth | null = null
+/** Events flowed since connect(): a later drop is a "reconnecting", not a first "connecting". */
+let everReady = false
+let noticeTimer: ReturnType<typeof setTimeout> | null = null
+
+function clearNoticeTimer(): void {
+  if (noticeTimer !== null) clearTimeout(noticeTimer)
+  noticeTimer = null
+}
+
+/** Derives what the UI shows from the connection's state. */
+function showConnectionState(next: ConnectionState): void {
+  connectionState.value = next
+  clearNoticeTimer()
+  if (next === 'ready') {
+    everReady = true
+    state.value = 'connected'
+  } else if (next === 'offline') {
+    state.value = 'offline'
+  } else if (!everReady) {
+    state.value = 'connecting'
+  } else if (state.value === 'connected') {
+    noticeTimer = setTimeout(() => {
+      noticeTimer = null
+      state.value = 'reconnecting'
+    }, RECONNECT_NOTICE_MS)
+  } else {
+    state.value = 'reconnecting'
+  }
+}
 
 function ensureConnection(overrides: Partial<GatewayConnectionOptions>): GatewayConnection {
   if (connection !== null) return connection
@@ -33,8 +88,8 @@ function ensureConnection(overrides: Partial<GatewayConnectionOptions>): Gateway
     url: gatewayUrl(window.location),
     ...overrides,
     onStateChange: (next) => {
-      state.value = next
-      if (next !== 'connected') latencyMs.value = null
+      showConnectionState(next)
+      if (next !== 'ready') latencyMs.value = null
     },
     onLatency: (ms) => {
       latencyMs.value = ms
@@ -43,7 +98,9 @@ function ensureConnection(overrides: Partial<GatewayConnectionOptions>): Gateway
       overrides.onDispatch?.(frame)
       for (const listener of [...dispatchListeners]) listener(frame)
     },
-    identify: () => (overrides.identify ?? identifyProvider)?.() ?? null,
+    identify: () => (overrides.identify ?? auth?.identify)?.() ?? null,
+    credentials: overrides.credentials ?? (() => (auth?.credentials ? auth.credentials() : null)),
+    prepare: overrides.prepare ?? ((context) => auth?.prepare?.(context) ?? Promise.resolve()),
   })
   return connection
 }
@@ -65,6 +122,7 @@ function listenToNetwork(target: GatewayConnection): void {
 export function useGateway(overrides: Partial<GatewayConnectionOptions> = {}): UseGateway {
   return {
     state: readonly(state),
+    connectionState: readonly(connectionState),
     latencyMs: readonly(latencyMs),
     connect() {
       const target = ensureConnection(overrides)
@@ -74,6 +132,7 @@ export function useGateway(overrides: Partial<GatewayConnectionOptions> = {}): U
     disconnect() {
       connection?.stop()
       removeNetworkListeners?.()
+      everReady = false
     },
     restart() {
       connection?.restart()
@@ -82,8 +141,8 @@ export function useGateway(overrides: Partial<GatewayConnectionOptions> = {}): U
       dispatchListeners.add(listener)
       return () => dispatchListeners.delete(listener)
     },
-    setIdentify(provider) {
-      identifyProvider = provider
+    setAuth(next) {
+      auth = next
     },
     send(op, d) {
       return connection?.send(op, d) ?? false
@@ -97,7 +156,10 @@ export function resetGatewayForTests(): void {
   removeNetworkListeners?.()
   connection = null
   dispatchListeners.clear()
-  identifyProvider = null
+  auth = null
+  everReady = false
+  clearNoticeTimer()
   state.value = 'offline'
+  connectionState.value = 'offline'
   latencyMs.value = null
 }

@@ -12,6 +12,25 @@ import { useSocialSync } from './useSocialSync'
 import { useTimedNotice } from './useTimedNotice'
 
 export const ACCESS_NOTICE_MS = 8000
+/** A token with less than this left is refreshed before the gateway signs in with it. */
+const TOKEN_MARGIN_MS = 60_000
+const REFRESH_WAIT_MS = 10_000
+
+/** The claims of an access token (a JWT) the gateway cares about; null when it is not one. */
+export function accessTokenClaims(token: string): { sid?: string; exp?: number } | null {
+  const part = token.split('.')[1]
+  if (part === undefined) return null
+  try {
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='))
+    const claims = JSON.parse(json) as { sid?: unknown; exp?: unknown }
+    return {
+      sid: typeof claims.sid === 'string' ? claims.sid : undefined,
+      exp: typeof claims.exp === 'number' ? claims.exp : undefined,
+    }
+  } catch {
+    return null
+  }
+}
 
 /** Who the connection identified as: null signed out, '' signed in as a user not loaded yet. */
 type AccountKey = string | null
@@ -33,13 +52,32 @@ export function useGatewaySync(openGuildId: Ref<string | null>) {
 
   const accountKey = (): AccountKey => (session.isSignedIn ? (session.user?.id ?? '') : null)
 
-  gateway.setIdentify(() => {
-    const token = session.token
-    identifiedAs = token ? (session.user?.id ?? '') : null
-    if (!token) return null
-    // The chosen status goes with IDENTIFY, so an invisible user never shows online for a moment.
-    const presence = usePresenceStore().payload()
-    return { token, properties: { os: 'browser', browser: 'hearth-web', device: 'hearth-web' }, presence }
+  gateway.setAuth({
+    identify: () => {
+      const token = session.token
+      identifiedAs = token ? (session.user?.id ?? '') : null
+      if (!token) return null
+      // The chosen status goes with IDENTIFY, so an invisible user never shows online for a moment.
+      const presence = usePresenceStore().payload()
+      return { token, properties: { os: 'browser', browser: 'hearth-web', device: 'hearth-web' }, presence }
+    },
+    // A session is resumed only with a token of the sign-in that identified it (a refreshed
+    // token keeps its `sid`); after a logout or another sign-in it is never resumed.
+    credentials: () => {
+      const token = session.token
+      return token ? { token, owner: accessTokenClaims(token)?.sid ?? token } : null
+    },
+    // The access token lives 15 minutes: one about to expire is refreshed before RESUME or
+    // IDENTIFY would be refused with it, and after a 4004 the next attempt gets a new one.
+    prepare: async ({ authFailed }) => {
+      const token = session.token
+      if (!token) return
+      const expiresAt = accessTokenClaims(token)?.exp
+      const stale = typeof expiresAt === 'number' && expiresAt * 1000 - Date.now() < TOKEN_MARGIN_MS
+      if (!authFailed && !stale) return
+      // A refresh that hangs must not hold the reconnect for ever.
+      await Promise.race([session.refresh(), new Promise((resolve) => setTimeout(resolve, REFRESH_WAIT_MS))])
+    },
   })
 
   const dispatcher = createGuildDispatcher({

@@ -40,10 +40,11 @@ export function useSocialSync() {
   const unsubscribe = gateway.onDispatch((frame) => dispatcher.handle(frame))
 
   presence.attachSender((payload) => gateway.send(GatewayOp.PresenceUpdate, payload))
+  // op 3 waits for READY or RESUMED (both call presence.onReady through the dispatcher).
   const stopState = watch(
-    () => gateway.state.value,
+    () => gateway.connectionState.value,
     (state) => {
-      if (state !== 'connected') presence.onDisconnected()
+      if (state !== 'ready') presence.onDisconnected()
     },
   )
 

@@ -1,7 +1,33 @@
 // One gateway connection, independent of Vue so its timing can be tested
 // with fake timers and a fake socket.
-import { CLOSE_ZOMBIE_CONNECTION, GatewayOp, parseFrame, type GatewayFrame } from './protocol'
+//
+// It keeps the session READY started (`session_id`, `resume_gateway_url`, the last sequence) and,
+// after a drop that leaves the session alive (a resumable close code, a network error, a heartbeat
+// that went unacknowledged, op 7 RECONNECT), connects again with backoff and sends RESUME: the
+// server replays what was missed and says RESUMED, and nothing needs reloading. INVALID_SESSION or
+// a close that ended the session (docs/gateway.md) start over with IDENTIFY after 1-5 s, which
+// leads to a new READY (the stores reload everything from it).
+import {
+  CLOSE_CLIENT_RECONNECT,
+  CLOSE_ZOMBIE_CONNECTION,
+  GatewayOp,
+  isResumableClose,
+  parseFrame,
+  resumeUrl,
+  type GatewayFrame,
+} from './protocol'
 
+/**
+ * What the connection is doing: 'connecting' until READY (a new session), 'resuming' until
+ * RESUMED (the old session goes on), 'ready' once events flow, 'offline' when stopped or while
+ * the browser reports no network.
+ */
+export type ConnectionState = 'connecting' | 'resuming' | 'ready' | 'offline'
+
+/**
+ * What the UI shows (derived from ConnectionState by `useGateway`, which hides a quick resume):
+ * 'connecting' before the first READY, 'reconnecting' when events stopped for a while.
+ */
 export type GatewayState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
 
 /** The part of the browser WebSocket the connection uses. */
@@ -13,6 +39,15 @@ export interface SocketLike {
   onerror: ((event: Event) => void) | null
   send(data: string): void
   close(code?: number, reason?: string): void
+}
+
+/**
+ * The token RESUME sends and whose sign-in it belongs to. A session is resumed only while the
+ * owner is the one it was identified with: never after a logout or with another account's token.
+ */
+export interface GatewayCredentials {
+  token: string
+  owner: string
 }
 
 export interface GatewayConnectionOptions {
@@ -27,14 +62,33 @@ export interface GatewayConnectionOptions {
   backoffCapMs?: number
   /** A socket that opens but sends no HELLO within this time is dropped. */
   helloTimeoutMs?: number
-  onStateChange?: (state: GatewayState) => void
+  onStateChange?: (state: ConnectionState) => void
   onDispatch?: (frame: GatewayFrame) => void
   /** IDENTIFY's `d`, sent after HELLO; null (or no callback) sends none, e.g. while signed out. */
   identify?: () => unknown
+  /**
+   * RESUME's token and its owner; null means "do not resume". Without it the IDENTIFY payload's
+   * `token` is used, and only that same token resumes.
+   */
+  credentials?: () => GatewayCredentials | null
+  /**
+   * Awaited before each new socket, e.g. to refresh an access token about to expire;
+   * `authFailed` is true after the server closed with 4004.
+   */
+  prepare?: (context: { authFailed: boolean }) => Promise<void>
   onLatency?: (latencyMs: number) => void
 }
 
+interface Session {
+  id: string
+  owner: string | null
+  url: string | null
+}
+
 const SOCKET_OPEN = 1
+/** Discord waits a random 1-5 s before identifying again after INVALID_SESSION. */
+const REIDENTIFY_MIN_MS = 1000
+const REIDENTIFY_SPREAD_MS = 4000
 
 export class GatewayConnection {
   // given
@@ -49,16 +103,23 @@ export class GatewayConnection {
 
   // owned
   private socket_: SocketLike | null = null
-  private state_: GatewayState = 'offline'
+  private state_: ConnectionState = 'offline'
+  private session_: Session | null = null
+  /** Owner of the credentials the last IDENTIFY went with; READY's session gets it. */
+  private identifiedOwner_: string | null = null
   private heartbeatIntervalMs_ = 0
   private heartbeatTimer_: ReturnType<typeof setTimeout> | null = null
   private helloTimer_: ReturnType<typeof setTimeout> | null = null
   private reconnectTimer_: ReturnType<typeof setTimeout> | null = null
+  private authTimer_: ReturnType<typeof setTimeout> | null = null
   private ackPending_ = false
   private heartbeatSentAt_ = 0
   private lastSequence_: number | null = null
   private failedAttempts_ = 0
   private wanted_ = false
+  private authFailed_ = false
+  /** Moves on whenever timers are cleared, so a late `prepare` cannot open a socket nobody wants. */
+  private generation_ = 0
 
   constructor(options: GatewayConnectionOptions) {
     this.options_ = options
@@ -71,16 +132,21 @@ export class GatewayConnection {
     this.helloTimeoutMs_ = options.helloTimeoutMs ?? 15_000
   }
 
-  get state(): GatewayState {
+  get state(): ConnectionState {
     return this.state_
   }
 
-  /** Sequence number of the last dispatch, sent with every heartbeat. */
+  /** Sequence number of the last dispatch, sent with every heartbeat and RESUME. */
   get lastSequence(): number | null {
     return this.lastSequence_
   }
 
-  /** Number of reconnect attempts since the last successful HELLO. */
+  /** The session a drop would resume; null before READY and after it ended. */
+  get sessionId(): string | null {
+    return this.session_?.id ?? null
+  }
+
+  /** Number of reconnect attempts since events last flowed. */
   get failedAttempts(): number {
     return this.failedAttempts_
   }
@@ -89,51 +155,55 @@ export class GatewayConnection {
     if (this.wanted_) return
     this.wanted_ = true
     this.failedAttempts_ = 0
-    this.open_('connecting')
+    this.open_()
   }
 
-  /** Closes for good; the state becomes 'offline' until start() is called again. */
+  /** Closes for good (1000 ends the session on the server); 'offline' until start() again. */
   stop(): void {
     this.wanted_ = false
     this.clearTimers_()
+    this.forgetSession_()
     this.dropSocket_(1000, 'client stopped')
     this.setState_('offline')
   }
 
   /**
-   * The browser reports the network gone: stop retrying until networkOnline(),
-   * rather than burning through the backoff schedule.
+   * The browser reports the network gone: stop retrying until networkOnline(), rather than
+   * burning through the backoff schedule. The session is kept (a non-1000 close) for a resume.
    */
   networkOffline(): void {
     if (!this.wanted_) return
     this.clearTimers_()
-    this.dropSocket_(1000, 'network offline')
+    this.dropSocket_(CLOSE_CLIENT_RECONNECT, 'network offline')
     this.setState_('offline')
-  }
-
-  /** Drops the current socket and connects again at once (the signed-in account changed). */
-  restart(): void {
-    if (!this.wanted_) return
-    this.clearTimers_()
-    this.dropSocket_(1000, 'client restarting')
-    this.failedAttempts_ = 0
-    this.lastSequence_ = null
-    this.open_('reconnecting')
   }
 
   networkOnline(): void {
     if (!this.wanted_ || this.state_ !== 'offline') return
     this.failedAttempts_ = 0
-    this.open_('reconnecting')
+    this.open_()
   }
 
   /**
-   * Sends a client frame (op 3 presence, op 8 member requests) on the open connection. Returns
-   * false when there is none; the caller sends again after the next READY.
+   * Ends the session and connects again at once with a fresh IDENTIFY (the signed-in account
+   * changed, or signed out: nothing of the old session may be resumed).
+   */
+  restart(): void {
+    if (!this.wanted_) return
+    this.clearTimers_()
+    this.forgetSession_()
+    this.dropSocket_(1000, 'client restarting')
+    this.failedAttempts_ = 0
+    this.open_()
+  }
+
+  /**
+   * Sends a client frame (op 3 presence, op 8 member requests) once events flow (after READY or
+   * RESUMED). Returns false otherwise; the caller sends again when the connection is ready.
    */
   send(op: number, d: unknown): boolean {
     const socket = this.socket_
-    if (socket === null || socket.readyState !== SOCKET_OPEN || this.state_ !== 'connected') return false
+    if (socket === null || socket.readyState !== SOCKET_OPEN || this.state_ !== 'ready') return false
     socket.send(JSON.stringify({ op, d }))
     return true
   }
@@ -144,21 +214,43 @@ export class GatewayConnection {
     return Math.min(this.backoffCapMs_, exponential / 2 + (exponential / 2) * this.random_())
   }
 
-  private open_(state: 'connecting' | 'reconnecting'): void {
-    this.setState_(state)
+  /** 1-5 s: how long to wait before a fresh IDENTIFY once the session is gone. */
+  private reidentifyDelay_(): number {
+    return REIDENTIFY_MIN_MS + REIDENTIFY_SPREAD_MS * this.random_()
+  }
+
+  private open_(): void {
+    this.clearTimers_()
+    this.setState_(this.session_ !== null ? 'resuming' : 'connecting')
+    const prepare = this.options_.prepare
+    if (prepare === undefined) {
+      this.connectSocket_()
+      return
+    }
+    const generation = this.generation_
+    const authFailed = this.authFailed_
+    this.authFailed_ = false
+    const go = () => {
+      if (generation === this.generation_ && this.wanted_ && this.socket_ === null) this.connectSocket_()
+    }
+    prepare({ authFailed }).then(go, go)
+  }
+
+  private connectSocket_(): void {
+    const url = this.session_?.url ?? this.url_
     let socket: SocketLike
     try {
-      socket = this.createSocket_(this.url_)
+      socket = this.createSocket_(url)
     } catch {
       this.scheduleReconnect_()
       return
     }
     this.socket_ = socket
     socket.onmessage = (event) => this.handleMessage_(event.data)
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       if (this.socket_ !== socket) return
       this.socket_ = null
-      this.scheduleReconnect_()
+      this.handleClose_(event.code)
     }
     // An error is always followed by close; reconnecting happens there.
     socket.onerror = () => {}
@@ -167,10 +259,20 @@ export class GatewayConnection {
     }
   }
 
+  private handleClose_(code: number): void {
+    if (isResumableClose(code)) {
+      this.scheduleReconnect_()
+      return
+    }
+    // The server ended the session (4004: the token or its sign-in is no longer valid).
+    this.forgetSession_()
+    if (code === 4004) this.authFailed_ = true
+    this.scheduleReconnect_(Math.max(this.reidentifyDelay_(), this.backoffDelay(this.failedAttempts_)))
+  }
+
   private handleMessage_(data: unknown): void {
     const frame = parseFrame(data)
     if (frame === null) return
-    if (typeof frame.s === 'number') this.lastSequence_ = frame.s
 
     switch (frame.op) {
       case GatewayOp.Hello: {
@@ -179,9 +281,7 @@ export class GatewayConnection {
         this.clearHelloTimer_()
         this.heartbeatIntervalMs_ = interval
         this.ackPending_ = false
-        this.failedAttempts_ = 0
-        this.setState_('connected')
-        this.sendIdentify_()
+        this.authenticate_()
         // The first beat is spread over one interval so a restarted server is
         // not hit by every client at once.
         this.scheduleHeartbeat_(interval * this.random_())
@@ -196,14 +296,86 @@ export class GatewayConnection {
         this.sendHeartbeat_()
         break
       case GatewayOp.Reconnect:
-        this.reconnectNow_(4000, 'server asked to reconnect')
+        // Not 1000: the session stays resumable.
+        this.reconnectNow_(CLOSE_CLIENT_RECONNECT, 'server asked to reconnect')
+        break
+      case GatewayOp.InvalidSession:
+        this.handleInvalidSession_(frame.d === true)
         break
       case GatewayOp.Dispatch:
-        this.options_.onDispatch?.(frame)
+        this.handleDispatch_(frame)
         break
       default:
         break
     }
+  }
+
+  private handleDispatch_(frame: GatewayFrame): void {
+    if (typeof frame.s === 'number') this.lastSequence_ = frame.s
+    if (frame.t === 'READY') {
+      const d = frame.d as { session_id?: unknown; resume_gateway_url?: unknown } | null | undefined
+      const id = d?.session_id
+      this.session_ =
+        typeof id === 'string' && id !== ''
+          ? { id, owner: this.identifiedOwner_, url: resumeUrl(d?.resume_gateway_url, this.url_) }
+          : null
+      this.becomeReady_()
+    } else if (frame.t === 'RESUMED') {
+      this.becomeReady_()
+    }
+    // The state is 'ready' before READY's handlers run, so what they send (op 3) goes out.
+    this.options_.onDispatch?.(frame)
+  }
+
+  private becomeReady_(): void {
+    this.failedAttempts_ = 0
+    this.setState_('ready')
+  }
+
+  /** After HELLO: RESUME the session if there is one this account may resume, else IDENTIFY. */
+  private authenticate_(): void {
+    const session = this.session_
+    if (session !== null) {
+      const credentials = this.credentials_()
+      if (credentials !== null && credentials.owner === session.owner && this.lastSequence_ !== null) {
+        this.setState_('resuming')
+        this.sendFrame_(GatewayOp.Resume, { token: credentials.token, session_id: session.id, seq: this.lastSequence_ })
+        return
+      }
+      this.forgetSession_()
+    }
+    this.identify_()
+  }
+
+  private identify_(): void {
+    const payload = this.options_.identify?.()
+    if (payload === null || payload === undefined) {
+      // Signed out: no session to wait for, the connection is as ready as it gets.
+      this.identifiedOwner_ = null
+      this.becomeReady_()
+      return
+    }
+    this.identifiedOwner_ = this.credentials_(payload)?.owner ?? null
+    this.setState_('connecting')
+    this.sendFrame_(GatewayOp.Identify, payload)
+  }
+
+  private credentials_(identifyPayload?: unknown): GatewayCredentials | null {
+    if (this.options_.credentials) return this.options_.credentials()
+    const payload = identifyPayload === undefined ? this.options_.identify?.() : identifyPayload
+    const token = (payload as { token?: unknown } | null | undefined)?.token
+    return typeof token === 'string' ? { token, owner: token } : null
+  }
+
+  /** op 9: `d` true means the session may still be resumed; false means identify afresh. */
+  private handleInvalidSession_(resumable: boolean): void {
+    if (!resumable) this.forgetSession_()
+    this.setState_(this.session_ !== null ? 'resuming' : 'connecting')
+    this.clearAuthTimer_()
+    this.authTimer_ = setTimeout(() => {
+      this.authTimer_ = null
+      if (this.socket_ !== null) this.authenticate_()
+    }, this.reidentifyDelay_())
   }
 
   private scheduleHeartbeat_(delayMs: number): void {
@@ -214,7 +386,8 @@ export class GatewayConnection {
   private beat_(): void {
     this.heartbeatTimer_ = null
     if (this.ackPending_) {
-      // The previous beat was never acknowledged: the connection is a zombie.
+      // The previous beat was never acknowledged: the connection is a zombie. Not 1000, so the
+      // session stays resumable.
       this.reconnectNow_(CLOSE_ZOMBIE_CONNECTION, 'heartbeat not acknowledged')
       return
     }
@@ -223,18 +396,16 @@ export class GatewayConnection {
   }
 
   private sendHeartbeat_(): void {
-    const socket = this.socket_
-    if (socket === null || socket.readyState !== SOCKET_OPEN) return
-    socket.send(JSON.stringify({ op: GatewayOp.Heartbeat, d: this.lastSequence_ }))
+    if (!this.sendFrame_(GatewayOp.Heartbeat, this.lastSequence_)) return
     this.ackPending_ = true
     this.heartbeatSentAt_ = this.now_()
   }
 
-  private sendIdentify_(): void {
-    const payload = this.options_.identify?.()
+  private sendFrame_(op: number, d: unknown): boolean {
     const socket = this.socket_
-    if (payload === null || payload === undefined || socket === null || socket.readyState !== SOCKET_OPEN) return
-    socket.send(JSON.stringify({ op: GatewayOp.Identify, d: payload }))
+    if (socket === null || socket.readyState !== SOCKET_OPEN) return false
+    socket.send(JSON.stringify({ op, d }))
+    return true
   }
 
   private reconnectNow_(code: number, reason: string): void {
@@ -243,19 +414,24 @@ export class GatewayConnection {
     this.scheduleReconnect_()
   }
 
-  private scheduleReconnect_(): void {
+  private scheduleReconnect_(delayMs?: number): void {
     this.clearTimers_()
     if (!this.wanted_) {
       this.setState_('offline')
       return
     }
-    const delay = this.backoffDelay(this.failedAttempts_)
+    const delay = delayMs ?? this.backoffDelay(this.failedAttempts_)
     this.failedAttempts_ += 1
-    this.setState_('reconnecting')
+    this.setState_(this.session_ !== null ? 'resuming' : 'connecting')
     this.reconnectTimer_ = setTimeout(() => {
       this.reconnectTimer_ = null
-      this.open_('reconnecting')
+      this.open_()
     }, delay)
+  }
+
+  private forgetSession_(): void {
+    this.session_ = null
+    this.lastSequence_ = null
   }
 
   /** Detaches before closing so the old socket's late close event cannot trigger a second reconnect. */
@@ -274,7 +450,7 @@ export class GatewayConnection {
     }
   }
 
-  private setState_(state: GatewayState): void {
+  private setState_(state: ConnectionState): void {
     if (this.state_ === state) return
     this.state_ = state
     this.options_.onStateChange?.(state)
@@ -290,9 +466,16 @@ export class GatewayConnection {
     this.helloTimer_ = null
   }
 
+  private clearAuthTimer_(): void {
+    if (this.authTimer_ !== null) clearTimeout(this.authTimer_)
+    this.authTimer_ = null
+  }
+
   private clearTimers_(): void {
+    this.generation_ += 1
     this.clearHeartbeatTimer_()
     this.clearHelloTimer_()
+    this.clearAuthTimer_()
     if (this.reconnectTimer_ !== null) clearTimeout(this.reconnectTimer_)
     this.reconnectTimer_ = null
   }

@@ -21,8 +21,38 @@ export interface GatewayFrame {
   t?: string | null
 }
 
-/** Close code the client uses when the server stopped acknowledging heartbeats. */
+/** Close code the client uses when the server stopped acknowledging heartbeats (not 1000: the session stays resumable). */
 export const CLOSE_ZOMBIE_CONNECTION = 4000
+/** Close code of every other client-side drop that means to resume (op 7, network gone). */
+export const CLOSE_CLIENT_RECONNECT = 4000
+
+/**
+ * Close codes after which the session is gone (docs/gateway.md, `gateway::resumable`): a normal
+ * close, 4004 authentication failed, 4007 invalid seq, and Discord's 4010-4014. Every other code,
+ * 1006 (no close frame: the network) and 1012 (server restart) included, leaves it resumable.
+ */
+const SESSION_ENDING_CLOSE_CODES: ReadonlySet<number> = new Set([1000, 1001, 4004, 4007, 4010, 4011, 4012, 4013, 4014])
+
+export function isResumableClose(code: number): boolean {
+  return !SESSION_ENDING_CLOSE_CODES.has(code)
+}
+
+/**
+ * Where to RESUME: READY's `resume_gateway_url` when it is on the gateway's own host (a page may
+ * only connect to its origin under the CSP, and an https page never to ws://), with the gateway's
+ * scheme; null means "the usual gateway URL".
+ */
+export function resumeUrl(candidate: unknown, gateway: string): string | null {
+  if (typeof candidate !== 'string') return null
+  try {
+    const given = new URL(candidate)
+    const base = new URL(gateway)
+    if ((given.protocol !== 'ws:' && given.protocol !== 'wss:') || given.host !== base.host) return null
+    return `${base.protocol}//${base.host}${given.pathname}${given.search}`
+  } catch {
+    return null
+  }
+}
 
 /** Gateway URL on the page's own origin, so it stays inside `connect-src 'self'`. */
 export function gatewayUrl(location: Pick<Location, 'protocol' | 'host'>): string {

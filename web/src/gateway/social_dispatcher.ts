@@ -94,6 +94,11 @@ export function createSocialDispatcher(options: SocialDispatcherOptions) {
       case 'READY':
         ready(data)
         break
+      case 'RESUMED':
+        // Nothing was missed (the server replayed it); the status goes out again in case it
+        // changed while the connection was down.
+        presence.onReady()
+        break
       case 'RELATIONSHIP_ADD':
         relationships.applyAdd(data)
         break

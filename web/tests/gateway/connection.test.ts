@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { GatewayConnection, type GatewayConnectionOptions, type GatewayState } from '@/gateway/connection'
+import { GatewayConnection, type GatewayConnectionOptions, type ConnectionState } from '@/gateway/connection'
 import { CLOSE_ZOMBIE_CONNECTION, gatewayUrl, parseFrame } from '@/gateway/protocol'
 import { FakeSocket } from '../support/fake_socket'
 
 const INTERVAL = 1000
 
 function connect(options: Partial<GatewayConnectionOptions> = {}) {
-  const states: GatewayState[] = []
+  const states: ConnectionState[] = []
   const latencies: number[] = []
   const connection = new GatewayConnection({
     url: 'ws://hearth.test/api/v1/gateway',
@@ -46,8 +46,8 @@ describe('GatewayConnection handshake and heartbeats', () => {
     FakeSocket.latest().open()
     expect(connection.state).toBe('connecting')
     FakeSocket.latest().hello(INTERVAL)
-    expect(connection.state).toBe('connected')
-    expect(states).toEqual(['connecting', 'connected'])
+    expect(connection.state).toBe('ready')
+    expect(states).toEqual(['connecting', 'ready'])
   })
 
   it('sends the first heartbeat after interval x random, then one per interval', () => {
@@ -90,7 +90,7 @@ describe('GatewayConnection handshake and heartbeats', () => {
     }
     expect(socket.sent).toHaveLength(5)
     expect(socket.closedWith).toBeNull()
-    expect(connection.state).toBe('connected')
+    expect(connection.state).toBe('ready')
     expect(latencies).toEqual([30, 30, 30, 30, 30])
   })
 
@@ -122,7 +122,7 @@ describe('GatewayConnection zombie detection and reconnect', () => {
     vi.advanceTimersByTime(INTERVAL) // the next beat is due: zombie
     expect(socket.closedWith?.code).toBe(CLOSE_ZOMBIE_CONNECTION)
     expect(socket.sent).toHaveLength(1)
-    expect(connection.state).toBe('reconnecting')
+    expect(connection.state).toBe('connecting')
     expect(FakeSocket.instances).toHaveLength(1)
 
     // Attempt 0 waits between 500 and 1000 ms; random() = 0.5 gives 750.
@@ -132,8 +132,9 @@ describe('GatewayConnection zombie detection and reconnect', () => {
     expect(FakeSocket.instances).toHaveLength(2)
 
     handshake()
-    expect(connection.state).toBe('connected')
-    expect(states).toEqual(['connecting', 'connected', 'reconnecting', 'connected'])
+    expect(connection.state).toBe('ready')
+    // Signed out, so there is no session to resume: a plain new connection.
+    expect(states).toEqual(['connecting', 'ready', 'connecting', 'ready'])
   })
 
   it('does not react to the closed socket once it was dropped', () => {
@@ -146,13 +147,24 @@ describe('GatewayConnection zombie detection and reconnect', () => {
 
   it('reconnects when the server closes the socket', () => {
     const { connection } = connect()
-    handshake().serverClose(1001)
-    expect(connection.state).toBe('reconnecting')
-    vi.advanceTimersByTime(1000)
+    handshake().serverClose(1006)
+    expect(connection.state).toBe('connecting')
+    vi.advanceTimersByTime(750)
     expect(FakeSocket.instances).toHaveLength(2)
   })
 
-  it('backs off exponentially with jitter, capped at 30 s, and resets after HELLO', () => {
+  it('waits 1-5 s before connecting again after a close that ended the session', () => {
+    const { connection } = connect()
+    handshake().serverClose(1001)
+    expect(connection.state).toBe('connecting')
+    // random() = 0.5: 1000 + 0.5 x 4000.
+    vi.advanceTimersByTime(2999)
+    expect(FakeSocket.instances).toHaveLength(1)
+    vi.advanceTimersByTime(1)
+    expect(FakeSocket.instances).toHaveLength(2)
+  })
+
+  it('backs off exponentially with jitter, capped at 30 s, and resets once ready', () => {
     let roll = 0
     const { connection } = connect({ random: () => roll })
     const delays: number[] = []
@@ -196,7 +208,7 @@ describe('GatewayConnection zombie detection and reconnect', () => {
     socket.open()
     vi.advanceTimersByTime(5000)
     expect(socket.closedWith?.code).toBe(CLOSE_ZOMBIE_CONNECTION)
-    expect(connection.state).toBe('reconnecting')
+    expect(connection.state).toBe('connecting')
   })
 
   it('reconnects at once when the server sends RECONNECT', () => {
@@ -204,7 +216,7 @@ describe('GatewayConnection zombie detection and reconnect', () => {
     const socket = handshake()
     socket.receive({ op: 7 })
     expect(socket.closedWith).not.toBeNull()
-    expect(connection.state).toBe('reconnecting')
+    expect(connection.state).toBe('connecting')
   })
 })
 
@@ -229,10 +241,10 @@ describe('GatewayConnection stop and network changes', () => {
     expect(FakeSocket.instances).toHaveLength(1)
 
     connection.networkOnline()
-    expect(connection.state).toBe('reconnecting')
+    expect(connection.state).toBe('connecting')
     expect(FakeSocket.instances).toHaveLength(2)
     handshake()
-    expect(connection.state).toBe('connected')
+    expect(connection.state).toBe('ready')
   })
 })
 
@@ -271,11 +283,13 @@ describe('GatewayConnection identify and restart', () => {
     expect(first.closedWith).toEqual({ code: 1000, reason: 'client restarting' })
     const second = FakeSocket.latest()
     expect(second).not.toBe(first)
-    expect(states.at(-1)).toBe('reconnecting')
+    expect(states.at(-1)).toBe('connecting')
     second.open()
     second.hello(INTERVAL)
     expect(second.sent).toEqual([{ op: 2, d: { token: 't' } }])
-    expect(connection.state).toBe('connected')
+    expect(connection.state).toBe('connecting')
+    second.receive({ op: 0, t: 'READY', s: 1, d: { session_id: 'b', resume_gateway_url: 'ws://hearth.test/api/v1/gateway' } })
+    expect(connection.state).toBe('ready')
     connection.stop()
     // Stopped: restart does nothing.
     connection.restart()

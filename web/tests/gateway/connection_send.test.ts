@@ -13,7 +13,7 @@ afterEach(() => {
 })
 
 describe('GatewayConnection.send', () => {
-  it('sends a client frame only on a connection past HELLO', () => {
+  it('sends a client frame only once the session is ready', () => {
     const connection = new GatewayConnection({
       url: 'ws://hearth.test/api/v1/gateway',
       createSocket: (url) => new FakeSocket(url),
@@ -27,6 +27,9 @@ describe('GatewayConnection.send', () => {
     socket.open()
     expect(connection.send(GatewayOp.PresenceUpdate, presence)).toBe(false)
     socket.hello(60_000)
+    // Identified but not READY yet: the server would refuse op 3 before the session exists.
+    expect(connection.send(GatewayOp.PresenceUpdate, presence)).toBe(false)
+    socket.receive({ op: 0, t: 'READY', s: 1, d: { session_id: 's' } })
     expect(connection.send(GatewayOp.PresenceUpdate, presence)).toBe(true)
     expect(socket.sent).toEqual([
       { op: GatewayOp.Identify, d: { token: 't' } },

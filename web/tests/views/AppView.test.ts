@@ -3,7 +3,7 @@ import { createPinia, type Pinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import App from '@/App.vue'
-import { resetGatewayForTests } from '@/composables/useGateway'
+import { RECONNECT_NOTICE_MS, resetGatewayForTests } from '@/composables/useGateway'
 import { routes } from '@/router'
 import { useSessionStore } from '@/stores/session'
 import { ADA, installFakeApi, jsonResponse } from '../support/fake_api'
@@ -81,10 +81,17 @@ describe('AppView', () => {
     expect(status().text()).toBe('Connected')
     expect(status().attributes('data-state')).toBe('connected')
 
+    // A drop mended within RECONNECT_NOTICE_MS shows nothing; a longer one says so.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     FakeSocket.latest().serverClose()
+    await flushPromises()
+    expect(status().text()).toBe('Connected')
+    expect(wrapper.text()).not.toContain('Reconnecting')
+    vi.advanceTimersByTime(RECONNECT_NOTICE_MS)
     await flushPromises()
     expect(status().text()).toBe('Reconnecting…')
     expect(wrapper.text()).toContain('Connection lost. Reconnecting…')
+    vi.useRealTimers()
     wrapper.unmount()
   })
 
