@@ -2,7 +2,8 @@
 // browser contexts. A starts a thread from a message, B sees the thread under the message live,
 // opens it in the side panel, both chat in it live (typing, a reply, a reaction), the thread list
 // in the channel header, the full-size address of a thread after a reload, A archives it and B
-// sees the archived banner, the phone layout, a private thread B never sees, and permissions
+// sees the archived banner, the phone layout, a message unarchiving it and showing as unread
+// under its channel, a private thread B never sees, and permissions
 // (no Create Thread without CREATE_PUBLIC_THREADS, no sending without SEND_MESSAGES_IN_THREADS).
 //
 //   HEARTH_URL=http://127.0.0.1:8080 node --test tests/e2e/threads.e2e.test.mjs
@@ -251,6 +252,26 @@ describe('Hearth threads', () => {
         await b.page.setViewportSize(DESKTOP)
       })
 
+      await t.test('a message unarchives it, and shows as unread under its channel for B', async () => {
+        await send(panelA, 'Back from the archive')
+        await rowWith(panelA, 'Back from the archive').waitFor()
+        await panelA.getByTestId('thread-banner').waitFor({ state: 'detached' })
+        const sidebarB = b.page.getByTestId('sidebar-thread').filter({ hasText: 'Summer trip' })
+        await sidebarB.and(b.page.locator('[data-unread="true"]')).waitFor()
+        await parkPointer(b.page)
+        await screenshot(b.page, 'threads-sidebar-unread.png')
+        const acked = b.page.waitForResponse((answer) => answer.url().includes(`/channels/${threadId}/messages/`) && answer.url().endsWith('/ack'))
+        await sidebarB.getByRole('link').click()
+        await b.page.waitForURL((url) => url.pathname === `/app/${guild.id}/${threadId}`)
+        await rowWith(b.page.locator('main [data-testid="thread-pane"]'), 'Back from the archive').waitFor()
+        assert.equal(await sidebarB.getAttribute('data-unread'), null)
+        assert.equal((await acked).status(), 200)
+        await b.page.goto(channelUrl)
+        await channelPane(b.page).getByTestId('composer-input').waitFor()
+        await b.page.waitForTimeout(1000)
+        assert.equal(await sidebarB.getAttribute('data-unread'), null, 'still read after a reload')
+      })
+
       await t.test('a private thread from the thread list, which B never sees', async () => {
         await a.page.getByTestId('threads-button').click()
         await a.page.getByTestId('threads-create').click()
@@ -264,7 +285,7 @@ describe('Hearth threads', () => {
         await send(threadPanel(a.page), 'Shh, not a word to Bob')
         await rowWith(threadPanel(a.page), 'Shh, not a word to Bob').waitFor()
         await b.page.getByTestId('threads-button').click()
-        await b.page.getByTestId('threads-popover').getByTestId('threads-archived-item').first().waitFor()
+        await b.page.getByTestId('threads-popover').getByTestId('threads-item').getByText('Summer trip').waitFor()
         assert.equal(await b.page.getByTestId('threads-popover').getByText('Surprise party').count(), 0)
         await b.page.keyboard.press('Escape')
         assert.equal((await bob.call('GET', `/channels/${privateId}`)).status, 404)

@@ -132,10 +132,17 @@ export const useReadStatesStore = defineStore('readStates', () => {
     channels.value = next
   }
 
-  /** A thread the user is in (stores/threads.ts): its unread state counts toward its server's. */
+  /**
+   * A thread the user is in (stores/threads.ts): its unread state counts toward its server's.
+   * hearthd's READY `read_state` has no entries for threads yet, so a thread first seen without a
+   * read mark is taken as read up to its newest message rather than shown unread after every load.
+   */
   function trackThread(guildId: string, thread: ChannelLike): void {
     if (typeof thread?.id !== 'string') return
     const previous = channels.value[thread.id]
+    if (!previous && !marks.value[thread.id] && typeof thread.last_message_id === 'string') {
+      marks.value = { ...marks.value, [thread.id]: { lastReadId: thread.last_message_id, mentions: 0 } }
+    }
     channels.value = {
       ...channels.value,
       [thread.id]: { guildId, lastMessageId: laterId(previous?.lastMessageId, thread.last_message_id), thread: true },

@@ -175,3 +175,17 @@ describe('threads store: requests', () => {
     expect(store.archivedListOf('11').hasMore).toBe(false)
   })
 })
+
+describe('threads store: read state', () => {
+  it('takes a joined thread without a read mark as read, and counts new messages after it', () => {
+    const store = useThreadsStore()
+    store.tick(NOW)
+    store.applyReady([{ id: GUILD_ID, threads: [{ ...thread('510', { last_message_id: '9000' }), member: MEMBER }] }])
+    const readStates = useReadStatesStore()
+    expect(readStates.isUnread('510')).toBe(false)
+    readStates.applyMessage({ id: '9100', channel_id: '510', guild_id: GUILD_ID, author: { id: '301' }, mentions: [], mention_roles: [], mention_everyone: false }, { userId: ADA.id })
+    store.applyMessageCreate('510', '9100')
+    expect(readStates.isUnread('510')).toBe(true)
+    expect(readStates.guildUnread(GUILD_ID)).toBe(true)
+  })
+})
