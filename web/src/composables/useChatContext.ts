@@ -12,6 +12,8 @@ export interface ChatContext {
   canSend: ComputedRef<boolean>
   canReact: ComputedRef<boolean>
   canManageMessages: ComputedRef<boolean>
+  /** The message's toolbar and menu offer "Create Thread" (CREATE_PUBLIC_THREADS in a server's text channel). */
+  canCreateThread: ComputedRef<boolean>
   /** Shift is held: the toolbar offers delete without confirmation, as Discord's does. */
   shiftHeld: Ref<boolean>
   /** The message being edited in place. */
@@ -36,6 +38,8 @@ export interface ChatContext {
   discard(message: ChatMessage): void
   /** Who reacted with `emoji` (names), for the tooltip; null when the server cannot say. */
   reactionUsers(message: ChatMessage, emoji: ReactionEmoji): Promise<string[] | null>
+  createThread(message: ChatMessage): void
+  openThread(threadId: string): void
 }
 
 export const CHAT_CONTEXT: InjectionKey<ChatContext> = Symbol('chat-context')

@@ -4,6 +4,7 @@
 // "NEW" separator, author groups).
 import { compareIds } from './guild'
 import type { PublicUser } from './member'
+import type { Thread } from './thread'
 
 export const MessageType = {
   Default: 0,
@@ -58,6 +59,8 @@ export interface Message {
   /** Echoed on the answer to a send and in its MESSAGE_CREATE. */
   nonce?: string | number | null
   flags?: number
+  /** The thread this message started (flag HAS_THREAD, 32); its id is the message's. */
+  thread?: Thread
 }
 
 /** 'sending' and 'failed' are the client's own, before the server has the message. */
@@ -72,6 +75,11 @@ export interface ChatMessage extends Message {
   error?: string | null
   /** An unconfirmed reply: whether it pings the replied-to author. */
   replyPing?: boolean
+}
+
+/** Whether the message started a thread (docs/threads.md: flag HAS_THREAD or a `thread`). */
+export function startedThread(message: Pick<Message, 'flags' | 'thread'>): boolean {
+  return message.thread !== undefined || ((message.flags ?? 0) & (1 << 5)) !== 0
 }
 
 // --- snowflakes ------------------------------------------------------------------------------

@@ -21,10 +21,14 @@ export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: { name: 'app' } },
   // Any guild/channel pair deep-links into the app shell; unknown ones show an empty state.
   { path: '/app/:guildId?/:channelId?', name: 'app', component: AppView },
+  // A channel with one of its threads open in the side panel (a thread's own id in place of the
+  // channel's, /app/:guildId/:threadId, opens it full size).
+  { path: '/app/:guildId/:channelId/threads/:threadId', name: 'thread', component: AppView },
   // Home (friends) and a DM or group DM, at Discord's addresses.
   { path: '/channels/@me', name: 'home', component: AppView, meta: { title: 'Friends' } },
   { path: '/channels/@me/:channelId', name: 'dm', component: AppView },
-  // Discord's own address for a server's channel, kept so its links work here too.
+  // Discord's own addresses for a server's channel (and a thread beside it), kept so its links work here too.
+  { path: '/channels/:guildId/:channelId/threads/:threadId', redirect: (to) => ({ name: 'thread', params: to.params }) },
   { path: '/channels/:guildId/:channelId?', redirect: (to) => ({ name: 'app', params: to.params }) },
   // An invite link's preview; it needs no account.
   { path: '/invite/:code', name: 'invite', component: InviteView, meta: { title: 'Invite' } },

@@ -28,6 +28,8 @@ interface TrackedChannel {
   /** null for DMs and group DMs. */
   guildId: string | null
   lastMessageId: string | null
+  /** A thread the user is in: kept when the server's channel list is replaced. */
+  thread?: boolean
 }
 
 /** A channel as READY and CHANNEL_* events carry it. */
@@ -120,6 +122,7 @@ export const useReadStatesStore = defineStore('readStates', () => {
     if (typeof channel?.id !== 'string' || !carriesMessages(channel)) return
     const previous = into[channel.id]
     into[channel.id] = { guildId, lastMessageId: laterId(previous?.lastMessageId, channel.last_message_id) }
+    if (previous?.thread) into[channel.id]!.thread = true
   }
 
   /** A channel arrived or changed (CHANNEL_CREATE/UPDATE, a DM opened). */
@@ -129,10 +132,27 @@ export const useReadStatesStore = defineStore('readStates', () => {
     channels.value = next
   }
 
-  /** A server's visible channels as they are now: the ones no longer listed are dropped. */
+  /**
+   * A thread the user is in (stores/threads.ts): its unread state counts toward its server's.
+   * hearthd's READY `read_state` has no entries for threads yet, so a thread first seen without a
+   * read mark is taken as read up to its newest message rather than shown unread after every load.
+   */
+  function trackThread(guildId: string, thread: ChannelLike): void {
+    if (typeof thread?.id !== 'string') return
+    const previous = channels.value[thread.id]
+    if (!previous && !marks.value[thread.id] && typeof thread.last_message_id === 'string') {
+      marks.value = { ...marks.value, [thread.id]: { lastReadId: thread.last_message_id, mentions: 0 } }
+    }
+    channels.value = {
+      ...channels.value,
+      [thread.id]: { guildId, lastMessageId: laterId(previous?.lastMessageId, thread.last_message_id), thread: true },
+    }
+  }
+
+  /** A server's visible channels as they are now: the ones no longer listed are dropped (threads stay). */
   function trackGuildChannels(guildId: string, list: readonly ChannelLike[]): void {
     const next: Record<string, TrackedChannel> = {}
-    for (const [channelId, channel] of Object.entries(channels.value)) if (channel.guildId !== guildId) next[channelId] = channel
+    for (const [channelId, channel] of Object.entries(channels.value)) if (channel.guildId !== guildId || channel.thread) next[channelId] = channel
     for (const channel of list) {
       const previous = channels.value[channel.id]
       if (previous?.guildId === guildId) next[channel.id] = previous
@@ -251,6 +271,7 @@ export const useReadStatesStore = defineStore('readStates', () => {
     totalMentions,
     lastMessageId,
     trackChannel,
+    trackThread,
     trackGuildChannels,
     untrackChannel,
     untrackGuild,

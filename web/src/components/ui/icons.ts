@@ -86,6 +86,9 @@ export const icons = {
   smile: ['M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z', 'M8.5 14.5a4.5 4.5 0 0 0 7 0', 'M9 9.5h.01', 'M15 9.5h.01'],
   pin: ['M9 3h6', 'M10 3v6l-3 4h10l-3-4V3', 'M12 13v8'],
   arrowDown: ['M12 5v14', 'm19 12-7 7-7-7'],
+  // Threads: a channel's hash with a speech bubble.
+  thread: ['M4 9h13', 'M4 15h7', 'M10 3 8 21', 'M16 3l-.9 8', 'M15 14h6a1 1 0 0 1 1 1v4a1 1 0 0 1-1 1h-1v2l-2.5-2H15a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1z'],
+  archive: ['M3 4h18v4H3z', 'M5 8v11a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8', 'M10 12h4'],
 } as const satisfies Record<string, readonly string[]>
 
 export type IconName = keyof typeof icons
