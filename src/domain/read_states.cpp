@@ -40,6 +40,10 @@ std::string mentioning(int user, int roles) {
 constexpr const char* kJoinedFloor =
     "coalesce((((extract(epoch FROM mem.joined_at) * 1000)::bigint - 1420070400000) << 22), 0)";
 
+// The first message id of the moment the user joined the thread (`t`, their thread_members row).
+constexpr const char* kThreadJoinedFloor =
+    "(((extract(epoch FROM t.join_timestamp) * 1000)::bigint - 1420070400000) << 22)";
+
 // The roles a user holds across their servers (role ids are unique across servers).
 std::vector<std::uint64_t> rolesOf(const std::vector<GuildSnapshot>& snapshots) {
   std::vector<std::uint64_t> out;
@@ -140,22 +144,39 @@ asio::awaitable<core::Result<std::string>> ReadStates::readyJson(store::PgPool& 
                             "LEFT JOIN members mem ON mem.guild_id = c.guild_id AND mem.user_id = $1 "
                             "WHERE c.id = ANY($2::bigint[]) ORDER BY c.id",
                         {user, idArray(visible), idArray(rolesOf(snapshots))}});
+  // Per thread the user is in whose parent they can see (a member passes the private-thread rule
+  // of threadPermissions, so the parent's VIEW_CHANNEL decides; archived threads included), driven
+  // by thread_members_user: the marker or, without one, the newest message from before they joined
+  // (what they saw when joining), and the mentions after it (and after joining the server).
+  statements.push_back({std::string("SELECT c.id, coalesce(r.last_message_id, (SELECT max(m.id) FROM messages m "
+                                    "WHERE m.channel_id = c.id AND m.id < ") +
+                            kThreadJoinedFloor + "), 0), coalesce(to_json(r.last_pin_timestamp)#>>'{}', ''), true, " +
+                            "(SELECT count(*) FROM messages m WHERE m.channel_id = c.id AND m.id > greatest(" +
+                            "coalesce(r.last_message_id, " + kThreadJoinedFloor + " - 1), " + kJoinedFloor + ") AND " +
+                            mentioning(1, 3) +
+                            ") FROM thread_members t JOIN channels c ON c.id = t.thread_id AND c.type IN (11, 12) "
+                            "LEFT JOIN read_states r ON r.user_id = $1 AND r.channel_id = c.id "
+                            "LEFT JOIN members mem ON mem.guild_id = c.guild_id AND mem.user_id = $1 "
+                            "WHERE t.user_id = $1 AND c.thread_parent_id = ANY($2::bigint[]) ORDER BY c.id",
+                        {user, idArray(visible), idArray(rolesOf(snapshots))}});
   statements.push_back({"SELECT coalesce(max(version), 0) FROM read_states WHERE user_id = $1", {user}});
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());
-  const auto& rows = (*results)[0];
   std::string entries;
-  for (int row = 0; row < rows.rows(); ++row) {
-    const bool marked = rows.text(row, 3) == "t";
-    const auto mention_count = rows.integer(row, 4).value_or(0);
-    if (!marked && mention_count == 0) continue;
-    const auto last_message_id = u64(rows, row, 1);
-    if (!entries.empty()) entries += ',';
-    entries += fmt::format(R"({{"id":"{}","last_message_id":{},"mention_count":{},"last_pin_timestamp":{}}})",
-                           u64(rows, row, 0), last_message_id == 0 ? "null" : "\"" + id(last_message_id) + "\"",
-                           mention_count, jsonStringOrNull(rows.text(row, 2)));
+  for (const int part : {0, 1}) {
+    const auto& rows = (*results)[part];
+    for (int row = 0; row < rows.rows(); ++row) {
+      const bool marked = rows.text(row, 3) == "t";
+      const auto mention_count = rows.integer(row, 4).value_or(0);
+      if (!marked && mention_count == 0) continue;
+      const auto last_message_id = u64(rows, row, 1);
+      if (!entries.empty()) entries += ',';
+      entries += fmt::format(R"({{"id":"{}","last_message_id":{},"mention_count":{},"last_pin_timestamp":{}}})",
+                             u64(rows, row, 0), last_message_id == 0 ? "null" : "\"" + id(last_message_id) + "\"",
+                             mention_count, jsonStringOrNull(rows.text(row, 2)));
+    }
   }
-  co_return fmt::format(R"({{"version":{},"partial":false,"entries":[{}]}})", (*results)[1].integer(0, 0).value_or(0),
+  co_return fmt::format(R"({{"version":{},"partial":false,"entries":[{}]}})", (*results)[2].integer(0, 0).value_or(0),
                         entries);
 }
 

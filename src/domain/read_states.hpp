@@ -60,7 +60,9 @@ public:
 
   //! READY's `read_state`: `{"version":N,"partial":false,"entries":[{"id","last_message_id",
   //! "mention_count","last_pin_timestamp"}]}` for the channels the user can see and has a marker
-  //! in or unread mentions in. Two round trips whatever the number of channels.
+  //! in or unread mentions in, and for every thread they are in and can see (without a marker:
+  //! read up to the newest message from before they joined it). Two round trips whatever the
+  //! number of channels and threads.
   boost::asio::awaitable<core::Result<std::string>> readyJson(store::PgPool& pool, std::uint64_t user_id);
   //! The same from the user's server snapshots already loaded (READY): one round trip.
   boost::asio::awaitable<core::Result<std::string>> readyJson(store::PgPool& pool, std::uint64_t user_id,

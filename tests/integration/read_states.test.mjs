@@ -1,7 +1,8 @@
 // Read states against a real hearthd and PostgreSQL: acks move a user's marker forward (or,
 // manually, anywhere), MESSAGE_ACK reaches only that user's sessions, mention counts follow
 // direct, role and @everyone mentions after the marker, READY and GET /users/@me/read-states
-// carry them, channels carry last_message_id, and the mentions inbox lists what mentions you.
+// carry them (threads one is in included), channels carry last_message_id, and the mentions inbox
+// lists what mentions you.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHearthd } from '../support/hearthd.mjs';
@@ -181,6 +182,80 @@ test('mention counts: direct, role and @everyone after the marker; READY carries
     { type: 1, allow: '0', deny: String(VIEW_CHANNEL) })).status, 204);
   assert.equal(entryOf(await readStates(member), fresh.id), undefined);
   live.close();
+});
+
+test('threads: an entry per joined thread one can see, read up to joining until acked, with its mentions', async () => {
+  const owner = await registerUser(server, 'owner');
+  const member = await registerUser(server, 'member');
+  const { guild, general, invite } = await createGuild(owner, 'Threads');
+  await join(member, invite);
+  const thread = (await owner.call('POST', `/channels/${general.id}/threads`, { name: 'plans', type: 11 })).body;
+  assert.equal(thread.type, 11);
+  const before = await send(owner, thread.id, `before you joined <@${member.id}>`);
+  assert.equal(entryOf(await readStates(member), thread.id), undefined, 'not in it: no entry');
+  await sleep(5);
+  assert.equal((await member.call('PUT', `/channels/${thread.id}/thread-members/@me`)).status, 204);
+  // Without an ack, read up to what was there when they joined; that mention isn't theirs.
+  assert.deepEqual(entryOf(await readStates(member), thread.id),
+    { id: thread.id, last_message_id: before.id, mention_count: 0, last_pin_timestamp: null });
+
+  await sleep(5);
+  const mention = await send(owner, thread.id, `hi <@${member.id}>`);
+  await send(owner, thread.id, 'plain');
+  await send(owner, thread.id, '@everyone look');
+  assert.deepEqual(entryOf(await readStates(member), thread.id),
+    { id: thread.id, last_message_id: before.id, mention_count: 2, last_pin_timestamp: null });
+  assert.equal(entryOf(await readStates(owner), thread.id).mention_count, 0, 'the owner is in it too, mentioning no one');
+
+  const live = connectGateway(server, member.token);
+  await live.ready;
+  await ack(member, thread.id, mention.id);
+  assert.equal((await live.next((f) => f.t === 'MESSAGE_ACK' && f.d.channel_id === thread.id)).d.mention_count, 1);
+  const again = await send(owner, thread.id, `again <@${member.id}>`);
+  assert.deepEqual(entryOf(await readStates(member), thread.id),
+    { id: thread.id, last_message_id: mention.id, mention_count: 2, last_pin_timestamp: null });
+  live.close();
+
+  // READY: the same entries, and the thread with its newest message to compare with.
+  const fresh = connectGateway(server, member.token);
+  const ready = await fresh.ready;
+  assert.deepEqual(ready.read_state, await readStates(member));
+  const readyThread = ready.guilds[0].threads.find((t) => t.id === thread.id);
+  assert.equal(readyThread.last_message_id, again.id);
+  assert.ok(readyThread.member);
+  fresh.close();
+
+  // A thread they start has nothing before them; archived threads they are in stay listed.
+  const own = (await member.call('POST', `/channels/${general.id}/threads`, { name: 'mine', type: 11 })).body;
+  assert.equal(own.type, 11, JSON.stringify(own));
+  assert.deepEqual(entryOf(await readStates(member), own.id),
+    { id: own.id, last_message_id: null, mention_count: 0, last_pin_timestamp: null });
+  assert.equal((await member.call('PATCH', `/channels/${own.id}`, { archived: true })).status, 200);
+  assert.ok(entryOf(await readStates(member), own.id), 'archived: still listed');
+
+  // A private thread: listed while a member, gone once removed.
+  const secret = (await owner.call('POST', `/channels/${general.id}/threads`, { name: 'secret', type: 12 })).body;
+  assert.equal((await owner.call('PUT', `/channels/${secret.id}/thread-members/${member.id}`)).status, 204);
+  await sleep(5);
+  await send(owner, secret.id, `psst <@${member.id}>`);
+  assert.equal(entryOf(await readStates(member), secret.id).mention_count, 1);
+  assert.equal((await owner.call('DELETE', `/channels/${secret.id}/thread-members/${member.id}`)).status, 204);
+  assert.equal(entryOf(await readStates(member), secret.id), undefined);
+
+  // A thread whose parent they can no longer see is not listed, though they are still in it.
+  const side = (await owner.call('POST', `/guilds/${guild.id}/channels`, { name: 'side', type: 0 })).body;
+  const hidden = (await owner.call('POST', `/channels/${side.id}/threads`, { name: 'hidden', type: 11 })).body;
+  assert.equal((await member.call('PUT', `/channels/${hidden.id}/thread-members/@me`)).status, 204);
+  assert.ok(entryOf(await readStates(member), hidden.id));
+  assert.equal((await owner.call('PUT', `/channels/${side.id}/permissions/${member.id}`,
+    { type: 1, allow: '0', deny: String(VIEW_CHANNEL) })).status, 204);
+  assert.equal(server.db.query(`SELECT count(*) FROM thread_members WHERE thread_id = ${hidden.id} AND user_id = ${member.id}`), '1');
+  const after = await readStates(member);
+  assert.equal(entryOf(after, hidden.id), undefined);
+  assert.ok(entryOf(after, thread.id));
+  const readyAfter = connectGateway(server, member.token);
+  assert.deepEqual((await readyAfter.ready).read_state, after);
+  readyAfter.close();
 });
 
 test('pins ack: the read state records the pin time seen; CHANNEL_PINS_ACK to the user', async () => {
