@@ -133,20 +133,27 @@ export const useReadStatesStore = defineStore('readStates', () => {
   }
 
   /**
-   * A thread the user is in (stores/threads.ts): its unread state counts toward its server's.
-   * hearthd's READY `read_state` has no entries for threads yet, so a thread first seen without a
-   * read mark is taken as read up to its newest message rather than shown unread after every load.
+   * A thread the user is in (stores/threads.ts): its unread state counts toward its server's. Its
+   * read mark is the server's: READY's `read_state` has an entry for every thread the user is in
+   * (without an ack, read up to its newest message from before they joined), MESSAGE_ACK moves it.
    */
   function trackThread(guildId: string, thread: ChannelLike): void {
     if (typeof thread?.id !== 'string') return
     const previous = channels.value[thread.id]
-    if (!previous && !marks.value[thread.id] && typeof thread.last_message_id === 'string') {
-      marks.value = { ...marks.value, [thread.id]: { lastReadId: thread.last_message_id, mentions: 0 } }
-    }
     channels.value = {
       ...channels.value,
       [thread.id]: { guildId, lastMessageId: laterId(previous?.lastMessageId, thread.last_message_id), thread: true },
     }
+  }
+
+  /**
+   * The user joined a thread, or READY lists one they are in without a read state entry (a server
+   * that sends none for threads): with no read mark, it is read up to its newest message, as the
+   * server counts a joined thread nobody acked. A mark already there (READY's entry) is kept.
+   */
+  function markJoined(threadId: string, newestMessageId: string | null | undefined): void {
+    if (marks.value[threadId] || typeof newestMessageId !== 'string') return
+    marks.value = { ...marks.value, [threadId]: { lastReadId: newestMessageId, mentions: 0 } }
   }
 
   /** A server's visible channels as they are now: the ones no longer listed are dropped (threads stay). */
@@ -272,6 +279,7 @@ export const useReadStatesStore = defineStore('readStates', () => {
     lastMessageId,
     trackChannel,
     trackThread,
+    markJoined,
     trackGuildChannels,
     untrackChannel,
     untrackGuild,

@@ -107,9 +107,13 @@ export const useThreadsStore = defineStore('threads', () => {
 
   // --- keeping them ----------------------------------------------------------------------------
 
-  /** Unread state counts in the threads the user is in. */
-  function syncReadState(thread: Thread): void {
+  /**
+   * Unread state counts in the threads the user is in, from their read state entries; `joined`:
+   * the store didn't know the user was in it (joined now, or READY).
+   */
+  function syncReadState(thread: Thread, joined: boolean): void {
     if (thread.member != null) {
+      if (joined) readStates.markJoined(thread.id, thread.last_message_id)
       readStates.trackThread(thread.guild_id, { id: thread.id, type: thread.type, last_message_id: thread.last_message_id })
     } else {
       readStates.untrackChannel(thread.id)
@@ -117,8 +121,9 @@ export const useThreadsStore = defineStore('threads', () => {
   }
 
   function put(thread: Thread): void {
+    const joined = threads.value[thread.id]?.member == null
     threads.value = { ...threads.value, [thread.id]: thread }
-    syncReadState(thread)
+    syncReadState(thread, joined)
   }
 
   /**
@@ -167,6 +172,9 @@ export const useThreadsStore = defineStore('threads', () => {
     const ids = new Set(guilds.map((guild) => guild.id))
     for (const thread of Object.values(threads.value)) if (!ids.has(thread.guild_id)) forgetGuild(thread.guild_id)
     for (const guild of guilds) if (Array.isArray(guild.threads)) applyActiveList(guild.id, guild.threads)
+    // Each one the user is in has its entry in READY's read_state; a server that sends none for
+    // threads leaves them read up to their newest message (also on a reconnect's READY).
+    for (const thread of Object.values(threads.value)) if (thread.member != null && ids.has(thread.guild_id)) readStates.markJoined(thread.id, thread.last_message_id)
   }
 
   /** THREAD_LIST_SYNC (Discord's shape; hearthd does not send it yet). */

@@ -177,15 +177,80 @@ describe('threads store: requests', () => {
 })
 
 describe('threads store: read state', () => {
-  it('takes a joined thread without a read mark as read, and counts new messages after it', () => {
+  function readyWith(entries: { id: string; last_message_id: string | null; mention_count: number }[]) {
+    const readStates = useReadStatesStore()
+    readStates.applyReady(entries, [{ id: GUILD_ID, channels: [{ id: '11', type: 0, last_message_id: null }] }], [])
     const store = useThreadsStore()
     store.tick(NOW)
-    store.applyReady([{ id: GUILD_ID, threads: [{ ...thread('510', { last_message_id: '9000' }), member: MEMBER }] }])
-    const readStates = useReadStatesStore()
+    store.applyReady([
+      {
+        id: GUILD_ID,
+        threads: [
+          { ...thread('510', { last_message_id: '9000' }), member: MEMBER },
+          { ...thread('511', { last_message_id: '9500' }), member: MEMBER },
+          thread('512', { last_message_id: '9600' }),
+        ],
+      },
+    ])
+    return { store, readStates }
+  }
+
+  it('takes a joined thread’s unread state and mentions from its READY entry', () => {
+    const { readStates } = readyWith([
+      { id: '510', last_message_id: '8000', mention_count: 2 },
+      // In it since before any message, never acked: all of it is unread.
+      { id: '511', last_message_id: null, mention_count: 0 },
+    ])
+    expect(readStates.isUnread('510')).toBe(true)
+    expect(readStates.lastReadId('510')).toBe('8000')
+    expect(readStates.mentionCount('510')).toBe(2)
+    expect(readStates.channels['510']).toMatchObject({ guildId: GUILD_ID, lastMessageId: '9000', thread: true })
+    expect(readStates.isUnread('511')).toBe(true)
+    expect(readStates.lastReadId('511')).toBeNull()
+    expect(readStates.guildUnread(GUILD_ID)).toBe(true)
+    expect(readStates.guildMentions(GUILD_ID)).toBe(2)
+    // Not in it: never counts.
+    expect(readStates.isUnread('512')).toBe(false)
+  })
+
+  it('a thread read to its newest message stays read until a new one comes', () => {
+    const { store, readStates } = readyWith([
+      { id: '510', last_message_id: '9000', mention_count: 0 },
+      { id: '511', last_message_id: '9500', mention_count: 0 },
+    ])
     expect(readStates.isUnread('510')).toBe(false)
+    expect(readStates.guildUnread(GUILD_ID)).toBe(false)
+    readStates.applyMessage({ id: '9100', channel_id: '510', guild_id: GUILD_ID, author: { id: '301' }, mentions: [{ id: ADA.id }], mention_roles: [], mention_everyone: false }, { userId: ADA.id })
+    store.applyMessageCreate('510', '9100')
+    expect(readStates.isUnread('510')).toBe(true)
+    expect(readStates.mentionCount('510')).toBe(1)
+    expect(readStates.guildUnread(GUILD_ID)).toBe(true)
+  })
+
+  it('a server that sends no entry for a joined thread: read up to its newest message, new ones unread', () => {
+    const { store, readStates } = readyWith([])
+    expect(readStates.isUnread('510')).toBe(false)
+    expect(readStates.lastReadId('510')).toBe('9000')
     readStates.applyMessage({ id: '9100', channel_id: '510', guild_id: GUILD_ID, author: { id: '301' }, mentions: [], mention_roles: [], mention_everyone: false }, { userId: ADA.id })
     store.applyMessageCreate('510', '9100')
     expect(readStates.isUnread('510')).toBe(true)
     expect(readStates.guildUnread(GUILD_ID)).toBe(true)
+    // A reconnect's READY, still without entries: read up to the newest message again.
+    readStates.applyReady([], [{ id: GUILD_ID, channels: [{ id: '11', type: 0, last_message_id: null }] }], [])
+    store.applyReady([{ id: GUILD_ID, threads: [{ ...thread('510', { last_message_id: '9100' }), member: MEMBER }] }])
+    expect(readStates.isUnread('510')).toBe(false)
+    expect(readStates.lastReadId('510')).toBe('9100')
+  })
+
+  it('a thread joined now is read up to its newest message; one rejoined keeps its mark', () => {
+    const { store, readStates } = readyWith([{ id: '510', last_message_id: '8000', mention_count: 1 }])
+    expect(readStates.isUnread('512')).toBe(false)
+    store.applyMemberUpdate({ id: '512', user_id: ADA.id, ...MEMBER })
+    expect(readStates.isUnread('512')).toBe(false)
+    expect(readStates.lastReadId('512')).toBe('9600')
+    // A membership the store already knew doesn't move the mark the server gave.
+    store.applyMemberUpdate({ id: '510', user_id: ADA.id, ...MEMBER })
+    expect(readStates.lastReadId('510')).toBe('8000')
+    expect(readStates.isUnread('510')).toBe(true)
   })
 })
