@@ -5,6 +5,7 @@
 // (default tests/e2e/screenshots); Chromium comes from CHROMIUM_PATH (default /usr/bin/chromium).
 // A missing browser fails the run, it never skips.
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { after, before } from 'node:test'
@@ -78,4 +79,46 @@ export function assertClean(problems, { allowConsole = [] } = {}) {
 /** Transitions are fast-forwarded, so a hover fading out or a dialog opening is captured at rest. */
 export async function screenshot(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), animations: 'disabled' })
+}
+
+export const PASSWORD = 'correct horse battery staple'
+
+/**
+ * Registers an account through the API (its username starts with `prefix`); resolves {id,
+ * username, email, displayName, token, call(method, path, body?)} where `call` answers {status,
+ * body}.
+ */
+export async function registerAccount(name, prefix = 'e2e') {
+  const suffix = randomBytes(4).toString('hex')
+  const account = {
+    username: `${prefix}_${suffix}`,
+    email: `${prefix}.${suffix}@example.org`,
+    displayName: `${name} ${suffix.slice(0, 3).toUpperCase()}`,
+  }
+  const response = await fetch(`${BASE_URL}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...account, display_name: account.displayName, password: PASSWORD }),
+  })
+  assert.equal(response.status, 201, await response.clone().text())
+  const { token, user_id: id } = await response.json()
+  const call = async (method, path, body) => {
+    const answer = await fetch(`${BASE_URL}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await answer.text()
+    return { status: answer.status, body: text ? JSON.parse(text) : null }
+  }
+  return { ...account, id, token, call }
+}
+
+/** Signs in through the login page (at `baseUrl`) and waits for the app. */
+export async function signIn(page, account, baseUrl = BASE_URL) {
+  await page.goto(`${baseUrl}/login`)
+  await page.getByLabel('Email or username').fill(account.username)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((url) => url.pathname.startsWith('/app'))
 }

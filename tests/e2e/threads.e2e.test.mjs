@@ -11,50 +11,14 @@
 //
 // Screenshots go to HEARTH_SCREENSHOT_DIR (default tests/e2e/screenshots).
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
-import { BASE_URL, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, registerAccount, signIn, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
-const PASSWORD = 'correct horse battery staple'
 const CREATE_PUBLIC_THREADS = 1n << 35n
 const SEND_MESSAGES_IN_THREADS = 1n << 38n
 
 useBrowser()
 
-/** Registers through the API; resolves {id, username, displayName, token, call}. */
-async function registerAccount(name) {
-  const suffix = randomBytes(4).toString('hex')
-  const account = {
-    username: `thr_${suffix}`,
-    email: `thr.${suffix}@example.org`,
-    displayName: `${name} ${suffix.slice(0, 3).toUpperCase()}`,
-  }
-  const response = await fetch(`${BASE_URL}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...account, display_name: account.displayName, password: PASSWORD }),
-  })
-  assert.equal(response.status, 201, await response.clone().text())
-  const { token, user_id: id } = await response.json()
-  const call = async (method, path, body) => {
-    const answer = await fetch(`${BASE_URL}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    const text = await answer.text()
-    return { status: answer.status, body: text ? JSON.parse(text) : null }
-  }
-  return { ...account, id, token, call }
-}
-
-async function signIn(page, account) {
-  await page.goto(`${BASE_URL}/login`)
-  await page.getByLabel('Email or username').fill(account.username)
-  await page.getByLabel('Password').fill(PASSWORD)
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForURL((url) => url.pathname.startsWith('/app'))
-}
 
 /** The channel's own conversation (not the thread panel). */
 function channelPane(page) {
@@ -82,8 +46,8 @@ async function parkPointer(page) {
 
 describe('Hearth threads', () => {
   it('starts a thread from a message and chats in it live', { timeout: TEST_TIMEOUT_MS * 6 }, async (t) => {
-    const ada = await registerAccount('Ada')
-    const bob = await registerAccount('Bob')
+    const ada = await registerAccount('Ada', 'thr')
+    const bob = await registerAccount('Bob', 'thr')
     const created = await ada.call('POST', '/guilds', { name: `Threads ${ada.username.slice(-4)}` })
     assert.equal(created.status, 201)
     const guild = created.body
