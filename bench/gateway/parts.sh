@@ -277,15 +277,78 @@ storm_part() {
   done
 }
 
-# Cross-node (2 nodes and Redis: the added p50 of the Redis hop) lands with the Redis event bus:
-# start two hearthd with --redis, put the clients on one and post on the other, and compare p50
-# with the single-node fan-out row at the same rate.
-crossnode_part() {
-  if "$repo/build/release/hearthd" --help 2>/dev/null | grep -q -- '--redis'; then
-    note crossnode hearthd "hearthd has --redis now: the cross-node row is still to be written (bench/gateway/parts.sh)"
+# Cross-node: the added latency of the Redis hop. With --redis every event goes through one Redis
+# Stream (XADD by the node that publishes it, XREAD BLOCK by every node, itself included), so a
+# message posted on node A reaches a client of node B, or of A, only after that round trip.
+# Messages are posted one at a time (bench/gateway/crossnode.mjs) and timed from the start of the
+# POST to the MESSAGE_CREATE's receipt: "1 node" is one hearthd without --redis (the in-process
+# bus), "A->B redis" two nodes sharing the database, Redis and the token key, posting on A and
+# receiving on B, "A->A redis" the same two nodes with the client on A.
+crossnode_messages=${CROSSNODE_MESSAGES:-2000}
+redis_pid=""
+start_redis() {
+  local dir=$work/redis
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  redis_url="unix://$dir/redis.sock"
+  "${gw_server_cpu[@]}" redis-server --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 --save '' \
+    --appendonly no --dir "$dir" >>"$logs/redis.log" 2>&1 &
+  redis_pid=$!
+  server_pids+=("$redis_pid")
+  for _ in $(seq 100); do
+    [[ $(redis-cli -s "$dir/redis.sock" ping 2>/dev/null) == PONG ]] && return 0
+    sleep 0.05
+  done
+  echo "bench: redis-server did not start (logs in $logs)" >&2
+  return 1
+}
+stop_redis() {
+  kill "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+}
+
+# crossnode_run KIND ROUND POST_PORT RECEIVE_PORT: one client run, its results added as KIND.
+crossnode_run() {
+  local kind=$1 round=$2 out=$logs/crossnode-$1-$2.txt token
+  token=$("$load_bin" token --port "$3" --key-file "$key_file" --poster "$poster")
+  if "${gw_load_cpu[@]}" node bench/gateway/crossnode.mjs --post "$3" --receive "client=$4" --token "$token" \
+    --channel "$channel" --count "$crossnode_messages" >"$out" 2>>"$logs/crossnode-$kind-$round.log"; then
+    add crossnode "$kind" p50 "$(val "$out" client_p50_ms)"
+    add crossnode "$kind" p99 "$(val "$out" client_p99_ms)"
+    add crossnode "$kind" post_p50 "$(val "$out" post_p50_ms)"
+    local lost refused
+    lost=$(val "$out" missing); refused=$(val "$out" failures)
+    add crossnode "$kind" missing "$((${lost:-0} + ${refused:-0}))"
+    note crossnode "$kind" "round $round: $(val "$out" messages) messages; receipt p50 $(val "$out" client_p50_ms) ms,\
+ p99 $(val "$out" client_p99_ms) ms, mean $(val "$out" client_mean_ms) ms; POST answered p50 $(val "$out" post_p50_ms) ms,\
+ p99 $(val "$out" post_p99_ms) ms; $(val "$out" missing) missing, $(val "$out" failures) not answered 2xx"
   else
-    note crossnode hearthd "not measured: hearthd has no Redis event bus yet"
+    note crossnode "$kind" "round $round: FAILED: $(tail -n 2 "$logs/crossnode-$kind-$round.log" | tr '\n' ' ')"
   fi
+}
+
+crossnode_part() {
+  local round a_pid a_port
+  for round in $(seq "$rounds"); do
+    echo "bench: crossnode 1 node round $round/$rounds ($crossnode_messages messages)" >&2
+    if start_server hearthd; then
+      crossnode_run single "$round" "$srv_port" "$srv_port"
+      stop_server
+    fi
+    echo "bench: crossnode 2 nodes + Redis round $round/$rounds ($crossnode_messages messages x 2)" >&2
+    start_redis || continue
+    if start_server hearthd --redis "$redis_url" --worker-id 1 --jwt-key-file "$key_file"; then
+      a_pid=$srv_pid a_port=$srv_port
+      if start_server hearthd --redis "$redis_url" --worker-id 2 --jwt-key-file "$key_file"; then
+        crossnode_run remote "$round" "$a_port" "$srv_port"
+        crossnode_run local "$round" "$a_port" "$a_port"
+        stop_server
+      fi
+      srv_pid=$a_pid
+      stop_server
+    fi
+    stop_redis
+  done
 }
 
 # A number in printf format $2; "-" when there is none, "never" for a time never reached.
@@ -318,6 +381,12 @@ EOF
 create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbench running the same INSERT
   (bench/gateway/message_insert.sql) with $connections clients; durable commits; missing = non-2xx / failed.
   hearthd gets --db-pool-size $db_pool (a send holds two pooled connections at once).
+EOF
+  want crossnode && cat <<EOF
+crossnode: $crossnode_messages messages posted one at a time on node A (the next once answered and received, +1 ms);
+  p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client. "1 node": hearthd without --redis;
+  "A->B redis": two hearthd with --redis (one Redis Stream) sharing the database, client on node B;
+  "A->A redis": the same two nodes, client on A. missing = receipts not within 5 s + POSTs not 2xx.
 EOF
   want storm && cat <<EOF
 storm: $storm_sessions sessions drop their TCP connections at once and RESUME while $storm_rate messages/s are posted;
@@ -374,11 +443,30 @@ EOF
     row storm hearthd "$(fmt "$(med storm hearthd rate)" %.0f)" - "$(fmt "$(med storm hearthd p50)" %.0f)" \
       "$(fmt "$p99" %.0f)" "$(fmt "$missing" %d)" - - "no peer; goal 99% back < 5 s, none missed: $verdict"
   fi
-  row crossnode - - - - - - - - "${gw_notes[crossnode,hearthd]:+see below}"
+  if want crossnode; then
+    local single remote added verdict
+    single=$(med crossnode single p50); remote=$(med crossnode remote p50)
+    added=$(awk -v b="$remote" -v a="$single" 'BEGIN {if (a == "nan" || b == "nan") print "nan"; else print b - a}')
+    verdict=missed
+    awk -v d="$added" 'BEGIN {exit !(d != "nan" && d < 0.5)}' && verdict=met
+    for kind in single remote local; do
+      case $kind in single) label="1 node" ;; remote) label="A->B redis" ;; local) label="A->A redis" ;; esac
+      local versus=""
+      case $kind in
+      single) versus="in-process bus: the baseline" ;;
+      remote) versus="added p50 $(fmt "$added" %.3f) ms over 1 node; goal < 0.5 ms: $verdict" ;;
+      local) versus="added p50 $(fmt "$(awk -v b="$(med crossnode local p50)" -v a="$single" \
+        'BEGIN {if (a == "nan" || b == "nan") print "nan"; else print b - a}')" %.3f) ms over 1 node" ;;
+      esac
+      row crossnode "$label" - - "$(fmt "$(med crossnode $kind p50)" %.3f)" "$(fmt "$(med crossnode $kind p99)" %.3f)" \
+        "$(fmt "$(sum crossnode $kind missing)" %d)" - - "$versus"
+    done
+  fi
   echo
   echo "Details (logs and raw key=value results in ${logs#"$repo"/}):"
   local key
-  for key in fanout,hearthd fanout,ws fanout,floor idle,hearthd idle,ws storm,hearthd crossnode,hearthd; do
+  for key in fanout,hearthd fanout,ws fanout,floor idle,hearthd idle,ws storm,hearthd crossnode,single \
+    crossnode,remote crossnode,local; do
     [[ -n ${gw_notes[$key]:-} ]] || continue
     echo "  ${key/,/ }:"
     printf '%s' "${gw_notes[$key]}"
@@ -403,6 +491,6 @@ gateway_bench() {
   want idle && idle_part
   want create && create_part
   want storm && storm_part
-  crossnode_part
+  want crossnode && crossnode_part
   print_gateway_table
 }
