@@ -283,7 +283,8 @@ storm_part() {
 # Messages are posted one at a time (bench/gateway/crossnode.mjs) and timed from the start of the
 # POST to the MESSAGE_CREATE's receipt: "1 node" is one hearthd without --redis (the in-process
 # bus), "A->B redis" two nodes sharing the database, Redis and the token key, posting on A and
-# receiving on B, "A->A redis" the same two nodes with the client on A.
+# receiving on B, "A->A redis" the same two nodes with the client on A. The three run side by
+# side and take turns message by message, so the machine's load weighs on them alike.
 crossnode_messages=${CROSSNODE_MESSAGES:-2000}
 redis_pid=""
 start_redis() {
@@ -307,46 +308,45 @@ stop_redis() {
   wait "$redis_pid" 2>/dev/null || true
 }
 
-# crossnode_run KIND ROUND POST_PORT RECEIVE_PORT: one client run, its results added as KIND.
-crossnode_run() {
-  local kind=$1 round=$2 out=$logs/crossnode-$1-$2.txt token
-  token=$("$load_bin" token --port "$3" --key-file "$key_file" --poster "$poster")
-  if "${gw_load_cpu[@]}" node bench/gateway/crossnode.mjs --post "$3" --receive "client=$4" --token "$token" \
-    --channel "$channel" --count "$crossnode_messages" >"$out" 2>>"$logs/crossnode-$kind-$round.log"; then
-    add crossnode "$kind" p50 "$(val "$out" client_p50_ms)"
-    add crossnode "$kind" p99 "$(val "$out" client_p99_ms)"
-    add crossnode "$kind" post_p50 "$(val "$out" post_p50_ms)"
-    local lost refused
-    lost=$(val "$out" missing); refused=$(val "$out" failures)
-    add crossnode "$kind" missing "$((${lost:-0} + ${refused:-0}))"
-    note crossnode "$kind" "round $round: $(val "$out" messages) messages; receipt p50 $(val "$out" client_p50_ms) ms,\
- p99 $(val "$out" client_p99_ms) ms, mean $(val "$out" client_mean_ms) ms; POST answered p50 $(val "$out" post_p50_ms) ms,\
- p99 $(val "$out" post_p99_ms) ms; $(val "$out" missing) missing, $(val "$out" failures) not answered 2xx"
-  else
-    note crossnode "$kind" "round $round: FAILED: $(tail -n 2 "$logs/crossnode-$kind-$round.log" | tr '\n' ' ')"
-  fi
-}
-
 crossnode_part() {
-  local round a_pid a_port
+  local round out kind s_port a_port token lost refused
   for round in $(seq "$rounds"); do
-    echo "bench: crossnode 1 node round $round/$rounds ($crossnode_messages messages)" >&2
-    if start_server hearthd; then
-      crossnode_run single "$round" "$srv_port" "$srv_port"
-      stop_server
-    fi
-    echo "bench: crossnode 2 nodes + Redis round $round/$rounds ($crossnode_messages messages x 2)" >&2
+    echo "bench: crossnode round $round/$rounds ($crossnode_messages messages per case)" >&2
+    local pids=()
     start_redis || continue
-    if start_server hearthd --redis "$redis_url" --worker-id 1 --jwt-key-file "$key_file"; then
-      a_pid=$srv_pid a_port=$srv_port
-      if start_server hearthd --redis "$redis_url" --worker-id 2 --jwt-key-file "$key_file"; then
-        crossnode_run remote "$round" "$a_port" "$srv_port"
-        crossnode_run local "$round" "$a_port" "$a_port"
-        stop_server
+    # The single node and the two Redis nodes run side by side; the client's cases take turns.
+    if start_server hearthd; then
+      s_port=$srv_port; pids+=("$srv_pid")
+      if start_server hearthd --redis "$redis_url" --worker-id 1 --jwt-key-file "$key_file"; then
+        a_port=$srv_port; pids+=("$srv_pid")
+        if start_server hearthd --redis "$redis_url" --worker-id 2 --jwt-key-file "$key_file"; then
+          pids+=("$srv_pid")
+          out=$logs/crossnode-$round.txt
+          token=$("$load_bin" token --port "$s_port" --key-file "$key_file" --poster "$poster")
+          if "${gw_load_cpu[@]}" node bench/gateway/crossnode.mjs --token "$token" --channel "$channel" \
+            --count "$crossnode_messages" --case "single=$s_port:$s_port" --case "remote=$a_port:$srv_port" \
+            --case "local=$a_port:$a_port" >"$out" 2>>"$logs/crossnode-$round.log"; then
+            for kind in single remote local; do
+              add crossnode "$kind" p50 "$(val "$out" "${kind}_p50_ms")"
+              add crossnode "$kind" p99 "$(val "$out" "${kind}_p99_ms")"
+              lost=$(val "$out" "${kind}_missing"); refused=$(val "$out" "${kind}_failures")
+              add crossnode "$kind" missing "$((${lost:-0} + ${refused:-0}))"
+              note crossnode "$kind" "round $round: $(val "$out" "${kind}_messages") messages; receipt p50\
+ $(val "$out" "${kind}_p50_ms") ms, p99 $(val "$out" "${kind}_p99_ms") ms, mean $(val "$out" "${kind}_mean_ms") ms;\
+ POST answered p50 $(val "$out" "${kind}_post_p50_ms") ms, p99 $(val "$out" "${kind}_post_p99_ms") ms;\
+ ${lost:-?} missing, ${refused:-?} not answered 2xx"
+            done
+            # For scale: a bare XADD round trip on the same socket (one client, one at a time).
+            note crossnode remote "round $round: bare Redis XADD round trip (redis-benchmark -c 1) p50 $(
+              redis-benchmark -s "${redis_url#unix://}" -c 1 -n 2000 --csv XADD hearth:bench:rtt '*' k e p crossnode \
+                2>/dev/null | awk -F'","' 'NR == 2 {print $5}') ms"
+          else
+            note crossnode single "round $round: FAILED: $(tail -n 2 "$logs/crossnode-$round.log" | tr '\n' ' ')"
+          fi
+        fi
       fi
-      srv_pid=$a_pid
-      stop_server
     fi
+    for srv_pid in "${pids[@]}"; do stop_server; done
     stop_redis
   done
 }
@@ -356,6 +356,7 @@ fmt() {
   awk -v v="$1" -v f="$2" 'BEGIN {if (v == "" || v == "nan") print "-"; else if (v < 0 || v >= 999999999) print "never"
     else printf f, v}'
 }
+signed() { awk -v v="$1" 'BEGIN {if (v == "" || v == "nan") print "-"; else printf "%+.3f", v}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || a == "nan" || b == "nan" || b == 0) print "?"; else printf "%.2fx", a / b}'; }
 kib() { awk -v v="$1" 'BEGIN {if (v == "" || v == "nan") print "-"; else printf "%.1f KiB", v / 1024}'; }
 
@@ -383,10 +384,10 @@ create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbe
   hearthd gets --db-pool-size $db_pool (a send holds two pooled connections at once).
 EOF
   want crossnode && cat <<EOF
-crossnode: $crossnode_messages messages posted one at a time on node A (the next once answered and received, +1 ms);
-  p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client. "1 node": hearthd without --redis;
-  "A->B redis": two hearthd with --redis (one Redis Stream) sharing the database, client on node B;
-  "A->A redis": the same two nodes, client on A. missing = receipts not within 5 s + POSTs not 2xx.
+crossnode: $crossnode_messages messages per case posted one at a time (the next once answered and received, +1 ms),
+  the three cases side by side taking turns; p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client.
+  "1 node": hearthd without --redis; "A->B redis": two hearthd with --redis (one Redis Stream) sharing the
+  database, posted on A, client on B; "A->A redis": client on A. missing = receipts not within 5 s + POSTs not 2xx.
 EOF
   want storm && cat <<EOF
 storm: $storm_sessions sessions drop their TCP connections at once and RESUME while $storm_rate messages/s are posted;
@@ -454,9 +455,9 @@ EOF
       local versus=""
       case $kind in
       single) versus="in-process bus: the baseline" ;;
-      remote) versus="added p50 $(fmt "$added" %.3f) ms over 1 node; goal < 0.5 ms: $verdict" ;;
-      local) versus="added p50 $(fmt "$(awk -v b="$(med crossnode local p50)" -v a="$single" \
-        'BEGIN {if (a == "nan" || b == "nan") print "nan"; else print b - a}')" %.3f) ms over 1 node" ;;
+      remote) versus="added p50 $(signed "$added") ms over 1 node; goal < 0.5 ms: $verdict" ;;
+      local) versus="added p50 $(signed "$(awk -v b="$(med crossnode local p50)" -v a="$single" \
+        'BEGIN {if (a == "nan" || b == "nan") print "nan"; else print b - a}')") ms over 1 node" ;;
       esac
       row crossnode "$label" - - "$(fmt "$(med crossnode $kind p50)" %.3f)" "$(fmt "$(med crossnode $kind p99)" %.3f)" \
         "$(fmt "$(sum crossnode $kind missing)" %d)" - - "$versus"
