@@ -1,15 +1,17 @@
 // The cross-node client of `make bench` (bench/README.md, part `crossnode`): posts messages one
 // at a time and times their MESSAGE_CREATE on a gateway client. Each case names the node a
-// message is posted to and the node of the client that must receive it; the cases take turns
-// message by message, so they share the machine's load (the development machine is shared) and
+// message is posted to and the node of the client that must receive it; the cases take turns in
+// blocks of messages, so they share the machine's load (the development machine is shared) and
 // their figures compare. A message's latency is (receipt on that client − start of its POST),
 // both read from this process's monotonic clock; the next message leaves once the POST has
 // answered and the event has arrived, plus a short pause, so nothing queues.
 //   node bench/gateway/crossnode.mjs --token T --channel ID --count N
 //        --case NAME=POST_PORT:RECEIVE_PORT [--case ...] [--warmup N] [--gap-ms MS]
+//        [--block N] [--block-warmup N]
 // Prints key=value lines per case: <name>_p50_ms, <name>_p99_ms, <name>_mean_ms,
-// <name>_post_p50_ms, <name>_post_p99_ms, <name>_messages, <name>_missing (receipts not within
-// 5 s), <name>_failures (POSTs not answered 2xx). N and the warm-up count are per case.
+// <name>_after_answer_p50_ms (receipt − end of the POST's answer; negative when the event came
+// first), <name>_post_p50_ms, <name>_post_p99_ms, <name>_messages, <name>_missing (receipts not
+// within 5 s), <name>_failures (POSTs not answered 2xx). N and the warm-up count are per case.
 // `ws` comes from the tests' package set (tests/package.json already depends on it).
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -17,7 +19,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
 const WebSocket = require('ws');
 
-const options = { cases: [], warmup: 100, gapMs: 1 };
+const options = { cases: [], warmup: 100, gapMs: 1, block: 50, blockWarmup: 3 };
 for (let index = 2; index < process.argv.length; index += 2) {
   const [flag, value] = [process.argv[index], process.argv[index + 1]];
   if (flag === '--token') options.token = value;
@@ -25,6 +27,8 @@ for (let index = 2; index < process.argv.length; index += 2) {
   else if (flag === '--count') options.count = Number(value);
   else if (flag === '--warmup') options.warmup = Number(value);
   else if (flag === '--gap-ms') options.gapMs = Number(value);
+  else if (flag === '--block') options.block = Number(value);
+  else if (flag === '--block-warmup') options.blockWarmup = Number(value);
   else if (flag === '--case') {
     const [name, ports] = value.split('=');
     const [post, receive] = ports.split(':').map(Number);
@@ -86,36 +90,51 @@ function post(port, body) {
 
 for (const one of options.cases) {
   one.client = await connect(one.name, one.receive);
-  Object.assign(one, { latencies: [], postTimes: [], missing: 0, failures: 0 });
+  Object.assign(one, { latencies: [], afterAnswer: [], postTimes: [], missing: 0, failures: 0 });
 }
 
-const rounds = options.warmup + options.count;
+/** Posts one message for `one` and waits for its receipt; records it when `measured`. */
 let serial = 0;
-for (let round = 0; round < rounds; ++round) {
-  for (const one of options.cases) {
-    const nonce = `x${++serial}-${process.pid}`;
-    const { client } = one;
-    const receipt = new Promise((resolve) => {
-      const timeout = setTimeout(() => { client.waiters.delete(nonce); resolve(null); }, 5000);
-      client.waiters.set(nonce, (at) => { clearTimeout(timeout); client.waiters.delete(nonce); resolve(at); });
-    });
-    const body = JSON.stringify({ content: `crossnode ${one.name} n=${round}`, nonce });
-    const start = now();
-    const answer = await post(one.post, body);
-    const measured = round >= options.warmup;
-    if (answer.status < 200 || answer.status >= 300) {
-      if (measured) ++one.failures;
-      client.waiters.get(nonce)?.(null); // no event follows a refused message
-      await receipt;
-    } else {
-      const at = await receipt;
-      if (measured) {
-        one.postTimes.push(answer.at - start);
-        if (at === null) ++one.missing;
-        else one.latencies.push(at - start);
+async function send(one, measured) {
+  const nonce = `x${++serial}-${process.pid}`;
+  const { client } = one;
+  const receipt = new Promise((resolve) => {
+    const timeout = setTimeout(() => { client.waiters.delete(nonce); resolve(null); }, 5000);
+    client.waiters.set(nonce, (at) => { clearTimeout(timeout); client.waiters.delete(nonce); resolve(at); });
+  });
+  const body = JSON.stringify({ content: `crossnode ${one.name} n=${serial}`, nonce });
+  const start = now();
+  const answer = await post(one.post, body);
+  if (answer.status < 200 || answer.status >= 300) {
+    if (measured) ++one.failures;
+    client.waiters.get(nonce)?.(null); // no event follows a refused message
+    await receipt;
+  } else {
+    const at = await receipt;
+    if (measured) {
+      one.postTimes.push(answer.at - start);
+      if (at === null) ++one.missing;
+      else {
+        one.latencies.push(at - start);
+        one.afterAnswer.push(at - answer.at);
       }
     }
-    if (options.gapMs > 0) await sleep(options.gapMs);
+  }
+  if (options.gapMs > 0) await sleep(options.gapMs);
+}
+
+// Blocks: a case sends `block` messages in a row (the first `blockWarmup` not counted, while its
+// node's threads and pooled connection wake up), then the next case; the cases take turns block
+// by block until each has `count` counted, so time-varying load weighs on them alike.
+for (const one of options.cases) {
+  for (let index = 0; index < options.warmup; ++index) await send(one, false);
+}
+while (options.cases.some((one) => one.postTimes.length + one.failures < options.count)) {
+  for (const one of options.cases) {
+    for (let index = 0; index < options.block; ++index) {
+      if (one.postTimes.length + one.failures >= options.count) break;
+      await send(one, index >= options.blockWarmup);
+    }
   }
 }
 
@@ -129,6 +148,7 @@ for (const one of options.cases) {
   console.log(`${one.name}_p50_ms=${percentile(one.latencies, 50)}`);
   console.log(`${one.name}_p99_ms=${percentile(one.latencies, 99)}`);
   console.log(`${one.name}_mean_ms=${mean(one.latencies)}`);
+  console.log(`${one.name}_after_answer_p50_ms=${percentile(one.afterAnswer, 50)}`);
   console.log(`${one.name}_post_p50_ms=${percentile(one.postTimes, 50)}`);
   console.log(`${one.name}_post_p99_ms=${percentile(one.postTimes, 99)}`);
   console.log(`${one.name}_messages=${one.postTimes.length}`);

@@ -284,7 +284,7 @@ storm_part() {
 # POST to the MESSAGE_CREATE's receipt: "1 node" is one hearthd without --redis (the in-process
 # bus), "A->B redis" two nodes sharing the database, Redis and the token key, posting on A and
 # receiving on B, "A->A redis" the same two nodes with the client on A. The three run side by
-# side and take turns message by message, so the machine's load weighs on them alike.
+# side and take turns in blocks of 50 messages, so the machine's load weighs on them alike.
 crossnode_messages=${CROSSNODE_MESSAGES:-2000}
 redis_pid=""
 start_redis() {
@@ -333,7 +333,8 @@ crossnode_part() {
               add crossnode "$kind" missing "$((${lost:-0} + ${refused:-0}))"
               note crossnode "$kind" "round $round: $(val "$out" "${kind}_messages") messages; receipt p50\
  $(val "$out" "${kind}_p50_ms") ms, p99 $(val "$out" "${kind}_p99_ms") ms, mean $(val "$out" "${kind}_mean_ms") ms;\
- POST answered p50 $(val "$out" "${kind}_post_p50_ms") ms, p99 $(val "$out" "${kind}_post_p99_ms") ms;\
+ POST answered p50 $(val "$out" "${kind}_post_p50_ms") ms, p99 $(val "$out" "${kind}_post_p99_ms") ms; receipt − answer\
+ p50 $(val "$out" "${kind}_after_answer_p50_ms") ms;\
  ${lost:-?} missing, ${refused:-?} not answered 2xx"
             done
             # For scale: a bare XADD round trip on the same socket (one client, one at a time).
@@ -385,7 +386,7 @@ create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbe
 EOF
   want crossnode && cat <<EOF
 crossnode: $crossnode_messages messages per case posted one at a time (the next once answered and received, +1 ms),
-  the three cases side by side taking turns; p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client.
+  the three cases side by side taking turns in blocks of 50; p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client.
   "1 node": hearthd without --redis; "A->B redis": two hearthd with --redis (one Redis Stream) sharing the
   database, posted on A, client on B; "A->A redis": client on A. missing = receipts not within 5 s + POSTs not 2xx.
 EOF
