@@ -10,7 +10,8 @@
 # Environment: ROUNDS, DURATION (seconds per measured window, default 8), CONNECTIONS (default 32),
 #   BENCH_ONLY=http,micro,fanout,idle,create,storm,crossnode (a comma-separated subset; default: all),
 #   FANOUT_CLIENTS (5000), FANOUT_TARGET (100000 deliveries/s), IDLE_SESSIONS (19000),
-#   STORM_SESSIONS (10000), STORM_RATE (5 messages/s), CROSSNODE_MESSAGES (2000).
+#   STORM_SESSIONS (10000), STORM_RATE (5 messages/s), CROSSNODE_MESSAGES (2000),
+#   CROSSNODE_SYNC_COMMIT (off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

@@ -285,7 +285,11 @@ storm_part() {
 # bus), "A->B redis" two nodes sharing the database, Redis and the token key, posting on A and
 # receiving on B, "A->A redis" the same two nodes with the client on A. The three run side by
 # side and take turns in blocks of 50 messages, so the machine's load weighs on them alike.
+# hearthd's commits are not waited for on disk here (synchronous_commit, CROSSNODE_SYNC_COMMIT):
+# the three cases commit alike, and on a shared disk the flush's jitter (milliseconds) would
+# drown the fraction of a millisecond measured. The create part measures durable commits.
 crossnode_messages=${CROSSNODE_MESSAGES:-2000}
+crossnode_sync_commit=${CROSSNODE_SYNC_COMMIT:-off}
 redis_pid=""
 start_redis() {
   local dir=$work/redis
@@ -310,6 +314,8 @@ stop_redis() {
 
 crossnode_part() {
   local round out kind s_port a_port token lost refused
+  # start_server reads db_url: this part's servers get their own commit setting.
+  local db_url="$db_url options='-c synchronous_commit=$crossnode_sync_commit'"
   for round in $(seq "$rounds"); do
     echo "bench: crossnode round $round/$rounds ($crossnode_messages messages per case)" >&2
     local pids=()
@@ -337,6 +343,8 @@ crossnode_part() {
  p50 $(val "$out" "${kind}_after_answer_p50_ms") ms;\
  ${lost:-?} missing, ${refused:-?} not answered 2xx"
             done
+            note crossnode remote "round $round: A->B p50 minus 1 node p50 in this round: $(signed "$(awk \
+              -v b="$(val "$out" remote_p50_ms)" -v a="$(val "$out" single_p50_ms)" 'BEGIN {print b - a}')") ms"
             # For scale: a bare XADD round trip on the same socket (one client, one at a time).
             note crossnode remote "round $round: bare Redis XADD round trip (redis-benchmark -c 1) p50 $(
               redis-benchmark -s "${redis_url#unix://}" -c 1 -n 2000 --csv XADD hearth:bench:rtt '*' k e p crossnode \
@@ -385,7 +393,7 @@ create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbe
   hearthd gets --db-pool-size $db_pool (a send holds two pooled connections at once).
 EOF
   want crossnode && cat <<EOF
-crossnode: $crossnode_messages messages per case posted one at a time (the next once answered and received, +1 ms),
+crossnode: synchronous_commit=$crossnode_sync_commit; $crossnode_messages messages per case posted one at a time (the next once answered and received, +1 ms),
   the three cases side by side taking turns in blocks of 50; p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client.
   "1 node": hearthd without --redis; "A->B redis": two hearthd with --redis (one Redis Stream) sharing the
   database, posted on A, client on B; "A->A redis": client on A. missing = receipts not within 5 s + POSTs not 2xx.
