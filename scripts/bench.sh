@@ -5,12 +5,13 @@
 #     it) with Accept-Encoding: gzip. Each server runs alone on core 0 (hearthd with one I/O
 #     thread, Node is single-threaded) and wrk on core 1. Then the C++ micro-benchmarks.
 #  2. Gateway and messaging (bench/gateway/parts.sh): fan-out, idle sessions, message create and
-#     the reconnect storm, printed as one table.
+#     the reconnect storm and the cross-node hop through Redis, printed as one table.
 # Each pairing runs ROUNDS times (default 3), alternating servers; tables show medians.
 # Environment: ROUNDS, DURATION (seconds per measured window, default 8), CONNECTIONS (default 32),
-#   BENCH_ONLY=http,micro,fanout,idle,create,storm (a comma-separated subset; default: all),
+#   BENCH_ONLY=http,micro,fanout,idle,create,storm,crossnode (a comma-separated subset; default: all),
 #   FANOUT_CLIENTS (5000), FANOUT_TARGET (100000 deliveries/s), IDLE_SESSIONS (19000),
-#   STORM_SESSIONS (10000), STORM_RATE (5 messages/s).
+#   STORM_SESSIONS (10000), STORM_RATE (5 messages/s), CROSSNODE_MESSAGES (2000),
+#   CROSSNODE_SYNC_COMMIT (off).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -19,7 +20,7 @@ duration=${DURATION:-8}
 connections=${CONNECTIONS:-32}
 only=${BENCH_ONLY:-all}
 want() { [[ $only == all || ",$only," == *",$1,"* ]]; }
-gateway_parts=(fanout idle create storm)
+gateway_parts=(fanout idle create storm crossnode)
 want_gateway=""
 for part in "${gateway_parts[@]}"; do want "$part" && want_gateway=yes; done
 

@@ -277,15 +277,87 @@ storm_part() {
   done
 }
 
-# Cross-node (2 nodes and Redis: the added p50 of the Redis hop) lands with the Redis event bus:
-# start two hearthd with --redis, put the clients on one and post on the other, and compare p50
-# with the single-node fan-out row at the same rate.
+# Cross-node: the added latency of the Redis hop. With --redis every event goes through one Redis
+# Stream (XADD by the node that publishes it, XREAD BLOCK by every node, itself included), so a
+# message posted on node A reaches a client of node B, or of A, only after that round trip.
+# Messages are posted one at a time (bench/gateway/crossnode.mjs) and timed from the start of the
+# POST to the MESSAGE_CREATE's receipt: "1 node" is one hearthd without --redis (the in-process
+# bus), "A->B redis" two nodes sharing the database, Redis and the token key, posting on A and
+# receiving on B, "A->A redis" the same two nodes with the client on A. The three run side by
+# side and take turns in blocks of 50 messages, so the machine's load weighs on them alike.
+# hearthd's commits are not waited for on disk here (synchronous_commit, CROSSNODE_SYNC_COMMIT):
+# the three cases commit alike, and on a shared disk the flush's jitter (milliseconds) would
+# drown the fraction of a millisecond measured. The create part measures durable commits.
+crossnode_messages=${CROSSNODE_MESSAGES:-2000}
+crossnode_sync_commit=${CROSSNODE_SYNC_COMMIT:-off}
+redis_pid=""
+start_redis() {
+  local dir=$work/redis
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  redis_url="unix://$dir/redis.sock"
+  "${gw_server_cpu[@]}" redis-server --port 0 --unixsocket "$dir/redis.sock" --unixsocketperm 700 --save '' \
+    --appendonly no --dir "$dir" >>"$logs/redis.log" 2>&1 &
+  redis_pid=$!
+  server_pids+=("$redis_pid")
+  for _ in $(seq 100); do
+    [[ $(redis-cli -s "$dir/redis.sock" ping 2>/dev/null) == PONG ]] && return 0
+    sleep 0.05
+  done
+  echo "bench: redis-server did not start (logs in $logs)" >&2
+  return 1
+}
+stop_redis() {
+  kill "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+}
+
 crossnode_part() {
-  if "$repo/build/release/hearthd" --help 2>/dev/null | grep -q -- '--redis'; then
-    note crossnode hearthd "hearthd has --redis now: the cross-node row is still to be written (bench/gateway/parts.sh)"
-  else
-    note crossnode hearthd "not measured: hearthd has no Redis event bus yet"
-  fi
+  local round out kind s_port a_port token lost refused
+  # start_server reads db_url: this part's servers get their own commit setting.
+  local db_url="$db_url options='-c synchronous_commit=$crossnode_sync_commit'"
+  for round in $(seq "$rounds"); do
+    echo "bench: crossnode round $round/$rounds ($crossnode_messages messages per case)" >&2
+    local pids=()
+    start_redis || continue
+    # The single node and the two Redis nodes run side by side; the client's cases take turns.
+    if start_server hearthd; then
+      s_port=$srv_port; pids+=("$srv_pid")
+      if start_server hearthd --redis "$redis_url" --worker-id 1 --jwt-key-file "$key_file"; then
+        a_port=$srv_port; pids+=("$srv_pid")
+        if start_server hearthd --redis "$redis_url" --worker-id 2 --jwt-key-file "$key_file"; then
+          pids+=("$srv_pid")
+          out=$logs/crossnode-$round.txt
+          token=$("$load_bin" token --port "$s_port" --key-file "$key_file" --poster "$poster")
+          if "${gw_load_cpu[@]}" node bench/gateway/crossnode.mjs --token "$token" --channel "$channel" \
+            --count "$crossnode_messages" --case "single=$s_port:$s_port" --case "remote=$a_port:$srv_port" \
+            --case "local=$a_port:$a_port" >"$out" 2>>"$logs/crossnode-$round.log"; then
+            for kind in single remote local; do
+              add crossnode "$kind" p50 "$(val "$out" "${kind}_p50_ms")"
+              add crossnode "$kind" p99 "$(val "$out" "${kind}_p99_ms")"
+              lost=$(val "$out" "${kind}_missing"); refused=$(val "$out" "${kind}_failures")
+              add crossnode "$kind" missing "$((${lost:-0} + ${refused:-0}))"
+              note crossnode "$kind" "round $round: $(val "$out" "${kind}_messages") messages; receipt p50\
+ $(val "$out" "${kind}_p50_ms") ms, p99 $(val "$out" "${kind}_p99_ms") ms, mean $(val "$out" "${kind}_mean_ms") ms;\
+ POST answered p50 $(val "$out" "${kind}_post_p50_ms") ms, p99 $(val "$out" "${kind}_post_p99_ms") ms; receipt − answer\
+ p50 $(val "$out" "${kind}_after_answer_p50_ms") ms;\
+ ${lost:-?} missing, ${refused:-?} not answered 2xx"
+            done
+            note crossnode remote "round $round: A->B p50 minus 1 node p50 in this round: $(signed "$(awk \
+              -v b="$(val "$out" remote_p50_ms)" -v a="$(val "$out" single_p50_ms)" 'BEGIN {print b - a}')") ms"
+            # For scale: a bare XADD round trip on the same socket (one client, one at a time).
+            note crossnode remote "round $round: bare Redis XADD round trip (redis-benchmark -c 1) p50 $(
+              redis-benchmark -s "${redis_url#unix://}" -c 1 -n 2000 --csv XADD hearth:bench:rtt '*' k e p crossnode \
+                2>/dev/null | awk -F'","' 'NR == 2 {print $5}') ms"
+          else
+            note crossnode single "round $round: FAILED: $(tail -n 2 "$logs/crossnode-$round.log" | tr '\n' ' ')"
+          fi
+        fi
+      fi
+    fi
+    for srv_pid in "${pids[@]}"; do stop_server; done
+    stop_redis
+  done
 }
 
 # A number in printf format $2; "-" when there is none, "never" for a time never reached.
@@ -293,6 +365,7 @@ fmt() {
   awk -v v="$1" -v f="$2" 'BEGIN {if (v == "" || v == "nan") print "-"; else if (v < 0 || v >= 999999999) print "never"
     else printf f, v}'
 }
+signed() { awk -v v="$1" 'BEGIN {if (v == "" || v == "nan") print "-"; else printf "%+.3f", v}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || a == "nan" || b == "nan" || b == 0) print "?"; else printf "%.2fx", a / b}'; }
 kib() { awk -v v="$1" 'BEGIN {if (v == "" || v == "nan") print "-"; else printf "%.1f KiB", v / 1024}'; }
 
@@ -318,6 +391,12 @@ EOF
 create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbench running the same INSERT
   (bench/gateway/message_insert.sql) with $connections clients; durable commits; missing = non-2xx / failed.
   hearthd gets --db-pool-size $db_pool (a send holds two pooled connections at once).
+EOF
+  want crossnode && cat <<EOF
+crossnode: synchronous_commit=$crossnode_sync_commit; $crossnode_messages messages per case posted one at a time (the next once answered and received, +1 ms),
+  the three cases side by side taking turns in blocks of 50; p50/p99 = POST start -> MESSAGE_CREATE receipt on one gateway client.
+  "1 node": hearthd without --redis; "A->B redis": two hearthd with --redis (one Redis Stream) sharing the
+  database, posted on A, client on B; "A->A redis": client on A. missing = receipts not within 5 s + POSTs not 2xx.
 EOF
   want storm && cat <<EOF
 storm: $storm_sessions sessions drop their TCP connections at once and RESUME while $storm_rate messages/s are posted;
@@ -374,11 +453,30 @@ EOF
     row storm hearthd "$(fmt "$(med storm hearthd rate)" %.0f)" - "$(fmt "$(med storm hearthd p50)" %.0f)" \
       "$(fmt "$p99" %.0f)" "$(fmt "$missing" %d)" - - "no peer; goal 99% back < 5 s, none missed: $verdict"
   fi
-  row crossnode - - - - - - - - "${gw_notes[crossnode,hearthd]:+see below}"
+  if want crossnode; then
+    local single remote added verdict
+    single=$(med crossnode single p50); remote=$(med crossnode remote p50)
+    added=$(awk -v b="$remote" -v a="$single" 'BEGIN {if (a == "nan" || b == "nan") print "nan"; else print b - a}')
+    verdict=missed
+    awk -v d="$added" 'BEGIN {exit !(d != "nan" && d < 0.5)}' && verdict=met
+    for kind in single remote local; do
+      case $kind in single) label="1 node" ;; remote) label="A->B redis" ;; local) label="A->A redis" ;; esac
+      local versus=""
+      case $kind in
+      single) versus="in-process bus: the baseline" ;;
+      remote) versus="added p50 $(signed "$added") ms over 1 node; goal < 0.5 ms: $verdict" ;;
+      local) versus="added p50 $(signed "$(awk -v b="$(med crossnode local p50)" -v a="$single" \
+        'BEGIN {if (a == "nan" || b == "nan") print "nan"; else print b - a}')") ms over 1 node" ;;
+      esac
+      row crossnode "$label" - - "$(fmt "$(med crossnode $kind p50)" %.3f)" "$(fmt "$(med crossnode $kind p99)" %.3f)" \
+        "$(fmt "$(sum crossnode $kind missing)" %d)" - - "$versus"
+    done
+  fi
   echo
   echo "Details (logs and raw key=value results in ${logs#"$repo"/}):"
   local key
-  for key in fanout,hearthd fanout,ws fanout,floor idle,hearthd idle,ws storm,hearthd crossnode,hearthd; do
+  for key in fanout,hearthd fanout,ws fanout,floor idle,hearthd idle,ws storm,hearthd crossnode,single \
+    crossnode,remote crossnode,local; do
     [[ -n ${gw_notes[$key]:-} ]] || continue
     echo "  ${key/,/ }:"
     printf '%s' "${gw_notes[$key]}"
@@ -403,6 +501,6 @@ gateway_bench() {
   want idle && idle_part
   want create && create_part
   want storm && storm_part
-  crossnode_part
+  want crossnode && crossnode_part
   print_gateway_table
 }
