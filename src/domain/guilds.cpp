@@ -243,9 +243,8 @@ asio::awaitable<core::Result<GuildContext>> Guilds::context(store::PgPool& pool,
   co_return std::move(*context);
 }
 
-asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
-Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id) {
-  // One round trip: the channel, and the user's standing in its server (none for a DM).
+std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id) {
+  // The channel, and the user's standing in its server (none for a DM), in one round trip.
   std::vector<store::Statement> statements;
   statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE id = $1", {id(channel_id)}});
   // A thread's permissions are its parent's: the parent's overwrites stand in for its own.
@@ -255,21 +254,32 @@ Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint6
   statements.push_back(dmAccessStatement(channel_id, user_id));
   statements.push_back(threadStateStatement(channel_id));
   addContextStatements(statements, "(SELECT guild_id FROM channels WHERE id = $1)", {id(channel_id), id(user_id)});
+  return statements;
+}
+
+core::Result<std::pair<GuildContext, Channel>> visibleChannelFrom(std::span<const store::PgResult> results,
+                                                                  std::uint64_t user_id) {
+  if (results[0].rows() == 0) return unknownChannel();
+  Channel channel = channelFromRow(results[0], 0);
+  channel.overwrites = overwritesFrom(results[1], 0, 0, results[1].rows());
+  readThreadState(results[3], channel);
+  if (channel.guild_id == 0) {
+    const DmAccess access = dmAccessFrom(results[2]);
+    if (!access.recipient) return unknownChannel();
+    return std::pair{dmContext(user_id, access.may_send), std::move(channel)};
+  }
+  auto context = contextFrom(results[4], results[5], results[6], user_id);
+  if (!context) return unknownChannel(); // not a member: the channel doesn't exist for them
+  if ((context->in(channel)&perm::kViewChannel) == 0) return unknownChannel();
+  return std::pair{std::move(*context), std::move(channel)};
+}
+
+asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
+Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id) {
+  std::vector<store::Statement> statements = visibleChannelStatements(channel_id, user_id);
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());
-  if ((*results)[0].rows() == 0) co_return unknownChannel();
-  Channel channel = channelFromRow((*results)[0], 0);
-  channel.overwrites = overwritesFrom((*results)[1], 0, 0, (*results)[1].rows());
-  readThreadState((*results)[3], channel);
-  if (channel.guild_id == 0) {
-    const DmAccess access = dmAccessFrom((*results)[2]);
-    if (!access.recipient) co_return unknownChannel();
-    co_return std::pair{dmContext(user_id, access.may_send), std::move(channel)};
-  }
-  auto context = contextFrom((*results)[4], (*results)[5], (*results)[6], user_id);
-  if (!context) co_return unknownChannel(); // not a member: the channel doesn't exist for them
-  if ((context->in(channel)&perm::kViewChannel) == 0) co_return unknownChannel();
-  co_return std::pair{std::move(*context), std::move(channel)};
+  co_return visibleChannelFrom(*results, user_id);
 }
 
 asio::awaitable<core::Result<Guild>> Guilds::create(store::PgPool& pool, std::uint64_t owner_id, std::string name,
