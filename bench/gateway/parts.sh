@@ -22,9 +22,9 @@ db_url=$(scripts/db.sh url)
 account_base=$(((1700000000000 - 1420070400000) << 22))
 mkdir -p "$logs"
 
-# A message send holds one pooled connection for its transaction and takes a second one to load
-# the stored message, so with no more connections than concurrent sends a thread's pool runs dry
-# and sends wait out the 5 s acquire timeout (503). hearthd gets twice the connections pgbench has.
+# hearthd's PostgreSQL connections (split across its threads): twice CONNECTIONS in the session
+# parts, as they have always been measured; the create part sets it to CONNECTIONS, as many as
+# pgbench has clients (a send holds one pooled connection at a time, never two).
 db_pool=$((2 * connections))
 
 sql() { "$pg_bin/psql" "$db_url" -Atq -v ON_ERROR_STOP=1 -c "$1"; }
@@ -131,6 +131,9 @@ seed_gateway() {
   fi
   # Every run starts from an empty channel; pgbench's inserts take ids from their own sequence.
   sql "DELETE FROM messages WHERE guild_id = $guild"
+  # As autovacuum would, soon: otherwise the first round's reads of the channel's newest message
+  # (hearthd reads last_message_id from the messages index) step over every deleted entry.
+  sql "VACUUM messages"
   sql "CREATE SEQUENCE IF NOT EXISTS bench_message_ids START 4000000000000000000"
   stop_server
 }
@@ -213,7 +216,7 @@ wrk_ms() {
 }
 
 create_part() {
-  local round out token errors
+  local round out token errors db_pool=$connections # start_server reads it
   for round in $(seq "$rounds"); do
     echo "bench: message create round $round/$rounds" >&2
     if start_server hearthd; then
@@ -390,7 +393,7 @@ EOF
   want create && cat <<EOF
 create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbench running the same INSERT
   (bench/gateway/message_insert.sql) with $connections clients; durable commits; missing = non-2xx / failed.
-  hearthd gets --db-pool-size $db_pool (a send holds two pooled connections at once).
+  hearthd gets --db-pool-size $connections, as many connections as pgbench.
 EOF
   want crossnode && cat <<EOF
 crossnode: synchronous_commit=$crossnode_sync_commit; $crossnode_messages messages per case posted one at a time (the next once answered and received, +1 ms),

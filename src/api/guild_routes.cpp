@@ -569,12 +569,17 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           co_return net::errorResponse(core::ErrorCode::kMissingPermissions, "Missing Permissions");
         }
         // Filters: user_id (who acted), action_type, before (entry id), limit 1-100 (50).
+        std::vector<core::FieldError> errors;
+        const std::uint64_t user = snowflakeParam(request, "user_id", errors);
+        const std::uint64_t before = snowflakeParam(request, "before", errors);
+        const auto limit = limitParam(request, 50, 100, errors);
+        if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
         std::string sql =
             "SELECT id, user_id, target_id, action_type, reason, changes::text, options::text FROM audit_log "
             "WHERE guild_id = $1";
         store::Params params{std::to_string(actor->context.guild.id)};
-        if (auto user = core::parseSnowflake(request.queryParam("user_id"))) {
-          params.push_back(std::to_string(*user));
+        if (user != 0) {
+          params.push_back(std::to_string(user));
           sql += " AND user_id = $" + std::to_string(params.size());
         }
         if (const auto action = request.queryParam("action_type"); !action.empty()) {
@@ -584,15 +589,11 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           params.push_back(std::string(action));
           sql += " AND action_type = $" + std::to_string(params.size()) + "::int";
         }
-        if (auto before = core::parseSnowflake(request.queryParam("before"))) {
-          params.push_back(std::to_string(*before));
+        if (before != 0) {
+          params.push_back(std::to_string(before));
           sql += " AND id < $" + std::to_string(params.size());
         }
-        int limit = 50;
-        if (const auto text = request.queryParam("limit"); !text.empty()) {
-          limit = std::clamp(std::atoi(std::string(text).c_str()), 1, 100);
-        }
-        sql += " ORDER BY id DESC LIMIT " + std::to_string(limit);
+        sql += " ORDER BY id DESC LIMIT " + std::to_string(*limit);
         auto rows = co_await deps.pools.at(request.worker)->query(sql, std::move(params));
         if (!rows) co_return net::errorResponse(rows.error());
         json::array entries;

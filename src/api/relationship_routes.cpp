@@ -42,6 +42,12 @@ void publishAll(const RelationshipDeps& deps, const std::vector<domain::Relation
       data["type"] = static_cast<int>(event.relationship.type);
     }
     publish(deps, event.added ? "RELATIONSHIP_ADD" : "RELATIONSHIP_REMOVE", 0, json::serialize(data), 0, {event.to});
+    // A new friend's presence, which until now wasn't theirs to hear (as the presence hook sends
+    // it to friends: without guild_id).
+    if (event.added && event.relationship.type == domain::RelationshipType::kFriend && deps.current_presence) {
+      std::string presence = deps.current_presence(event.relationship.user.id);
+      if (!presence.empty()) publish(deps, "PRESENCE_UPDATE", 0, std::move(presence), 0, {event.to});
+    }
   }
 }
 

@@ -5,7 +5,10 @@
 //   PUT    /api/v1/users/@me/relationships/{user_id}  {} or {type: 1}: request or accept; {type: 2}: block
 //   DELETE /api/v1/users/@me/relationships/{user_id}  unfriend, cancel, decline or unblock
 // Each change sends RELATIONSHIP_ADD / RELATIONSHIP_REMOVE to the sessions of each side whose list
-// changed, and nothing to anyone else.
+// changed, and nothing to anyone else; a new friendship also sends each side the other's
+// PRESENCE_UPDATE when the other is online.
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,9 @@ struct RelationshipDeps : ServerRouteDeps {
   net::RateLimiter* limiter = nullptr;
   //! Friend requests (POST, and PUT without a block) allowed per user per hour.
   int requests_per_hour = 50;
+  //! A user's presence as others see it now, or empty when offline (Gateway::presenceJson);
+  //! new friends are sent each other's at once. Unset: they hear of it at the next change.
+  std::function<std::string(std::uint64_t user_id)> current_presence;
 };
 
 void addRelationshipRoutes(net::Router& router, RelationshipDeps deps);

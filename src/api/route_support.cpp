@@ -12,6 +12,7 @@
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
 #include "core/snowflake.hpp"
+#include "domain/accounts.hpp"
 #include "domain/events.hpp"
 #include "store/pg.hpp"
 
@@ -32,11 +33,25 @@ asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const 
 
 asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps, const net::Request& request) {
   auto& pool = *deps.pools.at(request.worker);
-  auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
-  if (!claims) co_return std::unexpected(claims.error());
   const auto channel_id = core::parseSnowflake(request.param("channel_id"));
-  if (!channel_id) co_return core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
-  auto found = co_await deps.guilds->visibleChannel(pool, *channel_id, claims->user_id);
+  if (!channel_id) {
+    auto claims = co_await authenticateLive(request, *deps.signer, *deps.accounts, pool);
+    if (!claims) co_return std::unexpected(claims.error());
+    co_return core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
+  }
+  // authenticateLive and Guilds::visibleChannel in one round trip: every channel route (and each
+  // message sent) starts with them.
+  auto claims = authenticate(request, *deps.signer);
+  if (!claims) co_return std::unexpected(claims.error());
+  std::vector<store::Statement> statements{domain::sessionActiveStatement(claims->session_id)};
+  for (auto& statement : domain::visibleChannelStatements(*channel_id, claims->user_id))
+    statements.push_back(std::move(statement));
+  auto results = co_await pool.pipeline(std::move(statements));
+  if (!results) co_return std::unexpected(results.error());
+  if (!domain::sessionActiveFrom(results->front())) {
+    co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
+  }
+  auto found = domain::visibleChannelFrom(std::span<const store::PgResult>(*results).subspan(1), claims->user_id);
   if (!found) co_return std::unexpected(found.error());
   co_return ChannelActor{*claims, std::move(found->first), std::move(found->second)};
 }

@@ -335,7 +335,8 @@ int main(int argc, char** argv) {
   api::addRelationshipRoutes(router, api::RelationshipDeps{{ops.pools, &guilds, &accounts, &signer, &events},
                                                            &relationships,
                                                            &limiter,
-                                                           config.friend_requests_per_hour});
+                                                           config.friend_requests_per_hour,
+                                                           hook_deps.current_presence});
   api::addReactionRoutes(
       router, api::ReactionDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &reactions, &read_states});
   router.addWebSocket("/api/v1/gateway",

@@ -404,12 +404,18 @@ asio::awaitable<core::Result<bool>> Accounts::knownAddress(store::PgPool& pool, 
   co_return found->rows() == 1;
 }
 
+store::Statement sessionActiveStatement(std::uint64_t session_id) {
+  return {"SELECT 1 FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()",
+          {std::to_string(session_id)}};
+}
+
+bool sessionActiveFrom(const store::PgResult& rows) { return rows.rows() == 1; }
+
 asio::awaitable<core::Result<bool>> Accounts::sessionActive(store::PgPool& pool, std::uint64_t session_id) {
-  store::Params params{std::to_string(session_id)};
-  auto found = co_await pool.query(
-      "SELECT 1 FROM auth_sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > now()", std::move(params));
+  store::Statement statement = sessionActiveStatement(session_id);
+  auto found = co_await pool.query(statement.sql, std::move(statement.params));
   if (!found) co_return std::unexpected(found.error());
-  co_return found->rows() == 1;
+  co_return sessionActiveFrom(*found);
 }
 
 } // namespace hearth::domain

@@ -27,7 +27,9 @@ class TokenSigner;
 } // namespace hearth::auth
 namespace hearth::store {
 class PgPool;
-}
+class PgResult;
+struct Statement;
+} // namespace hearth::store
 
 namespace hearth::domain {
 
@@ -255,5 +257,9 @@ private:
   AccountSettings settings_;
   std::function<void(const SessionsEnded&)> sessions_ended_;
 };
+
+//! Accounts::sessionActive as one statement, to pipeline with others, and its answer.
+store::Statement sessionActiveStatement(std::uint64_t session_id);
+bool sessionActiveFrom(const store::PgResult& rows);
 
 } // namespace hearth::domain

@@ -25,9 +25,16 @@ using detail::jsonString;
 using detail::missingPermissions;
 using detail::u64;
 
+// last_message_id: the newest message sent in the channel, deleted or not. Sends don't write the
+// channel row (a row lock held through every send's commit would serialize a channel's sends):
+// the newest stored message is read from messages (one probe of messages_channel), and the
+// column keeps the highest id ever deleted (domain::kRaiseDeletedFloor), as Discord's field
+// "may not point to an existing message".
 const char* const kChannelColumns =
     "id, guild_id, type, name, coalesce(topic, ''), position, coalesce(parent_id, 0), rate_limit_per_user, "
-    "coalesce(bitrate, 0), coalesce(user_limit, 0), nsfw, coalesce(last_message_id, 0), "
+    "coalesce(bitrate, 0), coalesce(user_limit, 0), nsfw, "
+    "greatest(coalesce(last_message_id, 0), "
+    "coalesce((SELECT max(lm.id) FROM messages lm WHERE lm.channel_id = channels.id), 0)), "
     "coalesce(to_json(last_pin_timestamp)#>>'{}', '')";
 
 namespace {
@@ -183,23 +190,29 @@ int GuildContext::highestPosition() const {
   return highestPositionOf(member_roles);
 }
 
-asio::awaitable<core::Result<GuildContext>> Guilds::context(store::PgPool& pool, std::uint64_t guild_id,
-                                                            std::uint64_t user_id) {
-  std::vector<store::Statement> statements;
+namespace {
+
+// A member's standing in a server: three statements over `guild` (SQL: $1, or a subquery over
+// $1) and the user $2 (`params`: those two), read back by contextFrom.
+void addContextStatements(std::vector<store::Statement>& statements, const std::string& guild,
+                          const store::Params& params) {
   statements.push_back({"SELECT g.id, g.name, coalesce(g.icon, ''), coalesce(g.description, ''), g.owner_id, "
                         "to_json(g.created_at)#>>'{}', m.user_id IS NOT NULL, "
                         "coalesce(m.communication_disabled_until > now(), false) "
-                        "FROM guilds g LEFT JOIN members m ON m.guild_id = g.id AND m.user_id = $2 WHERE g.id = $1",
-                        {id(guild_id), id(user_id)}});
+                        "FROM guilds g LEFT JOIN members m ON m.guild_id = g.id AND m.user_id = $2 WHERE g.id = " +
+                            guild,
+                        params});
   statements.push_back({"SELECT id, name, color, hoist, mentionable, permissions, position FROM roles "
-                        "WHERE guild_id = $1 ORDER BY position, id",
-                        {id(guild_id)}});
-  statements.push_back(
-      {"SELECT role_id FROM member_roles WHERE guild_id = $1 AND user_id = $2", {id(guild_id), id(user_id)}});
-  auto results = co_await pool.pipeline(std::move(statements));
-  if (!results) co_return std::unexpected(results.error());
-  const auto& head = (*results)[0];
-  if (head.rows() == 0 || head.text(0, 6) != "t") co_return unknownGuild();
+                        "WHERE guild_id = " +
+                            guild + " ORDER BY position, id",
+                        {params.front()}});
+  statements.push_back({"SELECT role_id FROM member_roles WHERE guild_id = " + guild + " AND user_id = $2", params});
+}
+
+// nullopt when the server doesn't exist or the user isn't a member.
+std::optional<GuildContext> contextFrom(const store::PgResult& head, const store::PgResult& roles,
+                                        const store::PgResult& member_roles, std::uint64_t user_id) {
+  if (head.rows() == 0 || head.text(0, 6) != "t") return std::nullopt;
   GuildContext context;
   context.user_id = user_id;
   context.guild = {
@@ -207,20 +220,31 @@ asio::awaitable<core::Result<GuildContext>> Guilds::context(store::PgPool& pool,
       u64(head, 0, 4), std::string(head.text(0, 5))};
   context.is_member = true;
   context.timed_out = head.text(0, 7) == "t";
-  const auto& roles = (*results)[1];
   for (int row = 0; row < roles.rows(); ++row) {
-    context.roles.push_back({u64(roles, row, 0), guild_id, std::string(roles.text(row, 1)), i32(roles, row, 2),
+    context.roles.push_back({u64(roles, row, 0), context.guild.id, std::string(roles.text(row, 1)), i32(roles, row, 2),
                              roles.text(row, 3) == "t", roles.text(row, 4) == "t",
                              static_cast<Permissions>(roles.integer(row, 5).value_or(0)), i32(roles, row, 6)});
   }
-  const auto& member_roles = (*results)[2];
   for (int row = 0; row < member_roles.rows(); ++row)
     context.member_roles.push_back(u64(member_roles, row, 0));
-  co_return context;
+  return context;
 }
 
-asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
-Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id) {
+} // namespace
+
+asio::awaitable<core::Result<GuildContext>> Guilds::context(store::PgPool& pool, std::uint64_t guild_id,
+                                                            std::uint64_t user_id) {
+  std::vector<store::Statement> statements;
+  addContextStatements(statements, "$1", {id(guild_id), id(user_id)});
+  auto results = co_await pool.pipeline(std::move(statements));
+  if (!results) co_return std::unexpected(results.error());
+  auto context = contextFrom((*results)[0], (*results)[1], (*results)[2], user_id);
+  if (!context) co_return unknownGuild();
+  co_return std::move(*context);
+}
+
+std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id) {
+  // The channel, and the user's standing in its server (none for a DM), in one round trip.
   std::vector<store::Statement> statements;
   statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE id = $1", {id(channel_id)}});
   // A thread's permissions are its parent's: the parent's overwrites stand in for its own.
@@ -229,21 +253,33 @@ Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint6
                         {id(channel_id)}});
   statements.push_back(dmAccessStatement(channel_id, user_id));
   statements.push_back(threadStateStatement(channel_id));
+  addContextStatements(statements, "(SELECT guild_id FROM channels WHERE id = $1)", {id(channel_id), id(user_id)});
+  return statements;
+}
+
+core::Result<std::pair<GuildContext, Channel>> visibleChannelFrom(std::span<const store::PgResult> results,
+                                                                  std::uint64_t user_id) {
+  if (results[0].rows() == 0) return unknownChannel();
+  Channel channel = channelFromRow(results[0], 0);
+  channel.overwrites = overwritesFrom(results[1], 0, 0, results[1].rows());
+  readThreadState(results[3], channel);
+  if (channel.guild_id == 0) {
+    const DmAccess access = dmAccessFrom(results[2]);
+    if (!access.recipient) return unknownChannel();
+    return std::pair{dmContext(user_id, access.may_send), std::move(channel)};
+  }
+  auto context = contextFrom(results[4], results[5], results[6], user_id);
+  if (!context) return unknownChannel(); // not a member: the channel doesn't exist for them
+  if ((context->in(channel)&perm::kViewChannel) == 0) return unknownChannel();
+  return std::pair{std::move(*context), std::move(channel)};
+}
+
+asio::awaitable<core::Result<std::pair<GuildContext, Channel>>>
+Guilds::visibleChannel(store::PgPool& pool, std::uint64_t channel_id, std::uint64_t user_id) {
+  std::vector<store::Statement> statements = visibleChannelStatements(channel_id, user_id);
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());
-  if ((*results)[0].rows() == 0) co_return unknownChannel();
-  Channel channel = channelFromRow((*results)[0], 0);
-  channel.overwrites = overwritesFrom((*results)[1], 0, 0, (*results)[1].rows());
-  readThreadState((*results)[3], channel);
-  if (channel.guild_id == 0) {
-    const DmAccess access = dmAccessFrom((*results)[2]);
-    if (!access.recipient) co_return unknownChannel();
-    co_return std::pair{dmContext(user_id, access.may_send), std::move(channel)};
-  }
-  auto context = co_await this->context(pool, channel.guild_id, user_id);
-  if (!context) co_return unknownChannel(); // not a member: the channel doesn't exist for them
-  if ((context->in(channel)&perm::kViewChannel) == 0) co_return unknownChannel();
-  co_return std::pair{std::move(*context), std::move(channel)};
+  co_return visibleChannelFrom(*results, user_id);
 }
 
 asio::awaitable<core::Result<Guild>> Guilds::create(store::PgPool& pool, std::uint64_t owner_id, std::string name,

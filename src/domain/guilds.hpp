@@ -5,7 +5,9 @@
 // one (kUnknownGuild / kUnknownChannel / kUnknownRole), never with 403.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -19,6 +21,7 @@ class SnowflakeGenerator;
 namespace hearth::store {
 class PgPool;
 class PgResult;
+struct Statement;
 } // namespace hearth::store
 
 namespace hearth::domain {
@@ -261,6 +264,12 @@ inline constexpr int kInviteDelete = 42;
 inline constexpr int kMessagePin = 74;
 inline constexpr int kMessageUnpin = 75;
 } // namespace audit
+
+//! Guilds::visibleChannel as statements, to pipeline with others (api::actorInChannel puts the
+//! session check in the same round trip), and its answer from their results, in order.
+std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id);
+core::Result<std::pair<GuildContext, Channel>> visibleChannelFrom(std::span<const store::PgResult> results,
+                                                                  std::uint64_t user_id);
 
 //! Reads a channel row (the column order of kChannelColumns) and its overwrites.
 Channel channelFromRow(const store::PgResult& rows, int row);

@@ -65,6 +65,17 @@ inline std::size_t codePoints(std::string_view text) {
       std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+//! A statement deleting messages that keeps their channels' last_message_id (the newest message
+//! ever sent, deleted or not: see kChannelColumns): `deleting` is a DELETE FROM messages ending
+//! in RETURNING id, channel_id; each channel's column is raised to the highest id it deleted.
+//! The statement answers the deleted ids.
+inline std::string deleteMessagesSql(std::string_view deleting) {
+  return "WITH gone AS (" + std::string(deleting) +
+         "), raised AS (UPDATE channels c SET last_message_id = g.top "
+         "FROM (SELECT channel_id, max(id) AS top FROM gone GROUP BY channel_id) g "
+         "WHERE c.id = g.channel_id AND coalesce(c.last_message_id, 0) < g.top) "
+         "SELECT id FROM gone";
+}
 //! Accounts::kSessionLifetime as an SQL interval.
 inline std::string sessionInterval() { return std::to_string(Accounts::kSessionLifetime.count()) + " hours"; }
 

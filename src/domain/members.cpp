@@ -526,13 +526,14 @@ asio::awaitable<core::Result<Members::Banned>> Members::ban(store::PgPool& pool,
   statements.push_back(
       {"DELETE FROM members WHERE guild_id = $1 AND user_id = $2", {id(context.guild.id), id(user_id)}});
   // The banned user's messages of the last delete_message_seconds go with them.
-  statements.push_back({"DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND "
-                        "created_at > now() - make_interval(secs => $3::int)",
+  statements.push_back({detail::deleteMessagesSql("DELETE FROM messages WHERE guild_id = $1 AND author_id = $2 AND "
+                                                  "created_at > now() - make_interval(secs => $3::int) "
+                                                  "RETURNING id, channel_id"),
                         {id(context.guild.id), id(user_id), std::to_string(delete_message_seconds)}});
   auto written = co_await pool.pipeline(std::move(statements));
   if (!written) co_return std::unexpected(written.error());
   banned.was_member = (*written)[1].affectedRows() > 0;
-  banned.deleted_messages = static_cast<std::size_t>((*written)[2].affectedRows());
+  banned.deleted_messages = static_cast<std::size_t>((*written)[2].rows());
   if ((*written)[0].affectedRows() > 0) {
     // The audit entry records how far back messages were deleted.
     std::vector<Change> changes;

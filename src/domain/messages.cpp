@@ -152,58 +152,74 @@ struct Messages::Mentions {
   bool everyone = false;
   std::vector<std::uint64_t> users;
   std::vector<std::uint64_t> roles;
+  std::vector<UserSummary> summaries; //!< of `users`, in their order
 };
+
+std::optional<store::Statement> Messages::mentionStatement(const GuildContext& context, const Channel& channel,
+                                                           const std::vector<std::uint64_t>& user_ids) {
+  if (user_ids.empty()) return std::nullopt;
+  if (channel.guild_id == 0) {
+    // In a DM or group DM only its recipients can be mentioned.
+    return store::Statement{"SELECT r.user_id, false, '', u.username, coalesce(u.display_name, ''), "
+                            "coalesce(u.avatar, '') FROM channel_recipients r JOIN users u ON u.id = r.user_id "
+                            "WHERE r.channel_id = $1 AND r.user_id = ANY($2::bigint[])",
+                            {id(channel.id), idArray(user_ids)}};
+  }
+  // Only members who can see the channel are mentioned: their permissions from their own roles.
+  return store::Statement{"SELECT m.user_id, coalesce(m.communication_disabled_until > now(), false), "
+                          "coalesce((SELECT string_agg(r.role_id::text, ',') FROM member_roles r "
+                          "WHERE r.guild_id = m.guild_id AND r.user_id = m.user_id), ''), "
+                          "u.username, coalesce(u.display_name, ''), coalesce(u.avatar, '') "
+                          "FROM members m JOIN users u ON u.id = m.user_id "
+                          "WHERE m.guild_id = $1 AND m.user_id = ANY($2::bigint[])",
+                          {id(context.guild.id), idArray(user_ids)}};
+}
+
+Messages::Mentions Messages::mentionsFrom(const GuildContext& context, const Channel& channel,
+                                          const std::vector<std::uint64_t>& user_ids, bool everyone,
+                                          const std::vector<std::uint64_t>& role_ids, const store::PgResult* found) {
+  const bool may_mention_everyone = (context.in(channel)&perm::kMentionEveryone) != 0;
+  Mentions mentions;
+  mentions.everyone = everyone && may_mention_everyone;
+  for (const auto role_id : role_ids) {
+    const Role* role = context.role(role_id);
+    if (role == nullptr || role_id == context.guild.id) continue;
+    if (role->mentionable || may_mention_everyone) mentions.roles.push_back(role_id);
+  }
+  if (found == nullptr) return mentions;
+  std::map<std::uint64_t, UserSummary> visible;
+  for (int row = 0; row < found->rows(); ++row) {
+    const std::uint64_t user_id = u64(*found, row, 0);
+    if (channel.guild_id != 0) {
+      GuildContext other = context;
+      other.user_id = user_id;
+      other.timed_out = found->text(row, 1) == "t";
+      const std::string role_list = "{" + std::string(found->text(row, 2)) + "}";
+      other.member_roles = parseIdArray(role_list);
+      if ((other.in(channel)&perm::kViewChannel) == 0) continue;
+    }
+    visible[user_id] = {user_id, std::string(found->text(row, 3)), std::string(found->text(row, 4)),
+                        std::string(found->text(row, 5))};
+  }
+  for (const auto user_id : user_ids) {
+    if (const auto summary = visible.find(user_id); summary != visible.end()) {
+      mentions.users.push_back(user_id);
+      mentions.summaries.push_back(summary->second);
+    }
+  }
+  return mentions;
+}
 
 asio::awaitable<core::Result<Messages::Mentions>> Messages::parseMentions(store::PgPool& pool,
                                                                           const GuildContext& context,
                                                                           const Channel& channel,
                                                                           const std::string& content) {
   const RawMentions raw = scanMentions(content);
-  const bool may_mention_everyone = (context.in(channel)&perm::kMentionEveryone) != 0;
-  Mentions mentions;
-  mentions.everyone = raw.everyone && may_mention_everyone;
-  for (const auto role_id : raw.roles) {
-    const Role* role = context.role(role_id);
-    if (role == nullptr || role_id == context.guild.id) continue;
-    if (role->mentionable || may_mention_everyone) mentions.roles.push_back(role_id);
-  }
-  if (raw.users.empty()) co_return mentions;
-  if (channel.guild_id == 0) {
-    // In a DM or group DM only its recipients can be mentioned.
-    store::Params params{id(channel.id), idArray(raw.users)};
-    auto found = co_await pool.query(
-        "SELECT user_id FROM channel_recipients WHERE channel_id = $1 AND user_id = ANY($2::bigint[])",
-        std::move(params));
-    if (!found) co_return std::unexpected(found.error());
-    std::set<std::uint64_t> recipients;
-    for (int row = 0; row < found->rows(); ++row)
-      recipients.insert(u64(*found, row, 0));
-    for (const auto user_id : raw.users) {
-      if (recipients.contains(user_id)) mentions.users.push_back(user_id);
-    }
-    co_return mentions;
-  }
-  // Only members who can see the channel are mentioned: their permissions from their own roles.
-  store::Params params{id(context.guild.id), idArray(raw.users)};
-  auto found = co_await pool.query("SELECT m.user_id, coalesce(m.communication_disabled_until > now(), false), "
-                                   "coalesce((SELECT string_agg(r.role_id::text, ',') FROM member_roles r "
-                                   "WHERE r.guild_id = m.guild_id AND r.user_id = m.user_id), '') "
-                                   "FROM members m WHERE m.guild_id = $1 AND m.user_id = ANY($2::bigint[])",
-                                   std::move(params));
+  auto statement = mentionStatement(context, channel, raw.users);
+  if (!statement) co_return mentionsFrom(context, channel, raw.users, raw.everyone, raw.roles, nullptr);
+  auto found = co_await pool.query(statement->sql, std::move(statement->params));
   if (!found) co_return std::unexpected(found.error());
-  std::set<std::uint64_t> visible;
-  for (int row = 0; row < found->rows(); ++row) {
-    GuildContext other = context;
-    other.user_id = u64(*found, row, 0);
-    other.timed_out = found->text(row, 1) == "t";
-    const std::string role_list = "{" + std::string(found->text(row, 2)) + "}";
-    other.member_roles = parseIdArray(role_list);
-    if ((other.in(channel)&perm::kViewChannel) != 0) visible.insert(other.user_id);
-  }
-  for (const auto user_id : raw.users) {
-    if (visible.contains(user_id)) mentions.users.push_back(user_id);
-  }
-  co_return mentions;
+  co_return mentionsFrom(context, channel, raw.users, raw.everyone, raw.roles, &*found);
 }
 
 asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool& pool, std::string where,
@@ -350,90 +366,116 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   const bool enforce = input.enforce_nonce && input.nonce && !input.nonce->empty();
   const std::string channel_id = id(channel.id);
   const std::string author_id = id(context.user_id);
+  const std::string nonce_window = std::to_string(kNonceWindowSeconds);
 
+  // Every query runs on a connection taken for it alone and given back before the next one: a
+  // send never holds one pooled connection while it waits for another (at as many concurrent
+  // sends as connections, that would leave the pool dry).
+  const char* const repeat_sql = "SELECT id FROM messages WHERE author_id = $1 AND channel_id = $2 AND nonce = $3 "
+                                 "AND created_at > now() - make_interval(secs => $4)";
   // An enforce_nonce repeat within the window answers with the first message.
   const auto repeated = [&]() -> asio::awaitable<core::Result<std::optional<Message>>> {
-    store::Params params{author_id, channel_id, *input.nonce, std::to_string(kNonceWindowSeconds)};
-    auto found = co_await pool.query("SELECT id FROM messages WHERE author_id = $1 AND channel_id = $2 AND nonce = $3 "
-                                     "AND created_at > now() - make_interval(secs => $4)",
-                                     std::move(params));
+    store::Params params{author_id, channel_id, *input.nonce, nonce_window};
+    auto found = co_await pool.query(repeat_sql, std::move(params));
     if (!found) co_return std::unexpected(found.error());
     if (found->rows() == 0) co_return std::optional<Message>();
     auto first = co_await loadOne(pool, channel.id, u64(*found, 0, 0), context.user_id);
     if (!first) co_return std::unexpected(first.error());
     co_return std::optional<Message>(std::move(*first));
   };
-  if (enforce) {
-    auto first = co_await repeated();
-    if (!first) co_return std::unexpected(first.error());
-    if (*first) co_return Sent{std::move(**first), false};
-  }
 
-  if (input.reference_id != 0) {
+  // What the send must read first, in one round trip: an earlier send of this nonce, the message
+  // replied to (and the users it mentions), who may be mentioned.
+  const RawMentions raw = scanMentions(input.content);
+  const bool may_reply = input.reference_id != 0 && (permissions & perm::kReadMessageHistory) != 0;
+  std::vector<store::Statement> reads;
+  std::optional<std::size_t> repeat_at, reference_at, mentions_at;
+  if (enforce) {
+    repeat_at = reads.size();
+    reads.push_back({repeat_sql, {author_id, channel_id, *input.nonce, nonce_window}});
+  }
+  if (may_reply) {
     // Replies point into the same channel, at a message the author can read.
-    bool known = (permissions & perm::kReadMessageHistory) != 0;
-    if (known) {
-      store::Params params{id(input.reference_id), channel_id};
-      auto found = co_await pool.query("SELECT 1 FROM messages WHERE id = $1 AND channel_id = $2", std::move(params));
-      if (!found) co_return std::unexpected(found.error());
-      known = found->rows() == 1;
-    }
-    if (!known) {
+    reference_at = reads.size();
+    reads.push_back({std::string("SELECT ") + kMessageColumns +
+                         " FROM messages m JOIN users u ON u.id = m.author_id WHERE m.id = $1 AND m.channel_id = $2",
+                     {id(input.reference_id), channel_id}});
+    reads.push_back({"SELECT u.id, u.username, coalesce(u.display_name, ''), coalesce(u.avatar, '') "
+                     "FROM messages m JOIN users u ON u.id = ANY(m.mentions) WHERE m.id = $1 AND m.channel_id = $2",
+                     {id(input.reference_id), channel_id}});
+  }
+  if (auto statement = mentionStatement(context, channel, raw.users)) {
+    mentions_at = reads.size();
+    reads.push_back(std::move(*statement));
+  }
+  std::vector<store::PgResult> read;
+  if (!reads.empty()) {
+    auto results = co_await pool.pipeline(std::move(reads));
+    if (!results) co_return std::unexpected(results.error());
+    read = std::move(*results);
+  }
+  if (repeat_at && read[*repeat_at].rows() > 0) {
+    auto first = co_await loadOne(pool, channel.id, u64(read[*repeat_at], 0, 0), context.user_id);
+    if (!first) co_return std::unexpected(first.error());
+    co_return Sent{std::move(*first), false};
+  }
+  std::shared_ptr<const Message> referenced;
+  if (input.reference_id != 0) {
+    if (!reference_at || read[*reference_at].rows() == 0) {
       co_return fieldError("message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message");
     }
+    Row row = std::move(parseRows(read[*reference_at]).front());
+    const store::PgResult& users = read[*reference_at + 1];
+    for (const auto user_id : row.mention_ids) {
+      for (int user_row = 0; user_row < users.rows(); ++user_row) {
+        if (u64(users, user_row, 0) != user_id) continue;
+        row.message.mentions.push_back({user_id, std::string(users.text(user_row, 1)),
+                                        std::string(users.text(user_row, 2)), std::string(users.text(user_row, 3))});
+        break;
+      }
+    }
+    referenced = std::make_shared<const Message>(std::move(row.message));
   }
-  auto mentions = co_await parseMentions(pool, context, channel, input.content);
-  if (!mentions) co_return std::unexpected(mentions.error());
+  Mentions mentions =
+      mentionsFrom(context, channel, raw.users, raw.everyone, raw.roles, mentions_at ? &read[*mentions_at] : nullptr);
 
+  // The write: one statement (two with enforce_nonce), one round trip, one implicit transaction
+  // committed durably before the answer. It touches no shared row: a channel's concurrent sends
+  // commit together (the channel's last_message_id is read from messages, see kChannelColumns).
   const bool bypass_slowmode =
       channel.rate_limit_per_user <= 0 ||
       (permissions & (perm::kManageMessages | perm::kManageChannels | perm::kBypassSlowmode)) != 0;
   const std::string slowmode_seconds = std::to_string(channel.rate_limit_per_user);
   const std::uint64_t message_id = ids_.next();
-
-  auto lease = co_await pool.acquire();
-  if (!lease) co_return std::unexpected(lease.error());
-  store::Params no_params;
-  auto begun = co_await lease->query("BEGIN", std::move(no_params));
-  if (!begun) co_return std::unexpected(begun.error());
-  if (!bypass_slowmode) {
-    // Claims the user's slot atomically: a racing send waits for this row and then fails the
-    // condition, so two sends never both pass.
-    store::Params params{channel_id, author_id, slowmode_seconds};
-    auto claimed =
-        co_await lease->query("INSERT INTO slowmode_state (channel_id, user_id, last_sent_at) VALUES ($1, $2, now()) "
-                              "ON CONFLICT (channel_id, user_id) DO UPDATE SET last_sent_at = now() "
-                              "WHERE slowmode_state.last_sent_at <= now() - make_interval(secs => $3)",
-                              std::move(params));
-    if (!claimed) co_return std::unexpected(claimed.error());
-    if (claimed->affectedRows() == 0) {
-      store::Params wait_params{channel_id, author_id, slowmode_seconds};
-      auto wait = co_await lease->query("SELECT greatest(extract(epoch FROM last_sent_at + make_interval(secs => $3) - "
-                                        "clock_timestamp()), 0)::float8 FROM slowmode_state "
-                                        "WHERE channel_id = $1 AND user_id = $2",
-                                        std::move(wait_params));
-      if (!wait) co_return std::unexpected(wait.error());
-      slowmode.retry_after = wait->rows() == 0 ? 0.0 : std::stod(std::string(wait->text(0, 0)));
-      store::Params end_params;
-      auto ended = co_await lease->query("ROLLBACK", std::move(end_params));
-      if (!ended) co_return std::unexpected(ended.error());
-      if (enforce) {
-        // A racing repeat of this nonce took the slot: answer with its message.
-        auto first = co_await repeated();
-        if (!first) co_return std::unexpected(first.error());
-        if (*first) co_return Sent{std::move(**first), false};
-      }
-      co_return core::fail(ErrorCode::kRateLimited, "You are being rate limited.");
-    }
-  }
+  std::vector<store::Statement> writes;
   if (enforce) {
     // A nonce past the window may be used again: release it from the old message.
-    store::Params params{author_id, channel_id, *input.nonce, std::to_string(kNonceWindowSeconds)};
-    auto released = co_await lease->query("UPDATE messages SET nonce = NULL WHERE author_id = $1 AND channel_id = $2 "
-                                          "AND nonce = $3 AND created_at <= now() - make_interval(secs => $4)",
-                                          std::move(params));
-    if (!released) co_return std::unexpected(released.error());
+    writes.push_back({"UPDATE messages SET nonce = NULL WHERE author_id = $1 AND channel_id = $2 "
+                      "AND nonce = $3 AND created_at <= now() - make_interval(secs => $4)",
+                      {author_id, channel_id, *input.nonce, nonce_window}});
   }
+  std::string insert_sql;
+  if (!bypass_slowmode) {
+    // Slowmode claims the user's slot in the same statement, and the message is inserted only if
+    // it was claimed: a racing send waits for this row and then fails the condition, so two sends
+    // never both pass.
+    insert_sql = "WITH claim AS (INSERT INTO slowmode_state (channel_id, user_id, last_sent_at) "
+                 "VALUES ($2::bigint, $4::bigint, now()) ON CONFLICT (channel_id, user_id) DO UPDATE "
+                 "SET last_sent_at = now() "
+                 "WHERE slowmode_state.last_sent_at <= now() - make_interval(secs => $11::int) RETURNING 1), ";
+  } else {
+    insert_sql = "WITH ";
+  }
+  // Racing enforce_nonce repeats meet on the unique index: the later one waits for the first to
+  // commit and then inserts nothing.
+  insert_sql += std::string("m AS (INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, "
+                            "reference_id, mention_everyone, mentions, mention_roles) "
+                            "SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::text, $6::text, $7::bigint, "
+                            "$8::boolean, $9::bigint[], $10::bigint[]") +
+                (bypass_slowmode ? "" : " WHERE EXISTS (SELECT 1 FROM claim)") +
+                " ON CONFLICT (author_id, channel_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING *) "
+                "SELECT " +
+                kMessageColumns + " FROM m JOIN users u ON u.id = m.author_id";
   store::Params insert_params{id(message_id),
                               channel_id,
                               channel.guild_id == 0 ? std::nullopt : std::optional(id(channel.guild_id)),
@@ -441,39 +483,36 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
                               input.content,
                               enforce ? input.nonce : std::nullopt,
                               input.reference_id == 0 ? std::nullopt : std::optional(id(input.reference_id)),
-                              mentions->everyone ? "true" : "false",
-                              idArray(mentions->users),
-                              idArray(mentions->roles)};
-  // Racing enforce_nonce repeats meet on the unique index: the later one waits for the first to
-  // commit and then inserts nothing.
-  auto inserted = co_await lease->query(
-      "INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, reference_id, mention_everyone, "
-      "mentions, mention_roles) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::bigint[], $10::bigint[]) "
-      "ON CONFLICT (author_id, channel_id, nonce) WHERE nonce IS NOT NULL DO NOTHING",
-      std::move(insert_params));
-  if (!inserted) co_return std::unexpected(inserted.error());
-  const bool created = inserted->affectedRows() == 1;
-  if (created) {
-    // The channel's newest message, committed with it (ids grow, but racing sends may commit
-    // out of order: keep the greatest).
-    store::Params channel_params{channel_id, id(message_id)};
-    auto marked = co_await lease->query("UPDATE channels SET last_message_id = greatest(last_message_id, $2::bigint) "
-                                        "WHERE id = $1",
-                                        std::move(channel_params));
-    if (!marked) co_return std::unexpected(marked.error());
+                              mentions.everyone ? "true" : "false",
+                              idArray(mentions.users),
+                              idArray(mentions.roles)};
+  if (!bypass_slowmode) insert_params.push_back(slowmode_seconds);
+  writes.push_back({std::move(insert_sql), std::move(insert_params)});
+  auto written = co_await pool.pipeline(std::move(writes));
+  if (!written) co_return std::unexpected(written.error());
+  const store::PgResult& stored = written->back();
+  if (stored.rows() == 0) {
+    // Nothing inserted: a repeat of this nonce got there first (it may also have taken the
+    // slowmode slot), or slowmode refused.
+    if (enforce) {
+      auto first = co_await repeated();
+      if (!first) co_return std::unexpected(first.error());
+      if (*first) co_return Sent{std::move(**first), false};
+    }
+    if (bypass_slowmode) co_return core::fail(ErrorCode::kDatabase, "The message could not be stored");
+    store::Params wait_params{channel_id, author_id, slowmode_seconds};
+    auto wait = co_await pool.query("SELECT greatest(extract(epoch FROM last_sent_at + make_interval(secs => $3) - "
+                                    "clock_timestamp()), 0)::float8 FROM slowmode_state "
+                                    "WHERE channel_id = $1 AND user_id = $2",
+                                    std::move(wait_params));
+    if (!wait) co_return std::unexpected(wait.error());
+    slowmode.retry_after = wait->rows() == 0 ? 0.0 : std::stod(std::string(wait->text(0, 0)));
+    co_return core::fail(ErrorCode::kRateLimited, "You are being rate limited.");
   }
-  store::Params end_params;
-  auto ended = co_await lease->query(created ? "COMMIT" : "ROLLBACK", std::move(end_params));
-  if (!ended) co_return std::unexpected(ended.error());
-  if (!created) {
-    auto first = co_await repeated();
-    if (!first) co_return std::unexpected(first.error());
-    if (!*first) co_return core::fail(ErrorCode::kDatabase, "The message could not be stored");
-    co_return Sent{std::move(**first), false};
-  }
-  auto message = co_await loadOne(pool, channel.id, message_id, context.user_id);
-  if (!message) co_return std::unexpected(message.error());
-  co_return Sent{std::move(*message), true};
+  Message message = std::move(parseRows(stored).front().message);
+  message.mentions = std::move(mentions.summaries);
+  message.referenced = std::move(referenced);
+  co_return Sent{std::move(message), true};
 }
 
 asio::awaitable<core::Result<std::vector<Message>>> Messages::history(store::PgPool& pool, const GuildContext& context,
@@ -549,10 +588,11 @@ asio::awaitable<core::Result<void>> Messages::remove(store::PgPool& pool, const 
   if (!maySee(context, channel, author)) co_return unknownMessage();
   if (author != context.user_id && (context.in(channel)&perm::kManageMessages) == 0) co_return missingPermissions();
   store::Params delete_params{id(message_id), id(channel.id)};
-  auto deleted =
-      co_await pool.query("DELETE FROM messages WHERE id = $1 AND channel_id = $2", std::move(delete_params));
+  const std::string delete_sql =
+      detail::deleteMessagesSql("DELETE FROM messages WHERE id = $1 AND channel_id = $2 RETURNING id, channel_id");
+  auto deleted = co_await pool.query(delete_sql, std::move(delete_params));
   if (!deleted) co_return std::unexpected(deleted.error());
-  if (deleted->affectedRows() == 0) co_return unknownMessage();
+  if (deleted->rows() == 0) co_return unknownMessage();
   co_return core::Result<void>();
 }
 
@@ -592,8 +632,9 @@ asio::awaitable<core::Result<std::vector<std::uint64_t>>> Messages::bulkRemove(s
   if (!old) co_return std::unexpected(old.error());
   if (old->integer(0, 0).value_or(0) > 0) co_return too_old();
   store::Params delete_params{id(channel.id), ids_text};
-  auto deleted = co_await pool.query(
-      "DELETE FROM messages WHERE channel_id = $1 AND id = ANY($2::bigint[]) RETURNING id", std::move(delete_params));
+  const std::string delete_sql = detail::deleteMessagesSql(
+      "DELETE FROM messages WHERE channel_id = $1 AND id = ANY($2::bigint[]) RETURNING id, channel_id");
+  auto deleted = co_await pool.query(delete_sql, std::move(delete_params));
   if (!deleted) co_return std::unexpected(deleted.error());
   std::vector<std::uint64_t> out;
   for (int row = 0; row < deleted->rows(); ++row)

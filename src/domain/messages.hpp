@@ -21,6 +21,7 @@ class SnowflakeGenerator;
 namespace hearth::store {
 class PgPool;
 class PgResult;
+struct Statement;
 } // namespace hearth::store
 
 namespace hearth::domain {
@@ -121,6 +122,13 @@ public:
 
 private:
   struct Mentions;
+  //! The query of who among `user_ids` may be mentioned in the channel; nullopt for none.
+  static std::optional<store::Statement> mentionStatement(const GuildContext& context, const Channel& channel,
+                                                          const std::vector<std::uint64_t>& user_ids);
+  //! The mentions that stand, given mentionStatement's rows (`found`, null when it had none).
+  static Mentions mentionsFrom(const GuildContext& context, const Channel& channel,
+                               const std::vector<std::uint64_t>& user_ids, bool everyone,
+                               const std::vector<std::uint64_t>& role_ids, const store::PgResult* found);
   boost::asio::awaitable<core::Result<Mentions>> parseMentions(store::PgPool& pool, const GuildContext& context,
                                                                const Channel& channel, const std::string& content);
   //! Reads messages (by a WHERE clause on `m`) with authors, mentions, reactions (`me` for

@@ -265,3 +265,32 @@ test('friends hear of presence changes without sharing a server', async () => {
   assert.equal(later.ready.presences.find((p) => p.user.id === bob.id)?.status, 'idle');
   for (const client of [watcher, bobLive, later]) client.socket.close(1000);
 });
+
+test('new friends hear each other\'s presence at once; an invisible one reads offline', async () => {
+  const alice = await register('nfa');
+  const bob = await register('nfb');
+  const carol = await register('nfc');
+  const aliceLive = await identify(alice.token, { status: 'dnd', since: null, activities: [], afk: false });
+  const bobLive = await identify(bob.token, { status: 'idle', since: null, activities: [], afk: true });
+  const carolLive = await identify(carol.token, { status: 'invisible', since: null, activities: [], afk: false });
+  // A request alone shares nothing.
+  assert.equal((await alice.call('POST', '/users/@me/relationships', { username: bob.name })).status, 204);
+  await bobLive.next((f) => f.t === 'RELATIONSHIP_ADD' && f.d.type === 3);
+  await bobLive.none((f) => f.t === 'PRESENCE_UPDATE');
+  // Accepted: each side gets the friendship, then the other's current presence (no guild_id).
+  assert.equal((await bob.call('PUT', `/users/@me/relationships/${alice.id}`, {})).status, 204);
+  await aliceLive.next((f) => f.t === 'RELATIONSHIP_ADD' && f.d.id === bob.id && f.d.type === 1);
+  const toAlice = await aliceLive.next((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === bob.id);
+  assert.equal(toAlice.d.status, 'idle');
+  assert.equal(toAlice.d.guild_id, undefined);
+  await bobLive.next((f) => f.t === 'RELATIONSHIP_ADD' && f.d.id === alice.id && f.d.type === 1);
+  const toBob = await bobLive.next((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id);
+  assert.equal(toBob.d.status, 'dnd');
+  // Carol is invisible: her new friend hears nothing of her, she hears that alice is on.
+  assert.equal((await carol.call('POST', '/users/@me/relationships', { username: alice.name })).status, 204);
+  assert.equal((await alice.call('PUT', `/users/@me/relationships/${carol.id}`, {})).status, 204);
+  await aliceLive.next((f) => f.t === 'RELATIONSHIP_ADD' && f.d.id === carol.id && f.d.type === 1);
+  assert.equal((await carolLive.next((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === alice.id)).d.status, 'dnd');
+  await aliceLive.none((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === carol.id);
+  for (const client of [aliceLive, bobLive, carolLive]) client.socket.close(1000);
+});

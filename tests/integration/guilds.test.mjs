@@ -210,3 +210,27 @@ test('server icons are stored by hash and served as images', async () => {
   assert.equal(bad.status, 400);
   assert.equal((await owner.call('PATCH', `/guilds/${created.body.id}`, { icon: null })).body.icon, null);
 });
+
+test('audit log pages: limit 1-100 and snowflake filters are checked, not clamped', async () => {
+  const owner = await register();
+  const guild = (await owner.call('POST', '/guilds', { name: 'Audit pages' })).body;
+  for (const name of ['one', 'two', 'three']) {
+    assert.equal((await owner.call('POST', `/guilds/${guild.id}/channels`, { name, type: 0 })).status, 201);
+  }
+  const url = (query) => `/guilds/${guild.id}/audit-logs?action_type=10&${query}`;
+  const all = (await owner.call('GET', url(''))).body.audit_log_entries;
+  assert.equal(all.length, 3);
+  const page = (await owner.call('GET', url('limit=2'))).body.audit_log_entries;
+  assert.deepEqual(page.map((e) => e.id), all.slice(0, 2).map((e) => e.id), 'newest first, two of them');
+  const older = (await owner.call('GET', url(`limit=100&before=${page[1].id}`))).body.audit_log_entries;
+  assert.deepEqual(older.map((e) => e.id), [all[2].id]);
+  assert.equal((await owner.call('GET', url(`user_id=${owner.id}&limit=1`))).body.audit_log_entries.length, 1);
+  for (const query of ['limit=0', 'limit=101', 'limit=abc', 'limit=-5', 'limit=2.5', 'before=x', 'user_id=me']) {
+    const refused = await owner.call('GET', url(query));
+    assert.equal(refused.status, 400, query);
+    assert.equal(refused.body.code, 50035, query);
+    assert.equal(typeof refused.body.message, 'string', query);
+  }
+  const field = (await owner.call('GET', url('limit=500'))).body.errors.limit._errors[0];
+  assert.equal(field.code, 'NUMBER_TYPE_MAX');
+});

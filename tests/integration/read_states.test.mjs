@@ -172,7 +172,15 @@ test('mention counts: direct, role and @everyone after the marker; READY carries
   assert.equal(fresh.last_pin_timestamp, null);
   const listed = (await member.call('GET', `/guilds/${guild.id}/channels`)).body;
   assert.equal(listed.find((c) => c.id === general.id).last_message_id, own.id);
-  assert.equal(server.db.query(`SELECT last_message_id FROM channels WHERE id = ${general.id}`), own.id);
+  // It is the newest message sent, deleted or not (Discord: "may not point to an existing
+  // message"): deleting it leaves the channel's last_message_id where it was, in READY too.
+  assert.equal((await member.call('DELETE', `/channels/${general.id}/messages/${own.id}`)).status, 204);
+  assert.equal((await member.call('GET', `/channels/${general.id}`)).body.last_message_id, own.id);
+  const again = connectGateway(server, member.token);
+  assert.equal((await again.ready).guilds[0].channels.find((c) => c.id === general.id).last_message_id, own.id);
+  again.close();
+  const later = await send(owner, general.id, 'after the deletion');
+  assert.equal((await member.call('GET', `/channels/${general.id}`)).body.last_message_id, later.id);
 
   // A channel the member can no longer see leaves their read state.
   const side = await send(owner, fresh.id, `psst <@${member.id}>`);
