@@ -195,6 +195,15 @@ asio::awaitable<core::Result<std::vector<Message>>> ReadStates::mentions(store::
     }
   }
   if (readable.empty()) co_return std::vector<Message>();
+  // ...and the threads they are in under those channels (a member passes a private thread's rule;
+  // the parent's VIEW_CHANNEL and READ_MESSAGE_HISTORY decide).
+  store::Params thread_params{id(user_id), idArray(readable)};
+  auto threads = co_await pool.query("SELECT t.id FROM thread_members tm JOIN channels t ON t.id = tm.thread_id "
+                                     "WHERE tm.user_id = $1 AND t.thread_parent_id = ANY($2::bigint[])",
+                                     std::move(thread_params));
+  if (!threads) co_return std::unexpected(threads.error());
+  for (int row = 0; row < threads->rows(); ++row)
+    readable.push_back(u64(*threads, row, 0));
   const std::vector<std::uint64_t> no_roles;
   const int limit = std::clamp(query.limit, 1, kMaxMentionPage);
   store::Params params{id(user_id),
@@ -207,9 +216,10 @@ asio::awaitable<core::Result<std::vector<Message>>> ReadStates::mentions(store::
   // matches), then across channels.
   const std::string sql =
       std::string("SELECT picked.id FROM channels c LEFT JOIN members mem ON mem.guild_id = c.guild_id AND "
-                  "mem.user_id = $1 CROSS JOIN LATERAL (SELECT m.id FROM messages m WHERE m.channel_id = c.id "
-                  "AND ($5::bigint IS NULL OR m.id < $5) AND m.id > ") +
-      kJoinedFloor +
+                  "mem.user_id = $1 LEFT JOIN thread_members t ON t.thread_id = c.id AND t.user_id = $1 "
+                  "CROSS JOIN LATERAL (SELECT m.id FROM messages m WHERE m.channel_id = c.id "
+                  "AND ($5::bigint IS NULL OR m.id < $5) AND m.id > greatest(") +
+      kJoinedFloor + ", coalesce(" + kThreadJoinedFloor + " - 1, 0))" +
       " AND (m.mention_everyone OR m.mentions <> '{}' OR m.mention_roles <> '{}') AND m.author_id <> $1 "
       "AND (($4::boolean AND m.mention_everyone) OR m.mentions @> ARRAY[$1::bigint] OR m.mention_roles && "
       "$3::bigint[]) "

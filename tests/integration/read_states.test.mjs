@@ -223,6 +223,11 @@ test('threads: an entry per joined thread one can see, read up to joining until 
   assert.deepEqual(entryOf(await readStates(member), thread.id),
     { id: thread.id, last_message_id: mention.id, mention_count: 2, last_pin_timestamp: null });
   live.close();
+  // The mentions inbox has the thread's mentions since joining it.
+  const inbox = async () => (await member.call('GET', '/users/@me/mentions')).body.map((m) => m.id);
+  const mentioned = await inbox();
+  assert.ok(mentioned.includes(again.id) && mentioned.includes(mention.id), JSON.stringify(mentioned));
+  assert.ok(!mentioned.includes(before.id), 'not from before joining the thread');
 
   // READY: the same entries, and the thread with its newest message to compare with.
   const fresh = connectGateway(server, member.token);
@@ -245,10 +250,12 @@ test('threads: an entry per joined thread one can see, read up to joining until 
   const secret = (await owner.call('POST', `/channels/${general.id}/threads`, { name: 'secret', type: 12 })).body;
   assert.equal((await owner.call('PUT', `/channels/${secret.id}/thread-members/${member.id}`)).status, 204);
   await sleep(5);
-  await send(owner, secret.id, `psst <@${member.id}>`);
+  const psst = await send(owner, secret.id, `psst <@${member.id}>`);
   assert.equal(entryOf(await readStates(member), secret.id).mention_count, 1);
+  assert.ok((await inbox()).includes(psst.id));
   assert.equal((await owner.call('DELETE', `/channels/${secret.id}/thread-members/${member.id}`)).status, 204);
   assert.equal(entryOf(await readStates(member), secret.id), undefined);
+  assert.ok(!(await inbox()).includes(psst.id), 'out of the private thread: its mentions go from the inbox');
 
   // A thread whose parent they can no longer see is not listed, though they are still in it.
   const side = (await owner.call('POST', `/guilds/${guild.id}/channels`, { name: 'side', type: 0 })).body;
