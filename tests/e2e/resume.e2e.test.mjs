@@ -236,7 +236,7 @@ describe('Hearth gateway resume', () => {
 
       assertClean(a.problems)
       // Connections refused while cut off log as failed loads, as they should.
-      assertClean(b.problems, { allowConsole: [/WebSocket connection to .* failed/, /ERR_(CONNECTION|INTERNET|NETWORK)/] })
+      assertClean(b.problems, { allowConsole: [/WebSocket connection to .* failed/, /ERR_(CONNECTION|INTERNET|NETWORK|SOCKET_NOT_CONNECTED)/] })
     } finally {
       await a.context.close()
       await b.context.close()
