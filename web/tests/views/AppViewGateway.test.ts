@@ -1,23 +1,10 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryHistory, createRouter } from 'vue-router'
-import App from '@/App.vue'
-import { resetGatewayForTests } from '@/composables/useGateway'
-import { routes } from '@/router'
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
 import { useSessionStore } from '@/stores/session'
-import { signInAda } from '../components/account_dialogs_support'
 import { installFakeApi } from '../support/fake_api'
 import { FakeSocket } from '../support/fake_socket'
 import { GUILD_ID, guildRoutes } from '../support/guild_fixtures'
-
-async function mountAt(path: string) {
-  const router = createRouter({ history: createMemoryHistory(), routes })
-  await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body })
-  await flushPromises()
-  await flushPromises()
-  return { wrapper, router }
-}
+import { mountAt, useAppShell } from '../support/app_shell'
 
 function connected(): FakeSocket {
   const socket = FakeSocket.latest()
@@ -26,19 +13,7 @@ function connected(): FakeSocket {
   return socket
 }
 
-beforeEach(() => {
-  FakeSocket.reset()
-  resetGatewayForTests()
-  vi.stubGlobal('WebSocket', FakeSocket)
-  localStorage.clear()
-  signInAda()
-})
-
-afterEach(() => {
-  resetGatewayForTests()
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+useAppShell()
 
 describe('AppView live updates', () => {
   it('identifies with the session token after HELLO', async () => {

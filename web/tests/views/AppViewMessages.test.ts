@@ -1,14 +1,13 @@
 import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import App from '@/App.vue'
-import { resetGatewayForTests } from '@/composables/useGateway'
 import { routes } from '@/router'
-import { signInAda } from '../components/account_dialogs_support'
 import { installFakeApi, jsonResponse, type SentRequest } from '../support/fake_api'
 import { FakeSocket } from '../support/fake_socket'
 import { GUILD_ID, guildRoutes } from '../support/guild_fixtures'
 import { CHANNEL_ID, historyRoute, message } from '../support/message_fixtures'
+import { useAppShell } from '../support/app_shell'
 
 const ROUTE = `/channels/${CHANNEL_ID}/messages`
 
@@ -33,19 +32,7 @@ function rowWith(wrapper: Awaited<ReturnType<typeof mountChannel>>, text: string
 
 const HISTORY = [message(1, 'mo', 0), message(2, 'mo', 1), message(3, 'ada', 2)]
 
-beforeEach(() => {
-  FakeSocket.reset()
-  resetGatewayForTests()
-  vi.stubGlobal('WebSocket', FakeSocket)
-  localStorage.clear()
-  signInAda()
-})
-
-afterEach(() => {
-  resetGatewayForTests()
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+useAppShell()
 
 describe('AppView: a channel’s messages', () => {
   it('shows the history grouped by author, and live messages as they come', async () => {

@@ -1,39 +1,13 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryHistory, createRouter } from 'vue-router'
-import App from '@/App.vue'
-import { resetGatewayForTests } from '@/composables/useGateway'
-import { routes } from '@/router'
-import { signInAda } from '../components/account_dialogs_support'
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
 import { installFakeApi, jsonResponse } from '../support/fake_api'
-import { FakeSocket } from '../support/fake_socket'
 import { CHANNELS, GUILD_ID, MEMBERS, guild, guildRoutes } from '../support/guild_fixtures'
 import { usePresenceStore } from '@/stores/presence'
-
-async function mountAt(path: string) {
-  const router = createRouter({ history: createMemoryHistory(), routes })
-  await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body })
-  await flushPromises()
-  await flushPromises()
-  return { wrapper, router }
-}
+import { mountAt, useAppShell } from '../support/app_shell'
 
 const menuItems = () => [...document.querySelectorAll('[role="menu"] [role^="menuitem"]')].map((item) => item.textContent?.trim())
 
-beforeEach(() => {
-  FakeSocket.reset()
-  resetGatewayForTests()
-  vi.stubGlobal('WebSocket', FakeSocket)
-  localStorage.clear()
-  signInAda()
-})
-
-afterEach(() => {
-  resetGatewayForTests()
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+useAppShell()
 
 describe('AppView with servers', () => {
   it('lists the servers, opens a server at its first text channel and groups the members', async () => {

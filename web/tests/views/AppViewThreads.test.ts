@@ -1,16 +1,12 @@
-import { flushPromises, mount } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createMemoryHistory, createRouter } from 'vue-router'
-import App from '@/App.vue'
-import { resetGatewayForTests } from '@/composables/useGateway'
-import { routes } from '@/router'
-import { signInAda } from '../components/account_dialogs_support'
+import { flushPromises } from '@vue/test-utils'
+import { describe, expect, it } from 'vitest'
 import { installFakeApi, jsonResponse, type SentRequest } from '../support/fake_api'
 import { FakeSocket } from '../support/fake_socket'
 import { GUILD_ID, ROLES, guild, guildRoutes } from '../support/guild_fixtures'
 import { historyRoute, message } from '../support/message_fixtures'
 import { thread as fixture } from '../support/thread_fixtures'
 import type { Thread } from '@/models/thread'
+import { mountAt, useAppShell } from '../support/app_shell'
 
 /** A fixture thread active now (the fixtures' day is long past: it would read as auto-archived). */
 function thread(id: string, extra: Partial<Thread> = {}, metadata: Partial<Thread['thread_metadata']> = {}): Thread {
@@ -19,15 +15,6 @@ function thread(id: string, extra: Partial<Thread> = {}, metadata: Partial<Threa
 
 const STARTER = message(1, 'mo', 0, { flags: 32, thread: thread('1001', { name: 'Trip plans', message_count: 2 }) })
 const IN_THREAD = [message(5, 'mo', 5, { channel_id: '1001', content: 'inside the thread' })]
-
-async function mountAt(path: string) {
-  const router = createRouter({ history: createMemoryHistory(), routes })
-  await router.push(path)
-  const wrapper = mount(App, { global: { plugins: [router] }, attachTo: document.body })
-  await flushPromises()
-  await flushPromises()
-  return { wrapper, router }
-}
 
 function threadRoutes(extra: Record<string, unknown> = {}) {
   return {
@@ -39,19 +26,7 @@ function threadRoutes(extra: Record<string, unknown> = {}) {
   } as Parameters<typeof installFakeApi>[0]
 }
 
-beforeEach(() => {
-  FakeSocket.reset()
-  resetGatewayForTests()
-  vi.stubGlobal('WebSocket', FakeSocket)
-  localStorage.clear()
-  signInAda()
-})
-
-afterEach(() => {
-  resetGatewayForTests()
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+useAppShell()
 
 describe('AppView: threads', () => {
   it('shows a thread under its starter message, opens it beside the channel and closes it', async () => {
