@@ -56,26 +56,31 @@ asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps
   co_return ChannelActor{*claims, std::move(found->first), std::move(found->second)};
 }
 
-void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
-             std::uint64_t channel_id, std::vector<std::uint64_t> only_users) {
-  if (deps.events == nullptr) return;
+namespace {
+
+domain::Event eventOf(std::string type, std::uint64_t guild_id, std::string data, std::uint64_t channel_id,
+                      std::vector<std::uint64_t> only_users = {}) {
   domain::Event event;
   event.type = std::move(type);
   event.guild_id = guild_id;
   event.channel_id = channel_id;
   event.data = std::move(data);
   event.only_users = std::move(only_users);
-  deps.events->publish(event);
+  return event;
+}
+
+} // namespace
+
+void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
+             std::uint64_t channel_id, std::vector<std::uint64_t> only_users) {
+  if (deps.events == nullptr) return;
+  deps.events->publish(eventOf(std::move(type), guild_id, std::move(data), channel_id, std::move(only_users)));
 }
 
 asio::awaitable<void> publishStored(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id,
                                     std::string data, std::uint64_t channel_id, std::chrono::milliseconds limit) {
   if (deps.events == nullptr) co_return;
-  domain::Event event;
-  event.type = std::move(type);
-  event.guild_id = guild_id;
-  event.channel_id = channel_id;
-  event.data = std::move(data);
+  const domain::Event event = eventOf(std::move(type), guild_id, std::move(data), channel_id);
   const auto executor = co_await asio::this_coro::executor;
   // The bus says "stored" from its own thread: that cancels this wait, on this one.
   auto timer = std::make_shared<asio::steady_timer>(executor, limit);

@@ -8,27 +8,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { startHearthd, createDatabase, dropDatabase, runHearthdToExit } from '../support/hearthd.mjs';
+import { runHearthdToExit } from '../support/hearthd.mjs';
 import { registerUser } from '../support/users.mjs';
-import { sleep, until, startRedis, startProxy, resumingClient } from '../support/cluster.mjs';
+import { sleep, until, startCluster, startRedis, startProxy, resumingClient } from '../support/cluster.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-cluster-'));
-const redisSocket = join(dir, 'redis.sock');
-const redisUrl = `unix://${redisSocket}`;
-let redis;
+let cluster;
+let nodes = [];
+let db;
 let proxy;
 let proxyPort;
-let db;
-let nodes = [];
 
 before(async () => {
-  redis = await startRedis(dir, redisSocket);
-  db = createDatabase();
-  // One signing key for all (the first node creates it), so a token works on every node.
-  const args = ['--redis', redisUrl, '--jwt-key-file', join(dir, 'jwt.key'), '--auth-requests-per-minute', '10000'];
-  // The first node migrates the database and makes the key; the others start on them together.
-  nodes.push(await startHearthd({ db, args: [...args, '--worker-id', '1'] }));
-  nodes.push(...await Promise.all([2, 3].map((id) => startHearthd({ db, args: [...args, '--worker-id', String(id)] }))));
+  cluster = await startCluster(dir, ['--auth-requests-per-minute', '10000']);
+  ({ nodes, db } = cluster);
   proxy = await startProxy(dir, nodes);
   proxyPort = proxy.port;
 });
@@ -36,14 +29,7 @@ before(async () => {
 after(async () => {
   proxy?.child.kill('SIGTERM');
   await proxy?.exited;
-  for (const node of nodes) {
-    const { code } = await node.stop();
-    assert.equal(code, 0, node.logs());
-  }
-  redis?.child.kill('SIGTERM');
-  await redis?.exited;
-  if (db) dropDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
 /** An identified gateway connection to `port` (a node or the proxy), collecting dispatches. */
@@ -170,8 +156,8 @@ test('without Redis the nodes still serve REST; events wait and arrive, in order
   const watcher = connect(three.port, owner.token);
   await watcher.ready;
 
-  redis.child.kill('SIGKILL');
-  await redis.exited;
+  cluster.redis.child.kill('SIGKILL');
+  await cluster.redis.exited;
   for (const node of nodes) {
     await until('the lost connection in the log', () => /event bus \((reader|writer)\): connection to .* lost/.test(node.logs()));
     assert.equal((await fetch(`${node.url}/healthz`)).status, 200);
@@ -187,7 +173,7 @@ test('without Redis the nodes still serve REST; events wait and arrive, in order
     () => /event bus: cannot append .* events wait in memory until Redis is back/.test(one.logs()), 5000);
   assert.match(await metricsOf(one), /hearth_bus_backlog [1-9]/);
 
-  redis = await startRedis(dir, redisSocket);
+  cluster.redis = await startRedis(dir, cluster.redisSocket);
   await until('node 1 appending again', () => /event bus: appending again/.test(one.logs()));
   for (const node of nodes) await until('Redis up', async () => /hearth_bus_redis_up 1/.test(await metricsOf(node)));
   const after = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'Redis is back' });

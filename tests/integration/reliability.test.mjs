@@ -8,51 +8,32 @@
 // with the same nonce to another node (enforce_nonce), as clients do, so it is acknowledged once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHearthd, createDatabase, dropDatabase } from '../support/hearthd.mjs';
 import { registerUser } from '../support/users.mjs';
-import { sleep, until, startRedis, resumingClient } from '../support/cluster.mjs';
+import { sleep, until, startCluster, startRedis, resumingClient } from '../support/cluster.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-reliability-'));
-const redisSocket = join(dir, 'redis.sock');
-let redis;
-let db;
-const nodes = [];
-const alive = new Set();
+let cluster;
+let nodes = [];
 
 before(async () => {
-  redis = await startRedis(dir, redisSocket);
-  db = createDatabase();
   // Heartbeats every second: session checkpoints follow closely, so resumes replay little twice.
-  const args = ['--redis', `unix://${redisSocket}`, '--jwt-key-file', join(dir, 'jwt.key'),
-    '--auth-requests-per-minute', '100000', '--heartbeat-interval-ms', '1000'];
-  nodes.push(await startHearthd({ db, args: [...args, '--worker-id', '1'] }));
-  nodes.push(...await Promise.all([2, 3].map((id) => startHearthd({ db, args: [...args, '--worker-id', String(id)] }))));
-  nodes.forEach((node) => alive.add(node));
+  cluster = await startCluster(dir, ['--auth-requests-per-minute', '100000', '--heartbeat-interval-ms', '1000']);
+  ({ nodes } = cluster);
 });
 
 after(async () => {
-  for (const node of nodes) {
-    if (!alive.has(node)) {
-      await node.stop({ keepDb: true });
-      continue;
-    }
-    const { code } = await node.stop();
-    assert.equal(code, 0, node.logs());
-  }
-  redis?.child.kill('SIGTERM');
-  await redis?.exited;
-  if (db) dropDatabase(db);
-  rmSync(dir, { recursive: true, force: true });
+  await cluster?.stop();
 });
 
-const livePorts = () => nodes.filter((node) => alive.has(node)).map((node) => node.port);
+const isAlive = (node) => !cluster.killed.has(node);
+const livePorts = () => nodes.filter(isAlive).map((node) => node.port);
 
 /** A server with `count` members besides the owner, and its general channel. */
 async function community(count) {
-  const live = nodes.filter((node) => alive.has(node));
+  const live = nodes.filter(isAlive);
   const owner = await registerUser(live[0], 'owner');
   const guild = (await owner.call('POST', '/guilds', { name: 'Steady' })).body;
   const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
@@ -130,7 +111,7 @@ test('kill -9 one of three nodes under steady load: nothing acknowledged is lost
 
   const victim = nodes[1];
   victim.child.kill('SIGKILL');
-  alive.delete(victim);
+  cluster.killed.add(victim);
   await victim.exited;
   const countAtKill = writer.acknowledged.length;
   await until('messages after the kill', () => writer.acknowledged.length >= countAtKill + 60, 30000);
@@ -162,10 +143,10 @@ test('Redis restarts under load: clients miss nothing, in order, and never ident
   const writer = steadyWriter(owner, general.id);
   await until('some load', () => writer.acknowledged.length >= 30, 20000);
 
-  redis.child.kill('SIGKILL');
-  await redis.exited;
+  cluster.redis.child.kill('SIGKILL');
+  await cluster.redis.exited;
   await sleep(500);
-  redis = await startRedis(dir, redisSocket);
+  cluster.redis = await startRedis(dir, cluster.redisSocket);
   const countAtRestart = writer.acknowledged.length;
   await until('messages after the restart', () => writer.acknowledged.length >= countAtRestart + 40, 30000);
   const acknowledged = await writer.stop();

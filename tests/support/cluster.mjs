@@ -1,11 +1,13 @@
 // Pieces for tests that run several hearthd nodes: a private redis-server, HAProxy in front of
 // the nodes, and a gateway client that heartbeats and RESUMEs (on another node when its own is
 // gone), as a real client does.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { createDatabase, dropDatabase, startHearthd } from './hearthd.mjs';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -38,6 +40,40 @@ export async function startRedis(dir, socket) {
     }
   });
   return { child, exited };
+}
+
+/**
+ * Three hearthd nodes (--redis) on one new database and a private Redis in `dir`, sharing one
+ * signing key, with `extraArgs` each. Resolves {dir, db, nodes, redis, redisSocket, redisUrl,
+ * killed, stop()}: a test may replace `redis` (a restart) and add a node it SIGKILLed to `killed`;
+ * stop() stops the rest (each must exit 0), Redis, drops the database and removes `dir`.
+ */
+export async function startCluster(dir, extraArgs = []) {
+  const redisSocket = join(dir, 'redis.sock');
+  const cluster = { dir, redisSocket, redisUrl: `unix://${redisSocket}`, nodes: [], killed: new Set() };
+  cluster.redis = await startRedis(dir, redisSocket);
+  cluster.db = createDatabase();
+  // One signing key for all (the first node creates it), so a token works on every node.
+  const args = ['--redis', cluster.redisUrl, '--jwt-key-file', join(dir, 'jwt.key'), ...extraArgs];
+  // The first node migrates the database and makes the key; the others start on them together.
+  cluster.nodes.push(await startHearthd({ db: cluster.db, args: [...args, '--worker-id', '1'] }));
+  cluster.nodes.push(...await Promise.all([2, 3].map((id) =>
+    startHearthd({ db: cluster.db, args: [...args, '--worker-id', String(id)] }))));
+  cluster.stop = async () => {
+    for (const node of cluster.nodes) {
+      if (cluster.killed.has(node)) {
+        await node.stop({ keepDb: true });
+        continue;
+      }
+      const { code } = await node.stop();
+      assert.equal(code, 0, node.logs());
+    }
+    cluster.redis.child.kill('SIGTERM');
+    await cluster.redis.exited;
+    dropDatabase(cluster.db);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return cluster;
 }
 
 export function freePort() {
