@@ -122,3 +122,20 @@ export async function signIn(page, account, baseUrl = BASE_URL) {
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForURL((url) => url.pathname.startsWith('/app'))
 }
+
+/**
+ * Ada and Bob (accounts prefixed `prefix`) in a new server named `name` Ada owns, Bob joined by
+ * invite; resolves {ada, bob, guild, general} (`general` its first text channel).
+ */
+export async function twoInAServer(name, prefix) {
+  const ada = await registerAccount('Ada', prefix)
+  const bob = await registerAccount('Bob', prefix)
+  const created = await ada.call('POST', '/guilds', { name: `${name} ${ada.username.slice(-4)}` })
+  assert.equal(created.status, 201)
+  const guild = created.body
+  const general = (await ada.call('GET', `/guilds/${guild.id}/channels`)).body.find((channel) => channel.type === 0)
+  const invite = await ada.call('POST', `/channels/${general.id}/invites`, {})
+  assert.equal(invite.status, 200, JSON.stringify(invite.body))
+  assert.equal((await bob.call('POST', `/invites/${invite.body.code}`)).status, 200)
+  return { ada, bob, guild, general }
+}

@@ -11,7 +11,7 @@
 // Screenshots go to HEARTH_SCREENSHOT_DIR (default tests/e2e/screenshots).
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BASE_URL, registerAccount, signIn, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, signIn, twoInAServer, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
 const HISTORY = 120
 
@@ -47,16 +47,7 @@ async function scrollState(page) {
 
 describe('Hearth chat', () => {
   it('chats live between two users in a server channel', { timeout: TEST_TIMEOUT_MS * 6 }, async (t) => {
-    const ada = await registerAccount('Ada', 'chat')
-    const bob = await registerAccount('Bob', 'chat')
-    const created = await ada.call('POST', '/guilds', { name: `Chat ${ada.username.slice(-4)}` })
-    assert.equal(created.status, 201)
-    const guild = created.body
-    const channels = (await ada.call('GET', `/guilds/${guild.id}/channels`)).body
-    const general = channels.find((channel) => channel.type === 0)
-    const invite = await ada.call('POST', `/channels/${general.id}/invites`, {})
-    assert.equal(invite.status, 200, JSON.stringify(invite.body))
-    assert.equal((await bob.call('POST', `/invites/${invite.body.code}`)).status, 200)
+    const { ada, bob, guild, general } = await twoInAServer('Chat', 'chat')
     const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
     // The refused sends below (slowmode 429, a dropped connection) log as failed loads, as they should.
     const allowConsole = [/status of 429 .*\/messages$/, /ERR_CONNECTION_REFUSED .*\/messages$/]

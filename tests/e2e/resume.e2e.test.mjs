@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { describe, it } from 'node:test'
-import { BASE_URL, registerAccount, signIn, DESKTOP, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, signIn, twoInAServer, DESKTOP, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
 
 useBrowser()
@@ -114,15 +114,7 @@ const dispatches = (frames) => frames.filter((frame) => frame.op === 0).map((fra
 
 describe('Hearth gateway resume', () => {
   it('resumes after a network loss: missed messages arrive without a reload or READY', { timeout: TEST_TIMEOUT_MS * 4 }, async () => {
-    const ada = await registerAccount('Ada', 'resume')
-    const bob = await registerAccount('Bob', 'resume')
-    const created = await ada.call('POST', '/guilds', { name: `Resume ${ada.username.slice(-4)}` })
-    assert.equal(created.status, 201)
-    const guild = created.body
-    const general = (await ada.call('GET', `/guilds/${guild.id}/channels`)).body.find((channel) => channel.type === 0)
-    const invite = await ada.call('POST', `/channels/${general.id}/invites`, {})
-    assert.equal(invite.status, 200, JSON.stringify(invite.body))
-    assert.equal((await bob.call('POST', `/invites/${invite.body.code}`)).status, 200)
+    const { ada, bob, guild, general } = await twoInAServer('Resume', 'resume')
 
     const proxy = await startProxy(BASE_URL)
     const a = await openPage()

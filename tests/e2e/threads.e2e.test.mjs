@@ -12,7 +12,7 @@
 // Screenshots go to HEARTH_SCREENSHOT_DIR (default tests/e2e/screenshots).
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BASE_URL, registerAccount, signIn, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, signIn, twoInAServer, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
 const CREATE_PUBLIC_THREADS = 1n << 35n
 const SEND_MESSAGES_IN_THREADS = 1n << 38n
@@ -46,15 +46,7 @@ async function parkPointer(page) {
 
 describe('Hearth threads', () => {
   it('starts a thread from a message and chats in it live', { timeout: TEST_TIMEOUT_MS * 6 }, async (t) => {
-    const ada = await registerAccount('Ada', 'thr')
-    const bob = await registerAccount('Bob', 'thr')
-    const created = await ada.call('POST', '/guilds', { name: `Threads ${ada.username.slice(-4)}` })
-    assert.equal(created.status, 201)
-    const guild = created.body
-    const general = (await ada.call('GET', `/guilds/${guild.id}/channels`)).body.find((channel) => channel.type === 0)
-    const invite = await ada.call('POST', `/channels/${general.id}/invites`, {})
-    assert.equal(invite.status, 200, JSON.stringify(invite.body))
-    assert.equal((await bob.call('POST', `/invites/${invite.body.code}`)).status, 200)
+    const { ada, bob, guild, general } = await twoInAServer('Threads', 'thr')
     const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
 
     const a = await openPage()
