@@ -6,9 +6,12 @@
 #include <optional>
 #include <set>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "domain/events.hpp"
@@ -23,11 +26,16 @@ namespace asio = boost::asio;
 
 namespace {
 
+// Tries of a lookup that finds every database connection taken (each waits for one, then
+// pauses up to a second): about two minutes before an event is given up on.
+constexpr int kBusyAttempts = 20;
+
 struct Audience {
   std::vector<std::uint64_t> allowed; //!< may see the event
   std::vector<std::uint64_t> lost; //!< saw the channel before this change and no longer do
   int channel_type = 0;
   bool failed = false; //!< the lookup failed (logged): nobody is known to be allowed
+  bool busy = false; //!< it failed for want of a database connection: worth trying again
 };
 
 // Who of `users` may receive `event`.
@@ -47,8 +55,10 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
         "SELECT user_id FROM channel_recipients WHERE channel_id = $1 AND user_id = ANY($2::bigint[])",
         std::move(params));
     if (!found) {
-      spdlog::warn("event {} for DM {} not delivered: {}", event.type, event.channel_id, found.error().message);
       out.failed = true;
+      out.busy = found.error().code == core::ErrorCode::kServiceUnavailable;
+      if (!out.busy)
+        spdlog::warn("event {} for DM {} not delivered: {}", event.type, event.channel_id, found.error().message);
       co_return out;
     }
     for (int row = 0; row < found->rows(); ++row)
@@ -76,8 +86,10 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
   }
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) {
-    spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
     out.failed = true;
+    out.busy = results.error().code == core::ErrorCode::kServiceUnavailable;
+    if (!out.busy)
+      spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
     co_return out;
   }
   const auto& rows = *results;
@@ -239,11 +251,29 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
                  asio::co_spawn(
                      executor,
                      [pool, queue, slot, target, watermark]() -> asio::awaitable<void> {
-                       auto users = target.connected_users();
-                       if (users.empty()) {
-                         slot->audience = Audience{};
-                       } else {
+                       // The database busy (every connection taken, or briefly away): the event
+                       // waits, and those after it with it, rather than being lost.
+                       const auto here = co_await asio::this_coro::executor;
+                       asio::steady_timer pause(here);
+                       for (int attempt = 1;; ++attempt) {
+                         auto users = target.connected_users();
+                         if (users.empty()) {
+                           slot->audience = Audience{};
+                           break;
+                         }
                          slot->audience = co_await recipients(*pool, *slot->event, std::move(users));
+                         if (!slot->audience->busy) break;
+                         if (attempt == kBusyAttempts) {
+                           spdlog::warn("event {} for server {} channel {} not delivered: the database stayed busy",
+                                        slot->event->type, slot->event->guild_id, slot->event->channel_id);
+                           break;
+                         }
+                         if (attempt == 1) {
+                           spdlog::warn("event delivery waits for a database connection (event {} for server {})",
+                                        slot->event->type, slot->event->guild_id);
+                         }
+                         pause.expires_after(std::chrono::milliseconds(100 * std::min(attempt, 10)));
+                         co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
                        }
                        // Send everything ready at the front, in publish order.
                        while (!queue->slots.empty() && queue->slots.front()->audience) {

@@ -139,14 +139,14 @@ gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps) {
             // {user, status, activities, client_status} plus guild_id.
             std::string data = presence;
             data.insert(data.size() - 1, ",\"guild_id\":\"" + std::to_string(guild_id) + "\"");
-            publish(deps, "PRESENCE_UPDATE", guild_id, std::move(data));
+            deliverHere(deps, "PRESENCE_UPDATE", guild_id, std::move(data));
           }
           // Friends hear of it whether or not they share a server (without guild_id).
           const auto& friends = (*found)[1];
           std::vector<std::uint64_t> friend_ids;
           for (int row = 0; row < friends.rows(); ++row)
             friend_ids.push_back(static_cast<std::uint64_t>(friends.integer(row, 0).value_or(0)));
-          if (!friend_ids.empty()) publish(deps, "PRESENCE_UPDATE", 0, presence, 0, std::move(friend_ids));
+          if (!friend_ids.empty()) deliverHere(deps, "PRESENCE_UPDATE", 0, presence, std::move(friend_ids));
         },
         asio::detached);
   };

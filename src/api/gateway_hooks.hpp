@@ -34,9 +34,10 @@ gateway::AuthenticateFn authenticateHook(GatewayHookDeps deps);
 //! op 8: the members of a server the requester belongs to, by user ids or by a name prefix.
 gateway::RequestMembersFn requestMembersHook(GatewayHookDeps deps);
 //! PRESENCE_UPDATE into each server of at most `large_threshold` members the user is in, and to
-//! the user's friends (without guild_id). What
-//! is published is the presence when the servers are known, so quick changes settle on the
-//! last one whatever order the lookups finish in.
+//! the user's friends (without guild_id), for this node's sessions: every node works out the
+//! same changes from the shared stream, so none goes through the bus. What is sent is the
+//! presence when the servers are known, so quick changes settle on the last one whatever order
+//! the lookups finish in.
 gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps);
 //! Users whose presence READY carries: members of the user's servers with at most
 //! `large_threshold` members (given as `small_guilds`), without the user.

@@ -77,6 +77,12 @@ void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_
   deps.events->publish(eventOf(std::move(type), guild_id, std::move(data), channel_id, std::move(only_users)));
 }
 
+void deliverHere(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
+                 std::vector<std::uint64_t> only_users) {
+  if (deps.events == nullptr) return;
+  deps.events->deliverLocal(eventOf(std::move(type), guild_id, std::move(data), 0, std::move(only_users)));
+}
+
 asio::awaitable<void> publishStored(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id,
                                     std::string data, std::uint64_t channel_id, std::chrono::milliseconds limit) {
   if (deps.events == nullptr) co_return;

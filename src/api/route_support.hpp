@@ -57,6 +57,11 @@ boost::asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRo
 void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
              std::uint64_t channel_id = 0, std::vector<std::uint64_t> only_users = {});
 
+//! Delivers a dispatch to this node's sessions only: for what every node works out for itself
+//! in the same order (presence, from the shared stream), so it must not go through the bus.
+void deliverHere(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,
+                 std::vector<std::uint64_t> only_users = {});
+
 //! Publishes a dispatch and waits (at most `limit`) until the bus has stored it where every node
 //! reads it, so a node that dies after answering cannot take the event with it (hearthd
 //! --redis; in-process it is delivered before this returns). Used for new messages.

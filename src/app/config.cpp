@@ -30,6 +30,8 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
   std::int64_t idle_timeout_ms = limits.idle_timeout.count();
   std::int64_t drain_timeout_ms = config.server.drain_timeout.count();
   std::int64_t heartbeat_ms = config.gateway.heartbeat_interval.count();
+  std::int64_t node_timeout_ms = config.node_timeout.count();
+  std::int64_t presence_grace_ms = config.gateway.presence_grace.count();
   std::string log_format = "text";
 
   cli.add_option("--listen", config.server.address, "Address to listen on")->capture_default_str();
@@ -46,6 +48,9 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
   cli.add_option("--redis", config.redis_url,
                  "Share events with the other nodes through this Redis: unix:///path/redis.sock or "
                  "redis://[:password@]host[:port][/db] (default: none, a single node)");
+  cli.add_option("--node-timeout-ms", node_timeout_ms,
+                 "With --redis: a node silent this long is taken for gone, and its users' presence there ends")
+      ->capture_default_str();
   cli.add_option("--db-pool-size", config.db_pool_size, "Database connections in all, split over the threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
@@ -74,6 +79,9 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
   cli.add_option("--heartbeat-interval-ms", heartbeat_ms, "Gateway heartbeat interval sent in HELLO")
       ->capture_default_str()
       ->check(CLI::Range(100, 600000));
+  cli.add_option("--presence-grace-ms", presence_grace_ms,
+                 "A gateway session whose connection dropped keeps its presence this long while it may resume")
+      ->capture_default_str();
   cli.add_option("--gateway-frames-per-minute", config.gateway.frames_per_window,
                  "Inbound gateway frames allowed per 60 s per connection")
       ->capture_default_str();
@@ -143,6 +151,8 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
   limits.idle_timeout = std::chrono::milliseconds(idle_timeout_ms);
   config.server.drain_timeout = std::chrono::milliseconds(drain_timeout_ms);
   config.gateway.heartbeat_interval = std::chrono::milliseconds(heartbeat_ms);
+  config.gateway.presence_grace = std::chrono::milliseconds(std::max<std::int64_t>(presence_grace_ms, 0));
+  config.node_timeout = std::chrono::milliseconds(std::max<std::int64_t>(node_timeout_ms, 1000));
   config.log_format = log_format == "json" ? core::LogFormat::kJson : core::LogFormat::kText;
   if (config.database_url.empty()) config.database_url = privateClusterUrl(config.data_dir);
   if (config.jwt_key_file.empty()) config.jwt_key_file = config.data_dir / "keys" / "jwt-hs256.key";

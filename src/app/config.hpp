@@ -1,5 +1,6 @@
 #pragma once
 // hearthd's settings: every one has a working default, and flags or a config file override it.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -25,8 +26,10 @@ struct Config {
   std::string database_url; //!< empty: the private cluster under data_dir (scripts/db.sh)
   std::size_t db_pool_size = 16; //!< connections in all, split over the threads
   //! Empty: events stay in this process (one node). unix:///path or redis://[:password@]host:port[/db]:
-  //! events go through Redis pub/sub to every node sharing it.
+  //! events go through a Redis stream to every node sharing it.
   std::string redis_url;
+  //! With --redis: a node silent this long is taken for gone (its users' presence there ends).
+  std::chrono::milliseconds node_timeout{std::chrono::seconds(20)};
   std::uint32_t worker_id = 0; //!< this node's id in snowflakes (0-31); unique per node
   core::LogFormat log_format = core::LogFormat::kText;
   std::string log_level = "info";

@@ -265,6 +265,10 @@ int main(int argc, char** argv) {
     };
     shared.watermark = [&delivered] { return delivered.value(); };
     shared.moved = [&redis_bus](const std::string& id) { redis_bus->publishSessionMoved(id); };
+    // Presence: each node publishes its summary of a user; every node combines them alike.
+    gateway_hooks.shared_presence.publish = [&redis_bus](std::uint64_t user_id, const gateway::NodePresence& presence) {
+      redis_bus->publishPresence(user_id, presence.rank, presence.custom_status);
+    };
   }
   gateway::Gateway gateway(config.gateway, clock, std::move(gateway_hooks));
   gateway_ptr = &gateway;
@@ -291,8 +295,23 @@ int main(int argc, char** argv) {
     }
     redis::RedisOptions redis_options;
     redis_options.endpoint = std::move(*redis_endpoint);
-    redis_bus = std::make_unique<bus::RedisBus>(std::move(redis_options), events);
+    bus::RedisBusOptions bus_options;
+    bus_options.node_timeout = config.node_timeout;
+    bus_options.node_heartbeat = std::max(config.node_timeout / 4, std::chrono::milliseconds(100));
+    redis_bus = std::make_unique<bus::RedisBus>(std::move(redis_options), events, std::move(bus_options));
     redis_bus->onSessionsEnded(close_sessions);
+    redis_bus->onPresence(
+        [&gateway](const std::string& node, std::uint64_t user_id, int rank, const std::string& custom) {
+          gateway.applyPresence(node, user_id, gateway::NodePresence{rank, custom});
+        });
+    redis_bus->onNodeGone([&gateway, &bus = *redis_bus](const std::string& node) {
+      if (node == bus.node()) {
+        spdlog::warn("event bus: the other nodes took this one for gone; publishing its presence again");
+        gateway.republishPresence();
+      } else {
+        gateway.nodeGone(node);
+      }
+    });
     redis_bus->onSessionMoved([&gateway, &bus = *redis_bus](const std::string& id, const std::string& node) {
       if (node != bus.node()) gateway.sessionMovedAway(id);
     });

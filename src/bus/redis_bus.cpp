@@ -34,6 +34,11 @@ constexpr auto kRetryPause = std::chrono::milliseconds(200);
 constexpr std::string_view kEvent = "e";
 constexpr std::string_view kEnded = "s";
 constexpr std::string_view kMoved = "m";
+constexpr std::string_view kPresence = "p"; //!< "<node> <user> <rank> <custom status>"
+constexpr std::string_view kAlive = "h"; //!< "<node>": a node's sign of life
+constexpr std::string_view kGone = "g"; //!< "<node>": that node went away
+constexpr int kMaxRank = 4;
+constexpr std::size_t kMaxCustomStatus = 512;
 
 //! The start of a payload, safe for a log line.
 std::string excerpt(std::string_view payload) {
@@ -112,6 +117,15 @@ void RedisBus::onSessionMoved(std::function<void(const std::string&, const std::
   on_session_moved_ = std::move(handler);
 }
 
+void RedisBus::onPresence(
+    std::function<void(const std::string& node, std::uint64_t user_id, int rank, const std::string& custom)> handler) {
+  on_presence_ = std::move(handler);
+}
+
+void RedisBus::onNodeGone(std::function<void(const std::string& node)> handler) { on_node_gone_ = std::move(handler); }
+
+std::string RedisBus::presenceKey(const std::string& node) const { return bus_options_.prefix + "presence:" + node; }
+
 core::Result<void> RedisBus::start(std::chrono::milliseconds timeout) {
   redis::RedisOptions writer_options = options_;
   writer_options.log_name = "event bus (writer)";
@@ -150,8 +164,14 @@ core::Result<void> RedisBus::start(std::chrono::milliseconds timeout) {
             !reply->elements[0].elements.empty()) {
           last = reply->elements[0].elements[0].text;
         }
+        // Presence other nodes hold now (their later changes are in the stream after `last`).
+        if (auto snapshot = co_await readPresenceSnapshot(); !snapshot) {
+          spdlog::warn("event bus: could not read other nodes' presence: {}", snapshot.error().message);
+        }
+        reading_since_ = std::chrono::steady_clock::now();
         found_end->set_value(last);
         last_id_ = last;
+        asio::co_spawn(io_, liveLoop(), asio::detached);
         co_await readLoop();
       },
       asio::detached);
@@ -192,8 +212,22 @@ void RedisBus::publishSessionMoved(const std::string& session_id) {
   append(std::string(kMoved), session_id + " " + node_, {});
 }
 
+void RedisBus::publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status) {
+  if (!writer_ || stopping_) return;
+  const std::string user = std::to_string(user_id);
+  const std::string custom = custom_status.substr(0, kMaxCustomStatus);
+  // The hash first: a node starting later reads it, then the stream from where it stood.
+  if (rank > 0) {
+    enqueue({"HSET", presenceKey(node_), user, std::to_string(rank) + " " + custom}, {}, false);
+  } else {
+    enqueue({"HDEL", presenceKey(node_), user}, {}, false);
+  }
+  append(std::string(kPresence), node_ + " " + user + " " + std::to_string(rank) + " " + custom, {});
+}
+
 void RedisBus::append(std::string kind, std::string payload, domain::EventBus::Published published) {
   if (!writer_ || stopping_) return;
+  const bool counted = kind != kAlive; // signs of life are not counted
   // Entries older than the retention go as later ones arrive (approximately: whole nodes).
   const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch() - bus_options_.retention)
@@ -201,8 +235,15 @@ void RedisBus::append(std::string kind, std::string payload, domain::EventBus::P
   std::vector<std::string> command{
       "XADD", stream_key_, "MINID",         "~", std::to_string(std::max<std::int64_t>(now, 0)),
       "*",    "k",         std::move(kind), "p", std::move(payload)};
-  asio::post(io_, [this, command = std::move(command), published = std::move(published)]() mutable {
-    backlog_.push_back(std::make_shared<Outgoing>(Outgoing{std::move(command), std::move(published), false, false}));
+  enqueue(std::move(command), std::move(published), counted);
+}
+
+// Commands leave in the order they were enqueued (from any one thread).
+void RedisBus::enqueue(std::vector<std::string> command, domain::EventBus::Published published, bool counted) {
+  if (!writer_ || stopping_) return;
+  asio::post(io_, [this, command = std::move(command), published = std::move(published), counted]() mutable {
+    backlog_.push_back(
+        std::make_shared<Outgoing>(Outgoing{std::move(command), std::move(published), false, false, counted}));
     if (backlog_.size() > bus_options_.max_backlog && in_flight_ < backlog_.size()) {
       // Redis has been away too long: the oldest unsent event goes.
       backlog_.erase(backlog_.begin() + static_cast<std::ptrdiff_t>(in_flight_));
@@ -250,7 +291,7 @@ void RedisBus::pump() {
         const auto front = backlog_.front();
         backlog_.pop_front();
         if (!front->stored) continue;
-        ++published_;
+        if (front->counted) ++published_;
         if (front->published) front->published();
       }
       backlog_size_ = backlog_.size();
@@ -292,6 +333,7 @@ asio::awaitable<void> RedisBus::readLoop() {
     if (stopping_) co_return;
     if (!reply) {
       ++read_failures_;
+      reading_since_ = std::chrono::steady_clock::now(); // nodes are not judged on a gap of our own
       if (!failing) {
         failing = true;
         spdlog::warn("event bus: reading the stream failed ({}); retrying", reply.error().message);
@@ -353,8 +395,93 @@ void RedisBus::received(std::string_view id, std::string_view kind, std::string_
     ++received_;
     if (on_session_moved_)
       on_session_moved_(std::string(payload.substr(0, space)), std::string(payload.substr(space + 1)));
+  } else if (kind == kPresence) {
+    // <node> <user> <rank> <custom status (may hold spaces)>
+    const auto first = payload.find(' ');
+    const auto second = first == std::string_view::npos ? first : payload.find(' ', first + 1);
+    const auto third = second == std::string_view::npos ? second : payload.find(' ', second + 1);
+    if (third == std::string_view::npos) return rejected("bad presence");
+    const auto node = payload.substr(0, first);
+    const auto user = number(payload.substr(first + 1, second - first - 1));
+    const auto rank = number(payload.substr(second + 1, third - second - 1));
+    const auto custom = payload.substr(third + 1);
+    if (!plainWord(node) || !user || !rank || *rank > kMaxRank || custom.size() > kMaxCustomStatus) {
+      return rejected("bad presence");
+    }
+    ++received_;
+    heardFrom(node);
+    if (on_presence_) on_presence_(std::string(node), *user, static_cast<int>(*rank), std::string(custom));
+  } else if (kind == kAlive) {
+    if (!plainWord(payload)) return rejected("bad node");
+    heardFrom(payload);
+  } else if (kind == kGone) {
+    if (!plainWord(payload)) return rejected("bad node");
+    ++received_;
+    if (const auto found = last_heard_.find(payload); found != last_heard_.end()) last_heard_.erase(found);
+    if (on_node_gone_) on_node_gone_(std::string(payload));
   } else {
     rejected("unknown kind");
+  }
+}
+
+void RedisBus::heardFrom(std::string_view node) {
+  if (node == node_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto found = last_heard_.find(node); found != last_heard_.end()) {
+    found->second = now;
+  } else {
+    last_heard_.emplace(std::string(node), now);
+  }
+}
+
+asio::awaitable<core::Result<void>> RedisBus::readPresenceSnapshot() {
+  std::vector<std::string> members{"SMEMBERS", bus_options_.prefix + "nodes"};
+  auto nodes = co_await reader_->command(std::move(members));
+  if (!nodes) co_return std::unexpected(nodes.error());
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& entry : nodes->elements) {
+    const std::string& node = entry.text;
+    if (node == node_ || !plainWord(node)) continue;
+    std::vector<std::string> command{"HGETALL", presenceKey(node)};
+    auto fields = co_await reader_->command(std::move(command));
+    if (!fields) co_return std::unexpected(fields.error());
+    // A node listed is judged like any other: gone if it says nothing for node_timeout.
+    last_heard_.insert_or_assign(node, now);
+    for (std::size_t index = 0; index + 1 < fields->elements.size(); index += 2) {
+      const auto user = number(fields->elements[index].text);
+      const std::string_view value = fields->elements[index + 1].text;
+      const auto space = value.find(' ');
+      const auto rank = space == std::string_view::npos ? std::nullopt : number(value.substr(0, space));
+      if (!user || !rank || *rank > kMaxRank) continue;
+      if (on_presence_) on_presence_(node, *user, static_cast<int>(*rank), std::string(value.substr(space + 1)));
+    }
+  }
+  co_return core::Result<void>{};
+}
+
+asio::awaitable<void> RedisBus::liveLoop() {
+  asio::steady_timer timer(io_);
+  while (!stopping_) {
+    enqueue({"SADD", bus_options_.prefix + "nodes", node_}, {}, false);
+    append(std::string(kAlive), node_, {});
+    const auto now = std::chrono::steady_clock::now();
+    if (now - reading_since_ >= bus_options_.node_timeout) {
+      for (auto entry = last_heard_.begin(); entry != last_heard_.end();) {
+        if (now - entry->second < bus_options_.node_timeout) {
+          ++entry;
+          continue;
+        }
+        const std::string gone = entry->first;
+        entry = last_heard_.erase(entry);
+        spdlog::warn("event bus: node {} said nothing for {} ms: taken for gone (its users' presence there ends)", gone,
+                     bus_options_.node_timeout.count());
+        append(std::string(kGone), gone, {});
+        enqueue({"DEL", presenceKey(gone)}, {}, false);
+        enqueue({"SREM", bus_options_.prefix + "nodes", gone}, {}, false);
+      }
+    }
+    timer.expires_after(bus_options_.node_heartbeat);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
@@ -424,6 +551,19 @@ void RedisBus::close() {
   closed_ = true;
   if (!started_) return;
   events_.setTransport(nullptr);
+  if (writer_->connected()) {
+    // Goodbye, so the other nodes end this node's presence at once (best effort: a node that
+    // dies says nothing, and is taken for gone after node_timeout).
+    auto said = std::make_shared<std::promise<void>>();
+    auto said_future = said->get_future();
+    asio::post(io_, [this, said] {
+      writer_->send({"DEL", presenceKey(node_)});
+      writer_->send({"SREM", bus_options_.prefix + "nodes", node_});
+      writer_->send({"XADD", stream_key_, "*", "k", std::string(kGone), "p", node_},
+                    [said](const core::Result<redis::Reply>&) { said->set_value(); });
+    });
+    said_future.wait_for(std::chrono::seconds(1));
+  }
   stopping_ = true;
   writer_->close();
   reader_->close();

@@ -45,6 +45,10 @@ struct RedisBusOptions {
   std::string prefix = "hearth:"; //!< keys are <prefix>stream, <prefix>gws:<id>: deployments can share a Redis
   std::chrono::milliseconds retention{std::chrono::minutes(10)}; //!< how long the stream keeps events
   std::size_t max_backlog = 100000; //!< events waiting for Redis; beyond, the oldest are dropped
+  //! How often a node appends a sign of life, and how long one unheard of counts as gone (its
+  //! users' presence there ends).
+  std::chrono::milliseconds node_heartbeat{std::chrono::seconds(5)};
+  std::chrono::milliseconds node_timeout{std::chrono::seconds(20)};
 };
 
 class RedisBus {
@@ -59,6 +63,14 @@ public:
   //! A gateway session resumed on node `node` (a RedisBus::node()); set before start().
   void onSessionMoved(std::function<void(const std::string& session_id, const std::string& node)> handler);
 
+  //! A node's summary of a user's presence there (rank 0: no session), this node's too: from
+  //! the stream, and at start() for every entry other nodes hold. Set before start().
+  void onPresence(
+      std::function<void(const std::string& node, std::uint64_t user_id, int rank, const std::string& custom)> handler);
+  //! A node went away (no sign of life for `node_timeout`, or shut down). When `node` is this
+  //! one, the others took it for gone: it must publish its presence again. Set before start().
+  void onNodeGone(std::function<void(const std::string& node)> handler);
+
   //! Starts the bus thread, connects, finds the end of the stream (reading starts there) and
   //! becomes `events`' transport. Fails (kServiceUnavailable) if Redis has not answered within
   //! `timeout`.
@@ -67,6 +79,9 @@ public:
   void publish(const domain::Event& event, domain::EventBus::Published published = {});
   void publishSessionsEnded(const domain::SessionsEnded& ended);
   void publishSessionMoved(const std::string& session_id);
+  //! This node's summary of a user's presence (kept in <prefix>presence:<node> for nodes that
+  //! start later, and appended to the stream).
+  void publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status);
   //! Stops being the transport, closes the connections and joins the thread. Idempotent.
   void close();
 
@@ -96,8 +111,16 @@ private:
     domain::EventBus::Published published;
     bool done = false; //!< answered: stored, or refused for good
     bool stored = false;
+    bool counted = true; //!< an entry the metrics count (not a sign of life or a key update)
   };
   void append(std::string kind, std::string payload, domain::EventBus::Published published);
+  void enqueue(std::vector<std::string> command, domain::EventBus::Published published, bool counted = true);
+  //! Reads every node's presence entries (start()); bus thread.
+  boost::asio::awaitable<core::Result<void>> readPresenceSnapshot();
+  //! Appends this node's signs of life and declares silent nodes gone; bus thread.
+  boost::asio::awaitable<void> liveLoop();
+  void heardFrom(std::string_view node);
+  std::string presenceKey(const std::string& node) const;
   void pump();
   boost::asio::awaitable<void> readLoop();
   void received(std::string_view id, std::string_view kind, std::string_view payload);
@@ -109,6 +132,8 @@ private:
   std::string node_;
   std::function<void(const domain::SessionsEnded&)> on_sessions_ended_;
   std::function<void(const std::string&, const std::string&)> on_session_moved_;
+  std::function<void(const std::string&, std::uint64_t, int, const std::string&)> on_presence_;
+  std::function<void(const std::string&)> on_node_gone_;
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
@@ -128,6 +153,10 @@ private:
   bool append_failing_ = false;
   bool bad_payload_logged_ = false;
   std::string last_id_; //!< the last stream entry read
+  //! Other nodes, and when this node last read a sign of their life.
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> last_heard_;
+  //! Since when the reader has read without failing (nodes are judged only after node_timeout of it).
+  std::chrono::steady_clock::time_point reading_since_;
 
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> received_{0};

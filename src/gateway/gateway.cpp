@@ -282,16 +282,6 @@ asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state, const cor
   }
 }
 
-// The rank of a status when a user's sessions disagree: the most private choice wins
-// (invisible over dnd), then the most present (online over idle).
-int rankOf(const std::string& status) {
-  if (status == "invisible") return 4;
-  if (status == "dnd") return 3;
-  if (status == "online") return 2;
-  if (status == "idle") return 1;
-  return 0;
-}
-
 } // namespace
 
 namespace detail {
@@ -324,6 +314,8 @@ struct Session {
   bool attached = false;
   bool ended = false;
   std::chrono::steady_clock::time_point detached_at;
+  //! Detached, and its presence still counts (GatewayConfig::presence_grace) until a sweep.
+  bool presence_held = false;
   PresenceInput presence;
 
   // Caller holds `mutex`. Queues `frame` on the attached connection, on its own thread.
@@ -385,7 +377,11 @@ struct Gateway::Registry {
   mutable std::mutex mutex;
   std::unordered_map<std::string, std::shared_ptr<Session>> by_id;
   std::unordered_map<std::uint64_t, std::vector<std::shared_ptr<Session>>> by_user;
-  std::unordered_map<std::uint64_t, std::string> announced; //!< user → "status\nactivities"
+  //! Presence: what this node last published of each user (several nodes), and the board
+  //! every node's summaries meet on. `presence_mutex` orders publishing (never held with `mutex`).
+  std::mutex presence_mutex;
+  std::unordered_map<std::uint64_t, NodePresence> published;
+  PresenceBoard board;
 
   void add(const std::shared_ptr<Session>& session) {
     std::lock_guard lock(mutex);
@@ -425,41 +421,28 @@ struct Gateway::Registry {
 
 namespace {
 
-struct Combined {
-  std::string status = "offline";
-  std::string activities = "[]";
-};
-
-// What others see of a user with these sessions (attached ones only).
-Combined combine(const std::vector<std::shared_ptr<Session>>& sessions) {
-  Combined out;
-  int best = 0;
-  std::string custom;
+// This node's summary of a user's sessions: attached ones, and those whose connection dropped
+// less than `grace` ago (most come back with RESUME within seconds; they keep their status
+// meanwhile, so a network blip or a reconnect storm changes nobody's presence).
+NodePresence localPresence(const std::vector<std::shared_ptr<Session>>& sessions,
+                           std::chrono::steady_clock::time_point now, std::chrono::milliseconds grace) {
+  NodePresence out;
   for (const auto& session : sessions) {
     std::lock_guard lock(session->mutex);
-    if (!session->attached || session->ended) continue;
-    const auto& presence = session->presence;
-    const int rank = rankOf(presence.status);
-    if (rank > best) best = rank;
-    if (custom.empty()) custom = presence.custom_status;
+    if (session->ended) continue;
+    if (!session->attached && !(session->presence_held && now - session->detached_at < grace)) continue;
+    out.rank = std::max(out.rank, presenceRank(session->presence.status));
+    if (out.custom_status.empty()) out.custom_status = session->presence.custom_status;
   }
-  switch (best) {
-  case 4: out.status = "offline"; return out; // invisible: offline to others, and no status text
-  case 3: out.status = "dnd"; break;
-  case 2: out.status = "online"; break;
-  case 1: out.status = "idle"; break;
-  default: return out;
-  }
-  if (!custom.empty()) {
-    out.activities = "[{\"type\":4,\"name\":\"Custom Status\",\"state\":\"" + net::jsonEscape(custom) + "\"}]";
-  }
+  if (out.rank == 0) out.custom_status.clear();
   return out;
 }
 
-std::string presenceObject(std::uint64_t user_id, const Combined& combined) {
-  return "{\"user\":{\"id\":\"" + std::to_string(user_id) + "\"},\"status\":\"" + combined.status +
-         "\",\"activities\":" + combined.activities + ",\"client_status\":" +
-         (combined.status == "offline" ? std::string("{}") : "{\"web\":\"" + combined.status + "\"}") + "}";
+std::string presenceObject(std::uint64_t user_id, const PresenceView& view) {
+  return "{\"user\":{\"id\":\"" + std::to_string(user_id) + "\"},\"status\":\"" + view.status +
+         "\",\"activities\":" + view.activities +
+         ",\"client_status\":" + (view.status == "offline" ? std::string("{}") : "{\"web\":\"" + view.status + "\"}") +
+         "}";
 }
 
 } // namespace
@@ -470,33 +453,56 @@ Gateway::Gateway(GatewayConfig config, const core::Clock& clock, GatewayHooks ho
 }
 
 Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
-    : Gateway(config, clock, GatewayHooks{std::move(identify), {}, {}, {}, {}}) {}
+    : Gateway(config, clock, GatewayHooks{std::move(identify), {}, {}, {}, {}, {}}) {}
 
 Gateway::~Gateway() = default;
 
 void Gateway::presenceMayHaveChanged(std::uint64_t user_id) {
-  const auto combined = combine(registry_->sessionsOf(user_id));
-  const std::string key = combined.status + "\n" + combined.activities;
-  {
-    std::lock_guard lock(registry_->mutex);
-    auto& announced = registry_->announced[user_id];
-    if (announced.empty() && combined.status == "offline") {
-      registry_->announced.erase(user_id);
-      return;
+  if (!hooks_.shared_presence.publish) {
+    // One node: the board is this node's alone.
+    std::lock_guard lock(registry_->presence_mutex);
+    auto presence = localPresence(registry_->sessionsOf(user_id), clock_.steadyNow(), config_.presence_grace);
+    if (auto view = registry_->board.set("", user_id, std::move(presence))) {
+      if (hooks_.presence_changed) hooks_.presence_changed(user_id, view->status, view->activities);
     }
-    if (announced == key) return;
-    if (combined.status == "offline") {
-      registry_->announced.erase(user_id);
-    } else {
-      announced = key;
-    }
+    return;
   }
-  if (hooks_.presence_changed) hooks_.presence_changed(user_id, combined.status, combined.activities);
+  // Several nodes: publish this node's summary when it changed; every node's board applies it
+  // from the stream (applyPresence), in the stream's order.
+  std::lock_guard lock(registry_->presence_mutex);
+  NodePresence presence = localPresence(registry_->sessionsOf(user_id), clock_.steadyNow(), config_.presence_grace);
+  const auto found = registry_->published.find(user_id);
+  if (found == registry_->published.end() ? presence.rank == 0 : found->second == presence) return;
+  if (presence.rank == 0) {
+    registry_->published.erase(found);
+  } else {
+    registry_->published[user_id] = presence;
+  }
+  hooks_.shared_presence.publish(user_id, presence);
+}
+
+void Gateway::applyPresence(const std::string& node, std::uint64_t user_id, NodePresence presence) {
+  if (auto view = registry_->board.set(node, user_id, std::move(presence))) {
+    if (hooks_.presence_changed) hooks_.presence_changed(user_id, view->status, view->activities);
+  }
+}
+
+void Gateway::nodeGone(const std::string& node) {
+  for (const auto& [user_id, view] : registry_->board.dropNode(node)) {
+    if (hooks_.presence_changed) hooks_.presence_changed(user_id, view.status, view.activities);
+  }
+}
+
+void Gateway::republishPresence() {
+  if (!hooks_.shared_presence.publish) return;
+  std::lock_guard lock(registry_->presence_mutex);
+  for (const auto& [user_id, presence] : registry_->published)
+    hooks_.shared_presence.publish(user_id, presence);
 }
 
 std::string Gateway::presenceJson(std::uint64_t user_id) const {
-  const auto combined = combine(registry_->sessionsOf(user_id));
-  return combined.status == "offline" ? std::string() : presenceObject(user_id, combined);
+  const auto view = registry_->board.view(user_id);
+  return view.status == "offline" ? std::string() : presenceObject(user_id, view);
 }
 
 std::string Gateway::presencesJson(const std::vector<std::uint64_t>& users) const {
@@ -619,17 +625,28 @@ void Gateway::sweep() {
       sessions.push_back(session);
   }
   std::vector<std::shared_ptr<Session>> expired;
+  std::vector<std::uint64_t> presence_ended;
   for (const auto& session : sessions) {
     std::lock_guard lock(session->mutex);
-    if (!session->attached && now - session->detached_at > config_.resume_window) {
+    if (session->attached) continue;
+    if (session->presence_held && now - session->detached_at >= config_.presence_grace) {
+      session->presence_held = false;
+      presence_ended.push_back(session->user_id);
+    }
+    if (now - session->detached_at > config_.resume_window) {
       session->ended = true;
       expired.push_back(session);
     }
   }
-  if (expired.empty()) return;
-  std::lock_guard lock(registry_->mutex);
-  for (const auto& session : expired)
-    registry_->removeLocked(*session);
+  if (!expired.empty()) {
+    std::lock_guard lock(registry_->mutex);
+    for (const auto& session : expired)
+      registry_->removeLocked(*session);
+  }
+  std::sort(presence_ended.begin(), presence_ended.end());
+  presence_ended.erase(std::unique(presence_ended.begin(), presence_ended.end()), presence_ended.end());
+  for (const auto user_id : presence_ended)
+    presenceMayHaveChanged(user_id);
 }
 
 void Gateway::startSweeper(asio::any_io_executor executor) {
@@ -972,6 +989,7 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       session->attached = false;
       session->connection.reset();
       session->detached_at = clock_.steadyNow();
+      session->presence_held = !ending_session && config_.presence_grace.count() > 0;
       detached = true;
     }
     if (ending_session && !session->ended) {

@@ -18,6 +18,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "gateway/presence.hpp"
 #include "net/http.hpp"
 #include "net/websocket.hpp"
 
@@ -178,12 +179,21 @@ struct SharedSessions {
   std::function<void(const std::string& id)> moved;
 };
 
+//! Presence shared between nodes (set for several nodes). docs/gateway.md, "Several nodes".
+struct SharedPresence {
+  //! This node's summary of a user's sessions changed: store it where every node reads it.
+  //! Every node, this one too, then calls Gateway::applyPresence with it, in one order. Called
+  //! in the order of the changes; must be quick.
+  std::function<void(std::uint64_t user_id, const NodePresence& presence)> publish;
+};
+
 struct GatewayHooks {
   IdentifyFn identify; //!< without it, every IDENTIFY fails with 4004
   AuthenticateFn authenticate; //!< without it, every RESUME gets INVALID_SESSION
   PresenceChangedFn presence_changed;
   RequestMembersFn request_members; //!< without it, op 8 answers empty chunks
   SharedSessions shared; //!< without it, sessions live on their node only
+  SharedPresence shared_presence; //!< without it, presence is this node's alone
 };
 
 struct GatewayConfig {
@@ -195,6 +205,9 @@ struct GatewayConfig {
   std::chrono::milliseconds rate_window{60000};
   //! How long a session whose connection dropped stays resumable (Discord: a few minutes).
   std::chrono::milliseconds resume_window{180000};
+  //! A session whose connection dropped (not closed by the client) keeps its presence this long
+  //! while it may come back with RESUME; then it reads offline until it does.
+  std::chrono::milliseconds presence_grace{10000};
   //! Dispatches kept per session for replay, beyond what the client acknowledged by heartbeat.
   std::size_t replay_limit = 2000;
   //! Servers with more members than this carry no presences in READY and send no
@@ -229,6 +242,15 @@ public:
   //! Another node resumed session `id`: this node forgets its copy (closing a connection still
   //! attached to it, with 4000). Thread-safe.
   void sessionMovedAway(const std::string& id);
+  //! Node `node`'s summary of `user_id` (from the shared stream): updates the combined
+  //! presence and, when what others see changed, calls the presence_changed hook. Thread-safe.
+  void applyPresence(const std::string& node, std::uint64_t user_id, NodePresence presence);
+  //! Node `node` went away: its summaries no longer count (presence_changed for each user
+  //! whose presence changed). Thread-safe.
+  void nodeGone(const std::string& node);
+  //! Publishes this node's summary of every user again (the other nodes took this one for
+  //! gone). Thread-safe.
+  void republishPresence();
   //! Users with at least one session (connected or resumable) on this node.
   std::vector<std::uint64_t> connectedUsers() const;
   //! The presence objects ({user:{id}, status, activities, client_status}) of those of `users`

@@ -1,14 +1,16 @@
 // Several hearthd nodes (--redis) on one database behind HAProxy, as an operator runs them: a
 // change made through one node reaches gateway clients on every other node, a session resumes
 // on another node, ended sessions close connections on every node, and losing Redis for a while
-// delays events without losing them and costs nothing of the REST API.
+// delays events without losing them and costs nothing of the REST API. A user's presence is
+// combined over their sessions on every node, and a node killed with -9 stops counting once it
+// has been silent for --node-timeout-ms.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { runHearthdToExit } from '../support/hearthd.mjs';
+import { runHearthdToExit, startHearthd } from '../support/hearthd.mjs';
 import { registerUser } from '../support/users.mjs';
 import { sleep, until, startCluster, startRedis, startProxy, resumingClient } from '../support/cluster.mjs';
 
@@ -18,9 +20,11 @@ let nodes = [];
 let db;
 let proxy;
 let proxyPort;
+const nodeTimeoutMs = 3000;
+const nodeArgs = ['--auth-requests-per-minute', '10000', '--node-timeout-ms', String(nodeTimeoutMs)];
 
 before(async () => {
-  cluster = await startCluster(dir, ['--auth-requests-per-minute', '10000']);
+  cluster = await startCluster(dir, nodeArgs);
   ({ nodes, db } = cluster);
   proxy = await startProxy(dir, nodes);
   proxyPort = proxy.port;
@@ -33,7 +37,7 @@ after(async () => {
 });
 
 /** An identified gateway connection to `port` (a node or the proxy), collecting dispatches. */
-function connect(port, token) {
+function connect(port, token, presence = undefined) {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/api/v1/gateway`);
   const events = [];
   const closed = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
@@ -42,7 +46,7 @@ function connect(port, token) {
     socket.on('close', (code) => reject(new Error(`closed with ${code} before READY`)));
     socket.on('message', (raw) => {
       const frame = JSON.parse(raw.toString());
-      if (frame.op === 10) socket.send(JSON.stringify({ op: 2, d: { token, properties: {} } }));
+      if (frame.op === 10) socket.send(JSON.stringify({ op: 2, d: { token, properties: {}, presence } }));
       if (frame.op !== 0) return;
       if (frame.t === 'READY') return resolve(frame.d);
       events.push(frame);
@@ -57,6 +61,8 @@ function connect(port, token) {
         () => events.find(predicate), timeoutMs),
     count: (predicate) => events.filter(predicate).length,
     close: () => socket.close(),
+    closeWith: (code) => socket.close(code),
+    send: (frame) => socket.send(JSON.stringify(frame)),
   };
 }
 
@@ -146,6 +152,60 @@ test('a session resumes on another node: what it missed, in order, then RESUMED;
   await until('a live message after the resume', () => client.messageIds().includes(after.body.id));
   assert.match(three.logs(), /resumed from another node/);
   client.close();
+});
+
+test('presence is combined over a user\'s sessions on every node; a node killed with -9 stops counting', async () => {
+  const [one, two, three] = nodes;
+  const owner = await registerUser(one, 'watcher');
+  const subject = await registerUser(two, 'subject');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Presence' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+  assert.equal((await subject.call('POST', `/invites/${invite.code}`)).status, 200);
+  const watcher = connect(one.port, owner.token);
+  await watcher.ready;
+  const updates = () => watcher.events.filter((e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === subject.id);
+  const nextStatus = async (status) => {
+    const seen = updates().length;
+    await until(`PRESENCE_UPDATE ${status} (got ${updates().map((e) => e.d.status).join(', ')})`,
+      () => updates().length > seen, 10000);
+    assert.equal(updates().at(-1).d.status, status);
+    assert.equal(updates().length, seen + 1, 'one update per change, not one per node');
+  };
+
+  const onTwo = connect(two.port, subject.token);
+  await onTwo.ready;
+  await nextStatus('online');
+  const onThree = connect(three.port, subject.token, { status: 'dnd', since: null, activities: [], afk: false });
+  await onThree.ready;
+  await nextStatus('dnd');
+  // READY on a third node carries the presence two other nodes hold.
+  const late = connect(three.port, owner.token);
+  const ready = await late.ready;
+  assert.deepEqual(ready.presences.filter((p) => p.user.id === subject.id).map((p) => p.status), ['dnd']);
+  late.close();
+  // Node 3's session ends: node 2's still counts, so online (never offline).
+  onThree.closeWith(1000);
+  await nextStatus('online');
+  onTwo.closeWith(1000);
+  await nextStatus('offline');
+
+  // A fourth node, killed with -9 while the subject is idle there: the others end its presence.
+  const four = await startHearthd({ db, args: ['--redis', cluster.redisUrl, '--jwt-key-file', join(dir, 'jwt.key'),
+    ...nodeArgs, '--worker-id', '4'] });
+  const onFour = connect(four.port, subject.token, { status: 'idle', since: 1, activities: [], afk: true });
+  await onFour.ready;
+  await nextStatus('idle');
+  const killedAt = Date.now();
+  four.child.kill('SIGKILL');
+  await four.stop({ keepDb: true });
+  await nextStatus('offline');
+  const tookMs = Date.now() - killedAt;
+  assert.ok(tookMs >= nodeTimeoutMs - 500 && tookMs < 3 * nodeTimeoutMs, `offline after ${tookMs} ms`);
+  assert.match(one.logs() + two.logs() + three.logs(), /said nothing for 3000 ms: taken for gone/);
+  await sleep(500);
+  assert.deepEqual(updates().map((e) => e.d.status), ['online', 'dnd', 'online', 'offline', 'idle', 'offline']);
+  watcher.close();
 });
 
 test('without Redis the nodes still serve REST; events wait and arrive, in order, when it is back', async () => {

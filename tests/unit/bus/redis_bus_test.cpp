@@ -30,6 +30,17 @@ struct Recorder {
   std::mutex mutex;
   std::vector<domain::Event> events;
   std::vector<domain::SessionsEnded> ended;
+  std::vector<std::string> presence; //!< "<node> <user> <rank> <custom>"
+  std::vector<std::string> gone;
+
+  std::vector<std::string> presenceSeen() {
+    std::lock_guard lock(mutex);
+    return presence;
+  }
+  std::vector<std::string> goneSeen() {
+    std::lock_guard lock(mutex);
+    return gone;
+  }
 
   std::size_t eventCount() {
     std::lock_guard lock(mutex);
@@ -76,14 +87,25 @@ protected:
     prefix_ = "hearth-test-" + randomWord() + ":";
   }
 
-  std::unique_ptr<Node> startNode() {
+  std::unique_ptr<Node> startNode(std::chrono::milliseconds node_timeout = std::chrono::seconds(20)) {
     auto node = std::make_unique<Node>();
     Recorder* recorder = &node->recorder;
     node->events.subscribe([recorder](const domain::Event& event) {
       std::lock_guard lock(recorder->mutex);
       recorder->events.push_back(event);
     });
-    node->bus = std::make_unique<RedisBus>(options_, node->events, RedisBusOptions{prefix_});
+    RedisBusOptions bus_options{prefix_};
+    bus_options.node_timeout = node_timeout;
+    bus_options.node_heartbeat = node_timeout / 5;
+    node->bus = std::make_unique<RedisBus>(options_, node->events, bus_options);
+    node->bus->onPresence([recorder](const std::string& from, std::uint64_t user, int rank, const std::string& custom) {
+      std::lock_guard lock(recorder->mutex);
+      recorder->presence.push_back(from + " " + std::to_string(user) + " " + std::to_string(rank) + " " + custom);
+    });
+    node->bus->onNodeGone([recorder](const std::string& from) {
+      std::lock_guard lock(recorder->mutex);
+      recorder->gone.push_back(from);
+    });
     node->bus->onSessionsEnded([recorder](const domain::SessionsEnded& ended) {
       std::lock_guard lock(recorder->mutex);
       recorder->ended.push_back(ended);
@@ -95,9 +117,13 @@ protected:
 
   //! XADD from outside any bus, as a misbehaving node would.
   void publishRaw(const std::string& kind, const std::string& payload) {
+    rawCommand({"XADD", prefix_ + "stream", "*", "k", kind, "p", payload});
+  }
+
+  //! Any command, from outside any bus.
+  void rawCommand(std::vector<std::string> command) {
     boost::asio::io_context io;
     redis::RedisClient client(io.get_executor(), options_);
-    std::vector<std::string> command{"XADD", prefix_ + "stream", "*", "k", kind, "p", payload};
     auto future = boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<bool> {
@@ -307,6 +333,51 @@ TEST_F(RedisBusTest, EndedSessionsReachEveryNode) {
   EXPECT_EQ(second->recorder.ended[0].user_id, 12u);
   EXPECT_EQ(second->recorder.ended[0].session_id, 34u);
   EXPECT_EQ(second->recorder.events.size(), 0u) << "not an event";
+}
+
+TEST_F(RedisBusTest, PresenceReachesEveryNodeAndANodeStartingLaterReadsWhatOthersHold) {
+  auto first = startNode();
+  auto second = startNode();
+  const std::string a = first->bus->node();
+  first->bus->publishPresence(5, 2, "out \"for\" lunch, back soon");
+  first->bus->publishPresence(6, 3, "");
+  first->bus->publishPresence(6, 0, "");
+  const std::vector<std::string> expected{a + " 5 2 out \"for\" lunch, back soon", a + " 6 3 ", a + " 6 0 "};
+  ASSERT_TRUE(waitFor([&] { return second->recorder.presenceSeen().size() == 3; }));
+  EXPECT_EQ(second->recorder.presenceSeen(), expected);
+  ASSERT_TRUE(waitFor([&] { return first->recorder.presenceSeen().size() == 3; }));
+  EXPECT_EQ(first->recorder.presenceSeen(), expected) << "the publishing node applies its own from the stream too";
+
+  // A node starting now learns what the others hold at start (user 6 is gone), not the history.
+  auto third = startNode();
+  EXPECT_EQ(third->recorder.presenceSeen(), std::vector<std::string>{a + " 5 2 out \"for\" lunch, back soon"});
+
+  // A node that shuts down says so: the others forget its presence at once.
+  first->bus->close();
+  ASSERT_TRUE(waitFor([&] { return second->recorder.goneSeen() == std::vector<std::string>{a}; }));
+  ASSERT_TRUE(waitFor([&] { return third->recorder.goneSeen() == std::vector<std::string>{a}; }));
+  auto fourth = startNode();
+  EXPECT_TRUE(fourth->recorder.presenceSeen().empty()) << "its entries were removed";
+}
+
+TEST_F(RedisBusTest, ANodeThatSaysNothingIsTakenForGoneAndLiveOnesAreNot) {
+  // A node that died holding a user's presence: listed, with an entry, and silent.
+  rawCommand({"SADD", prefix_ + "nodes", "ghost"});
+  rawCommand({"HSET", prefix_ + "presence:ghost", "9", "2 "});
+  const auto timeout = std::chrono::milliseconds(600);
+  auto first = startNode(timeout);
+  auto second = startNode(timeout);
+  EXPECT_EQ(first->recorder.presenceSeen(), std::vector<std::string>{"ghost 9 2 "}) << "read at start";
+  ASSERT_TRUE(
+      waitFor([&] { return first->recorder.goneSeen().size() >= 1 && second->recorder.goneSeen().size() >= 1; }));
+  // Both may have noticed it: each says so once, so it may be announced twice; never a live node.
+  std::this_thread::sleep_for(4 * timeout);
+  for (auto* node : {first.get(), second.get()}) {
+    for (const auto& gone : node->recorder.goneSeen())
+      EXPECT_EQ(gone, "ghost") << "live nodes send signs of life";
+  }
+  auto third = startNode(timeout);
+  EXPECT_TRUE(third->recorder.presenceSeen().empty()) << "the ghost's entries were removed";
 }
 
 TEST_F(RedisBusTest, AfterCloseTheEventBusIsInProcessAgain) {

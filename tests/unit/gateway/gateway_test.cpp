@@ -569,7 +569,9 @@ TEST(GatewayPresence, CombinesSessionsAndAnnouncesOnlyChanges) {
   hooks.presence_changed = [&](std::uint64_t user, const std::string& status, const std::string& activities) {
     announced.push_back(std::to_string(user) + " " + status + " " + activities);
   };
-  ResumeHarness harness(GatewayConfig{}, std::move(hooks));
+  GatewayConfig config;
+  config.presence_grace = std::chrono::milliseconds(0); // a drop reads offline at once
+  ResumeHarness harness(config, std::move(hooks));
   std::string ready_presences;
   harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
     connection.inbox.push_back(R"({"op":2,"d":{"token":"good","presence":{"status":"dnd","afk":false}}})");
@@ -594,6 +596,71 @@ TEST(GatewayPresence, CombinesSessionsAndAnnouncesOnlyChanges) {
   EXPECT_EQ(announced, expected);
   EXPECT_EQ(ready_presences,
             R"([{"user":{"id":"7"},"status":"online","activities":[],"client_status":{"web":"online"}}])");
+}
+
+TEST(GatewayPresence, ADroppedConnectionKeepsItsPresenceForTheGraceThenReadsOffline) {
+  std::vector<std::string> announced;
+  GatewayHooks hooks = resumableHooks();
+  hooks.presence_changed = [&](std::uint64_t user, const std::string& status, const std::string&) {
+    announced.push_back(std::to_string(user) + " " + status);
+  };
+  GatewayConfig config;
+  config.presence_grace = std::chrono::seconds(10);
+  ResumeHarness harness(config, std::move(hooks));
+  const std::string id = harness.identifyThenDrop(0);
+  EXPECT_EQ(announced, std::vector<std::string>{"7 online"}) << "a drop alone changes nothing";
+  EXPECT_NE(harness.gateway.presenceJson(7), "");
+  harness.clock.advance(std::chrono::seconds(9));
+  harness.gateway.sweep();
+  EXPECT_EQ(announced.size(), 1u) << "still within the grace";
+  // Back within the grace: nobody saw it leave.
+  EXPECT_EQ(harness.resume("good", id, 1, 2)->sent.back(), R"({"op":0,"s":2,"t":"RESUMED","d":{}})");
+  EXPECT_EQ(announced.size(), 1u);
+  // It drops again (the resumed connection ended without a close frame) and stays away.
+  harness.clock.advance(std::chrono::seconds(10));
+  harness.gateway.sweep();
+  EXPECT_EQ(announced, (std::vector<std::string>{"7 online", "7 offline"}));
+  EXPECT_EQ(harness.gateway.presenceJson(7), "");
+  harness.gateway.sweep();
+  EXPECT_EQ(announced.size(), 2u) << "announced once";
+}
+
+TEST(GatewayPresence, SeveralNodesPublishTheirSummaryAndCombineWhatTheStreamSays) {
+  std::vector<std::string> announced;
+  std::vector<std::string> published;
+  GatewayHooks hooks = resumableHooks();
+  hooks.presence_changed = [&](std::uint64_t user, const std::string& status, const std::string&) {
+    announced.push_back(std::to_string(user) + " " + status);
+  };
+  hooks.shared_presence.publish = [&](std::uint64_t user, const NodePresence& presence) {
+    published.push_back(std::to_string(user) + " " + std::to_string(presence.rank) + " " + presence.custom_status);
+  };
+  GatewayConfig config;
+  config.presence_grace = std::chrono::milliseconds(0);
+  ResumeHarness harness(config, std::move(hooks));
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good","presence":{"status":"idle","afk":true}}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    // Nothing is announced from local sessions alone: only what comes back from the stream.
+    EXPECT_TRUE(announced.empty());
+    EXPECT_EQ(harness.gateway.presenceJson(7), "");
+  });
+  EXPECT_EQ(published, (std::vector<std::string>{"7 1 ", "7 0 "})) << "idle, then gone";
+  // The stream, in its order: node a (this one) idle, node b dnd, node a gone, node b gone.
+  harness.gateway.applyPresence("a", 7, NodePresence{1, ""});
+  harness.gateway.applyPresence("b", 7, NodePresence{3, "busy"});
+  EXPECT_NE(harness.gateway.presenceJson(7).find(R"("status":"dnd","activities":[{"type":4)"), std::string::npos);
+  harness.gateway.applyPresence("a", 7, NodePresence{0, ""});
+  harness.gateway.applyPresence("a", 7, NodePresence{0, ""}); // a repeat changes nothing
+  harness.gateway.applyPresence("c", 8, NodePresence{2, ""});
+  harness.gateway.nodeGone("b");
+  EXPECT_EQ(announced, (std::vector<std::string>{"7 idle", "7 dnd", "8 online", "7 offline"}));
+  EXPECT_EQ(harness.gateway.presencesJson({7, 8}),
+            R"([{"user":{"id":"8"},"status":"online","activities":[],"client_status":{"web":"online"}}])");
+  // Taken for gone by the others: this node says again what it holds (nothing now).
+  published.clear();
+  harness.gateway.republishPresence();
+  EXPECT_TRUE(published.empty());
 }
 
 TEST(GatewayPresence, BadPresencePayloadsCloseWithDecodeError) {
