@@ -1,5 +1,5 @@
-// Messages other nodes publish on the Redis bus: any bytes give an event (or ended sessions) or
-// an error, never a crash; what decodes encodes back to something that decodes the same.
+// Messages other nodes publish on the Redis bus: any bytes give an event (or ended sessions, or
+// a presence entry) or an error, never a crash; what decodes encodes back to something that decodes the same.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -17,6 +17,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto ended = hearth::bus::decodeSessionsEnded(text)) {
     auto again = hearth::bus::decodeSessionsEnded(hearth::bus::encodeSessionsEnded(*ended));
     if (!again || again->user_id != ended->user_id || again->session_id != ended->session_id) __builtin_trap();
+  }
+  if (auto presence = hearth::bus::decodePresence(text)) {
+    auto again = hearth::bus::decodePresence(hearth::bus::encodePresence(*presence));
+    if (!again || again->node != presence->node || again->user_id != presence->user_id ||
+        again->rank != presence->rank || again->custom_status != presence->custom_status) {
+      __builtin_trap();
+    }
   }
   return 0;
 }

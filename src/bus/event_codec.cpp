@@ -222,4 +222,40 @@ core::Result<domain::SessionsEnded> decodeSessionsEnded(std::string_view text) {
   return ended;
 }
 
+std::string encodePresence(const PresenceEntry& entry) {
+  return entry.node + " " + std::to_string(entry.user_id) + " " + std::to_string(entry.rank) + " " +
+         entry.custom_status.substr(0, kMaxCustomStatusBytes);
+}
+
+core::Result<PresenceEntry> decodePresence(std::string_view text) {
+  const auto bad = [](const char* why) {
+    return core::fail(core::ErrorCode::kGeneral, std::string("bad presence: ") + why);
+  };
+  const auto first = text.find(' ');
+  const auto second = first == std::string_view::npos ? first : text.find(' ', first + 1);
+  const auto third = second == std::string_view::npos ? second : text.find(' ', second + 1);
+  if (third == std::string_view::npos) return bad("expected <node> <user> <rank> <custom status>");
+  PresenceEntry entry;
+  const auto node = text.substr(0, first);
+  if (node.empty() || node.size() > 128) return bad("node name");
+  for (const char c : node) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok) return bad("node name");
+  }
+  entry.node = std::string(node);
+  const auto number = [](std::string_view digits, std::uint64_t& out) {
+    if (digits.empty()) return false;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc() && end == digits.data() + digits.size();
+  };
+  std::uint64_t rank = 0;
+  if (!number(text.substr(first + 1, second - first - 1), entry.user_id) || entry.user_id == 0) return bad("user id");
+  if (!number(text.substr(second + 1, third - second - 1), rank) || rank > 4) return bad("rank");
+  entry.rank = static_cast<int>(rank);
+  const auto custom = text.substr(third + 1);
+  if (custom.size() > kMaxCustomStatusBytes) return bad("custom status too long");
+  entry.custom_status = std::string(custom);
+  return entry;
+}
+
 } // namespace hearth::bus

@@ -1,6 +1,6 @@
 #pragma once
 // What nodes say to each other through Redis, one JSON text per message: domain events (every
-// field of domain::Event) and ended sessions. The decoders read bytes that came over the
+// field of domain::Event), ended sessions and presence entries. The decoders read bytes that came over the
 // network, so they check every field and return errors, never throw (fuzzed:
 // fuzz/event_codec_fuzzer.cpp). Ids travel as decimal strings, as in the REST API.
 #include <string>
@@ -27,5 +27,18 @@ core::Result<domain::Event> decodeEvent(std::string_view text);
 //! {"user_id": "...", "session_id": "...", "except_session": "..."}
 std::string encodeSessionsEnded(const domain::SessionsEnded& ended);
 core::Result<domain::SessionsEnded> decodeSessionsEnded(std::string_view text);
+
+//! A node's summary of a user's presence (gateway::NodePresence, with who says it).
+struct PresenceEntry {
+  std::string node; //!< letters, digits, '-' and '_', at most 128
+  std::uint64_t user_id = 0;
+  int rank = 0; //!< 0 (no session) to 4 (invisible): gateway::presenceRank
+  std::string custom_status; //!< at most kMaxCustomStatusBytes; may hold spaces
+};
+inline constexpr std::size_t kMaxCustomStatusBytes = 512;
+//! Plain text, "<node> <user_id> <rank> <custom status>".
+std::string encodePresence(const PresenceEntry& entry);
+//! Errors: kGeneral, "bad presence: why".
+core::Result<PresenceEntry> decodePresence(std::string_view text);
 
 } // namespace hearth::bus

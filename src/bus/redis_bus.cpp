@@ -37,8 +37,6 @@ constexpr std::string_view kMoved = "m";
 constexpr std::string_view kPresence = "p"; //!< "<node> <user> <rank> <custom status>"
 constexpr std::string_view kAlive = "h"; //!< "<node>": a node's sign of life
 constexpr std::string_view kGone = "g"; //!< "<node>": that node went away
-constexpr int kMaxRank = 4;
-constexpr std::size_t kMaxCustomStatus = 512;
 
 //! The start of a payload, safe for a log line.
 std::string excerpt(std::string_view payload) {
@@ -215,14 +213,14 @@ void RedisBus::publishSessionMoved(const std::string& session_id) {
 void RedisBus::publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status) {
   if (!writer_ || stopping_) return;
   const std::string user = std::to_string(user_id);
-  const std::string custom = custom_status.substr(0, kMaxCustomStatus);
+  const std::string custom = custom_status.substr(0, kMaxCustomStatusBytes);
   // The hash first: a node starting later reads it, then the stream from where it stood.
   if (rank > 0) {
     enqueue({"HSET", presenceKey(node_), user, std::to_string(rank) + " " + custom}, {}, false);
   } else {
     enqueue({"HDEL", presenceKey(node_), user}, {}, false);
   }
-  append(std::string(kPresence), node_ + " " + user + " " + std::to_string(rank) + " " + custom, {});
+  append(std::string(kPresence), encodePresence(PresenceEntry{node_, user_id, rank, custom}), {});
 }
 
 void RedisBus::append(std::string kind, std::string payload, domain::EventBus::Published published) {
@@ -396,21 +394,11 @@ void RedisBus::received(std::string_view id, std::string_view kind, std::string_
     if (on_session_moved_)
       on_session_moved_(std::string(payload.substr(0, space)), std::string(payload.substr(space + 1)));
   } else if (kind == kPresence) {
-    // <node> <user> <rank> <custom status (may hold spaces)>
-    const auto first = payload.find(' ');
-    const auto second = first == std::string_view::npos ? first : payload.find(' ', first + 1);
-    const auto third = second == std::string_view::npos ? second : payload.find(' ', second + 1);
-    if (third == std::string_view::npos) return rejected("bad presence");
-    const auto node = payload.substr(0, first);
-    const auto user = number(payload.substr(first + 1, second - first - 1));
-    const auto rank = number(payload.substr(second + 1, third - second - 1));
-    const auto custom = payload.substr(third + 1);
-    if (!plainWord(node) || !user || !rank || *rank > kMaxRank || custom.size() > kMaxCustomStatus) {
-      return rejected("bad presence");
-    }
+    auto entry = decodePresence(payload);
+    if (!entry) return rejected(entry.error().message);
     ++received_;
-    heardFrom(node);
-    if (on_presence_) on_presence_(std::string(node), *user, static_cast<int>(*rank), std::string(custom));
+    heardFrom(entry->node);
+    if (on_presence_) on_presence_(entry->node, entry->user_id, entry->rank, entry->custom_status);
   } else if (kind == kAlive) {
     if (!plainWord(payload)) return rejected("bad node");
     heardFrom(payload);
@@ -447,20 +435,17 @@ asio::awaitable<core::Result<void>> RedisBus::readPresenceSnapshot() {
     if (!fields) co_return std::unexpected(fields.error());
     // A node listed is judged like any other: gone if it says nothing for node_timeout.
     last_heard_.insert_or_assign(node, now);
+    // Each field is a user id, its value "<rank> <custom status>".
     for (std::size_t index = 0; index + 1 < fields->elements.size(); index += 2) {
-      const auto user = number(fields->elements[index].text);
-      const std::string_view value = fields->elements[index + 1].text;
-      const auto space = value.find(' ');
-      const auto rank = space == std::string_view::npos ? std::nullopt : number(value.substr(0, space));
-      if (!user || !rank || *rank > kMaxRank) continue;
-      if (on_presence_) on_presence_(node, *user, static_cast<int>(*rank), std::string(value.substr(space + 1)));
+      auto held = decodePresence(node + " " + fields->elements[index].text + " " + fields->elements[index + 1].text);
+      if (!held) continue;
+      if (on_presence_) on_presence_(held->node, held->user_id, held->rank, held->custom_status);
     }
   }
   co_return core::Result<void>{};
 }
 
 asio::awaitable<void> RedisBus::liveLoop() {
-  asio::steady_timer timer(io_);
   while (!stopping_) {
     enqueue({"SADD", bus_options_.prefix + "nodes", node_}, {}, false);
     append(std::string(kAlive), node_, {});
@@ -480,8 +465,8 @@ asio::awaitable<void> RedisBus::liveLoop() {
         enqueue({"SREM", bus_options_.prefix + "nodes", gone}, {}, false);
       }
     }
-    timer.expires_after(bus_options_.node_heartbeat);
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    live_timer_.expires_after(bus_options_.node_heartbeat);
+    co_await live_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
 
@@ -565,6 +550,7 @@ void RedisBus::close() {
     said_future.wait_for(std::chrono::seconds(1));
   }
   stopping_ = true;
+  asio::post(io_, [this] { live_timer_.cancel(); });
   writer_->close();
   reader_->close();
   work_.reset();

@@ -27,6 +27,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "core/error.hpp"
 #include "domain/accounts.hpp"
@@ -139,6 +140,7 @@ private:
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::unique_ptr<redis::RedisClient> writer_;
   std::unique_ptr<redis::RedisClient> reader_;
+  boost::asio::steady_timer live_timer_{io_}; //!< liveLoop's pause; close() cancels it
   std::thread thread_;
   std::future<void> thread_done_;
   bool started_ = false;

@@ -142,5 +142,25 @@ TEST(EventCodec, SessionsEndedRoundTripAndRefusals) {
   }
 }
 
+TEST(EventCodec, PresenceEntriesRoundTripAndBadOnesAreRefused) {
+  const PresenceEntry entry{"1234-0badf00d", 1174109840998409034ull, 3, R"(out "for" lunch, back at 2)"};
+  const std::string text = encodePresence(entry);
+  EXPECT_EQ(text, R"(1234-0badf00d 1174109840998409034 3 out "for" lunch, back at 2)");
+  auto decoded = decodePresence(text);
+  ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+  EXPECT_EQ(decoded->node, entry.node);
+  EXPECT_EQ(decoded->user_id, entry.user_id);
+  EXPECT_EQ(decoded->rank, 3);
+  EXPECT_EQ(decoded->custom_status, entry.custom_status);
+  auto empty_status = decodePresence("n 5 0 ");
+  ASSERT_TRUE(empty_status.has_value());
+  EXPECT_EQ(empty_status->custom_status, "");
+  for (const std::string& bad :
+       std::vector<std::string>{"", "n 5 2", "n 5 5 ", "n 0 2 ", "n x 2 ", "n 5 -1 ", "bad:node 5 2 ", " 5 2 ",
+                                "n 5 2 " + std::string(kMaxCustomStatusBytes + 1, 'x')}) {
+    EXPECT_FALSE(decodePresence(bad).has_value()) << bad;
+  }
+}
+
 } // namespace
 } // namespace hearth::bus
