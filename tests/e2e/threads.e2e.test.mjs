@@ -389,6 +389,16 @@ describe('Hearth threads', () => {
       await parkPointer(b.page)
       await screenshot(b.page, 'threads-renamed-live.png')
 
+      // On a phone the popover stays on the screen.
+      await b.page.setViewportSize(PHONE)
+      await b.page.getByTestId('thread-members-button').click()
+      await membersB.getByTestId('thread-member').first().waitFor()
+      const box = await membersB.boundingBox()
+      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `the members popover fits the phone (${JSON.stringify(box)})`)
+      await screenshot(b.page, 'threads-members-phone.png')
+      await b.page.keyboard.press('Escape')
+      await b.page.setViewportSize(DESKTOP)
+
       // --- A removes B ---------------------------------------------------------------------------
       await panelA.getByTestId('thread-members-button').click()
       const rowB = membersA.locator(`[data-testid="thread-member"][data-user-id="${bob.id}"]`)
@@ -398,6 +408,11 @@ describe('Hearth threads', () => {
       await panelA.getByTestId('thread-members-count').getByText('1', { exact: true }).waitFor()
       assert.equal((await bob.call('GET', `/channels/${threadId}`)).status, 404, 'B can’t see it any more')
       await a.page.keyboard.press('Escape')
+      // B, out of a private thread, loses it: gone from the sidebar, the full view says so.
+      await sidebarB.waitFor({ state: 'detached' })
+      await b.page.locator('main [data-testid="thread-pane"]').waitFor({ state: 'detached' })
+      await parkPointer(b.page)
+      await screenshot(b.page, 'threads-members-removed.png')
 
       assertClean(a.problems)
       assertClean(b.problems)
