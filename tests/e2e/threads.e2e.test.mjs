@@ -5,6 +5,8 @@
 // sees the archived banner, the phone layout, a message unarchiving it and showing as unread
 // under its channel, a private thread B never sees, and permissions
 // (no Create Thread without CREATE_PUBLIC_THREADS, no sending without SEND_MESSAGES_IN_THREADS).
+// Then thread members and settings: A starts a private thread, adds B through the members picker,
+// B sees it and both are listed, A renames it and B's view follows live, A removes B.
 //
 //   HEARTH_URL=http://127.0.0.1:8080 node --test tests/e2e/threads.e2e.test.mjs
 //   (or: node tests/support/with_hearthd.mjs -- node --test tests/e2e/threads.e2e.test.mjs)
@@ -268,6 +270,149 @@ describe('Hearth threads', () => {
         await parkPointer(b.page)
         await screenshot(b.page, 'threads-no-send.png')
       })
+
+      assertClean(a.problems)
+      assertClean(b.problems)
+    } finally {
+      await a.context.close()
+      await b.context.close()
+    }
+  })
+
+  it('adds someone to a private thread, lists its members and renames it live', { timeout: TEST_TIMEOUT_MS * 4 }, async () => {
+    const { ada, bob, guild, general } = await twoInAServer('Thread members', 'tmb')
+    const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
+    const a = await openPage()
+    const b = await openPage({ colorScheme: 'light' })
+    try {
+      await signIn(a.page, ada)
+      await signIn(b.page, bob)
+      await a.page.goto(channelUrl)
+      await b.page.goto(channelUrl)
+      await a.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
+      await b.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
+
+      // --- A starts a private thread; only A is in it -------------------------------------------
+      await a.page.getByTestId('threads-button').click()
+      await a.page.getByTestId('threads-create').click()
+      const form = a.page.getByTestId('thread-create-dialog')
+      await form.getByLabel('Thread Name').fill('Planning')
+      await form.getByRole('switch', { name: 'Private Thread' }).click()
+      await form.getByRole('button', { name: 'Create Thread' }).click()
+      await a.page.waitForURL((url) => /\/threads\/\d+$/.test(url.pathname))
+      const threadId = new URL(a.page.url()).pathname.split('/').at(-1)
+      const panelA = threadPanel(a.page)
+      await send(panelA, 'Agenda first')
+      await rowWith(panelA, 'Agenda first').waitFor()
+      assert.equal((await bob.call('GET', `/channels/${threadId}`)).status, 404, 'B can’t see it yet')
+
+      const membersA = a.page.getByTestId('thread-members-popover')
+      await panelA.getByTestId('thread-members-button').click()
+      await membersA.getByTestId('thread-member').first().waitFor()
+      assert.deepEqual(await membersA.getByTestId('thread-members-group').allTextContents(), ['Online — 1'])
+      assert.equal(await membersA.getByTestId('thread-member').getAttribute('data-user-id'), ada.id)
+
+      // --- A adds B through the picker ----------------------------------------------------------
+      await membersA.getByTestId('thread-members-add').click()
+      const search = membersA.getByTestId('thread-members-search')
+      await search.fill('zzz-nobody')
+      await membersA.getByTestId('thread-members-nomatch').waitFor()
+      await search.fill('Bob')
+      const candidate = membersA.getByTestId('thread-members-candidate').filter({ hasText: bob.displayName })
+      await candidate.waitFor()
+      assert.equal(await membersA.getByTestId('thread-members-candidate').count(), 1, 'only B matches, and A is in already')
+      await parkPointer(a.page)
+      await screenshot(a.page, 'threads-members-picker.png')
+      const added = a.page.waitForResponse((answer) => answer.url().endsWith(`/channels/${threadId}/thread-members/${bob.id}`) && answer.request().method() === 'PUT')
+      await candidate.click()
+      assert.equal((await added).status(), 204)
+      await membersA.locator(`[data-testid="thread-member"][data-user-id="${bob.id}"]`).waitFor()
+      await panelA.getByTestId('thread-members-count').getByText('2', { exact: true }).waitFor()
+      const listed = await ada.call('GET', `/channels/${threadId}/thread-members`)
+      assert.deepEqual(listed.body.map((member) => member.user_id).sort(), [ada.id, bob.id].sort())
+      await parkPointer(a.page)
+      await screenshot(a.page, 'threads-members-list.png')
+      // Nobody else can be added: the picker says so.
+      await membersA.getByTestId('thread-members-add').click()
+      await membersA.getByTestId('thread-members-none').waitFor()
+      await screenshot(a.page, 'threads-members-everyone.png')
+      await a.page.keyboard.press('Escape')
+      await membersA.waitFor({ state: 'detached' })
+
+      // --- B sees the thread live, and both in its member list ----------------------------------
+      const sidebarB = b.page.getByTestId('sidebar-thread').filter({ hasText: 'Planning' })
+      await sidebarB.waitFor()
+      await sidebarB.getByRole('link').click()
+      await b.page.waitForURL((url) => url.pathname === `/app/${guild.id}/${threadId}`)
+      const paneB = b.page.locator('main [data-testid="thread-pane"]')
+      await rowWith(paneB, 'Agenda first').waitFor()
+      await b.page.getByTestId('thread-members-button').click()
+      const membersB = b.page.getByTestId('thread-members-popover')
+      await membersB.locator(`[data-testid="thread-member"][data-user-id="${ada.id}"]`).waitFor()
+      await membersB.locator(`[data-testid="thread-member"][data-user-id="${bob.id}"]`).waitFor()
+      assert.deepEqual(await membersB.getByTestId('thread-members-group').allTextContents(), ['Online — 2'])
+      // B may invite (the thread is invitable) but not remove anyone, nor change its settings.
+      await membersB.getByTestId('thread-members-add').waitFor()
+      assert.equal(await membersB.getByTestId('thread-member-remove').count(), 0)
+      await parkPointer(b.page)
+      await screenshot(b.page, 'threads-members-bob.png')
+      await b.page.keyboard.press('Escape')
+      await b.page.getByTestId('thread-options').click()
+      await b.page.getByTestId('thread-menu').getByRole('menuitem', { name: 'Copy Link' }).waitFor()
+      assert.equal(await b.page.getByTestId('thread-menu').getByRole('menuitem', { name: 'Thread Settings' }).count(), 0)
+      await b.page.keyboard.press('Escape')
+
+      // --- A renames it and turns off invites; B's view follows ---------------------------------
+      await panelA.getByTestId('thread-options').click()
+      await a.page.getByTestId('thread-menu').getByRole('menuitem', { name: 'Thread Settings' }).click()
+      const settings = a.page.getByTestId('thread-settings-dialog')
+      await settings.getByLabel('Thread Name').fill('Planning, final')
+      await settings.getByLabel('Hide After Inactivity').selectOption({ label: 'After 1 Week of inactivity' })
+      await settings.getByLabel('Slowmode').selectOption({ label: '10s' })
+      await settings.getByRole('switch', { name: 'Allow Members to Invite' }).click()
+      await parkPointer(a.page)
+      await screenshot(a.page, 'threads-settings.png')
+      await settings.getByRole('button', { name: 'Save Changes' }).click()
+      await settings.waitFor({ state: 'hidden' })
+      await b.page.locator('main h1').getByText('Planning, final', { exact: true }).waitFor()
+      await sidebarB.filter({ hasText: 'Planning, final' }).waitFor()
+      const saved = (await ada.call('GET', `/channels/${threadId}`)).body
+      assert.equal(saved.name, 'Planning, final')
+      assert.equal(saved.rate_limit_per_user, 10)
+      assert.equal(saved.thread_metadata.auto_archive_duration, 10080)
+      assert.equal(saved.thread_metadata.invitable, false)
+      // Without invites B can't add anyone any more.
+      await b.page.getByTestId('thread-members-button').click()
+      await membersB.getByTestId('thread-member').first().waitFor()
+      assert.equal(await membersB.getByTestId('thread-members-add').count(), 0)
+      await b.page.keyboard.press('Escape')
+      await parkPointer(b.page)
+      await screenshot(b.page, 'threads-renamed-live.png')
+
+      // On a phone the popover stays on the screen.
+      await b.page.setViewportSize(PHONE)
+      await b.page.getByTestId('thread-members-button').click()
+      await membersB.getByTestId('thread-member').first().waitFor()
+      const box = await membersB.boundingBox()
+      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, `the members popover fits the phone (${JSON.stringify(box)})`)
+      await screenshot(b.page, 'threads-members-phone.png')
+      await b.page.keyboard.press('Escape')
+      await b.page.setViewportSize(DESKTOP)
+
+      // --- A removes B ---------------------------------------------------------------------------
+      await panelA.getByTestId('thread-members-button').click()
+      const rowB = membersA.locator(`[data-testid="thread-member"][data-user-id="${bob.id}"]`)
+      await rowB.hover()
+      await rowB.getByTestId('thread-member-remove').click()
+      await rowB.waitFor({ state: 'detached' })
+      await panelA.getByTestId('thread-members-count').getByText('1', { exact: true }).waitFor()
+      assert.equal((await bob.call('GET', `/channels/${threadId}`)).status, 404, 'B can’t see it any more')
+      await a.page.keyboard.press('Escape')
+      // B, out of a private thread, loses it: gone from the sidebar, the full view says so.
+      await sidebarB.waitFor({ state: 'detached' })
+      await b.page.locator('main [data-testid="thread-pane"]').waitFor({ state: 'detached' })
+      await parkPointer(b.page)
+      await screenshot(b.page, 'threads-members-removed.png')
 
       assertClean(a.problems)
       assertClean(b.problems)

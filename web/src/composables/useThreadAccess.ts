@@ -25,6 +25,14 @@ export interface ThreadAccess {
   canUnarchive: ComputedRef<boolean>
   /** Join or leave: not while archived (the server answers 50083). */
   canChangeMembership: ComputedRef<boolean>
+  /** Add someone (hearthd's Threads::addMember): not archived; moderators, or those who may send in it, in a private one only while it is `invitable`. */
+  canAddMembers: ComputedRef<boolean>
+  /** Remove someone else: not archived; moderators, or the owner of a private thread. */
+  canRemoveMembers: ComputedRef<boolean>
+  /** Rename it and change its auto-archive duration: its owner or a moderator, while active. */
+  canEditBasics: ComputedRef<boolean>
+  /** Slowmode and "allow members to invite": moderators, while active. */
+  canEditModeration: ComputedRef<boolean>
   /** Why the composer is off, when it is. */
   noSendReason: ComputedRef<string>
 }
@@ -48,11 +56,34 @@ export function useThreadAccess(guildId: () => string, thread: () => Thread, par
   const canArchive = computed(() => !archived.value && (isOwner.value || canManage.value))
   const canUnarchive = computed(() => archived.value && (locked.value ? canManage.value : canSend.value))
   const canChangeMembership = computed(() => !archived.value)
+  const isPrivate = computed(() => thread().type === ThreadType.Private)
+  const canAddMembers = computed(
+    () => !archived.value && (canManage.value || (canSend.value && (!isPrivate.value || thread().thread_metadata.invitable !== false))),
+  )
+  const canRemoveMembers = computed(() => !archived.value && (canManage.value || (isPrivate.value && isOwner.value)))
+  const canEditBasics = computed(() => !archived.value && (isOwner.value || canManage.value))
+  const canEditModeration = computed(() => !archived.value && canManage.value)
   const noSendReason = computed(() => {
     if (locked.value && !canManage.value) return 'This thread is locked. Only moderators can send messages in it.'
     if (thread().type === ThreadType.Private && !isMember.value && !canManage.value) return 'You are not in this private thread.'
     return 'You do not have permission to send messages in this thread.'
   })
 
-  return { permissions, canSend, canManage, isOwner, isMember, archived, locked, canArchive, canUnarchive, canChangeMembership, noSendReason }
+  return {
+    permissions,
+    canSend,
+    canManage,
+    isOwner,
+    isMember,
+    archived,
+    locked,
+    canArchive,
+    canUnarchive,
+    canChangeMembership,
+    canAddMembers,
+    canRemoveMembers,
+    canEditBasics,
+    canEditModeration,
+    noSendReason,
+  }
 }

@@ -1,8 +1,10 @@
 // Threads (docs/threads.md): every thread the client knows of by id, active ones from READY's
 // `threads` (per server) and `threads/active`, archived ones from the per-channel archived lists
 // and from opening one; kept live by THREAD_CREATE / UPDATE / DELETE, THREAD_LIST_SYNC,
-// THREAD_MEMBER(S)_UPDATE and the messages sent in them (their count and newest message). Writes
-// (start, join, leave, archive, lock, delete) go through here; joining and leaving are optimistic
+// THREAD_MEMBER(S)_UPDATE and the messages sent in them (their count and newest message). A
+// thread's member list is loaded when asked for (GET thread-members) and then kept live by
+// THREAD_MEMBERS_UPDATE. Writes (start, join, leave, archive, lock, settings, adding and removing
+// members, delete) go through here; joining, leaving, settings and member changes are optimistic
 // and roll back when refused. Threads the user is in count for unread state (read_states), as in
 // Discord; the others do not.
 import { defineStore } from 'pinia'
@@ -40,6 +42,16 @@ export interface ThreadMembersUpdate {
   removed_member_ids?: string[]
 }
 
+/** A thread's members as far as they were loaded, by join time. */
+export interface ThreadMemberList {
+  status: 'idle' | 'loading' | 'done' | 'error'
+  error: ApiError | null
+  members: ThreadMember[]
+}
+
+/** The thread fields the settings form changes, optimistically. */
+export type ThreadSettings = Pick<threadApi.UpdateThreadRequest, 'name' | 'auto_archive_duration' | 'rate_limit_per_user' | 'invitable'>
+
 function asApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(0, 'Something went wrong. Please try again.')
 }
@@ -57,6 +69,7 @@ export const useThreadsStore = defineStore('threads', () => {
   /** Threads asked of the server by id (a link to one, an archived one). */
   const lookups = ref<Record<string, ThreadLookup>>({})
   const archived = ref<Record<string, ArchivedList>>({})
+  const memberLists = ref<Record<string, ThreadMemberList>>({})
   /** Now, refreshed each minute by the shell, so threads whose time ran out move to archived. */
   const clock = ref(Date.now())
   /** Bumped by reset(), so answers to a signed-out session's requests are dropped. */
@@ -99,6 +112,10 @@ export const useThreadsStore = defineStore('threads', () => {
 
   function archivedListOf(parentId: string): ArchivedList {
     return archived.value[parentId] ?? { status: 'idle', error: null, ids: [], hasMore: false }
+  }
+
+  function memberListOf(threadId: string): ThreadMemberList {
+    return memberLists.value[threadId] ?? { status: 'idle', error: null, members: [] }
   }
 
   function lookupOf(threadId: string): ThreadLookup | null {
@@ -185,6 +202,7 @@ export const useThreadsStore = defineStore('threads', () => {
   function applyThreadDelete(threadId: string): void {
     deleted.value = { ...deleted.value, [threadId]: true }
     lookups.value = { ...lookups.value, [threadId]: 'missing' }
+    forgetMembers(threadId)
     if (!threads.value[threadId]) return
     const { [threadId]: _gone, ...rest } = threads.value
     threads.value = rest
@@ -198,8 +216,27 @@ export const useThreadsStore = defineStore('threads', () => {
     put({ ...thread, member: membershipOf(member) })
   }
 
+  function setMembers(threadId: string, change: (members: ThreadMember[]) => ThreadMember[]): void {
+    const list = memberLists.value[threadId]
+    if (!list) return
+    memberLists.value = { ...memberLists.value, [threadId]: { ...list, members: change(list.members) } }
+  }
+
+  function withMember(members: ThreadMember[], member: ThreadMember): ThreadMember[] {
+    return members.some((known) => known.user_id === member.user_id) ? members : [...members, member]
+  }
+
+  function forgetMembers(threadId: string): void {
+    if (!memberLists.value[threadId]) return
+    const { [threadId]: _gone, ...rest } = memberLists.value
+    memberLists.value = rest
+  }
+
   /** THREAD_MEMBERS_UPDATE: someone joined or left; the user too, perhaps. */
   function applyMembersUpdate(update: ThreadMembersUpdate, myId: string | null): void {
+    const added = (update.added_members ?? []).filter((member) => typeof member.user_id === 'string')
+    const removed = new Set(update.removed_member_ids ?? [])
+    setMembers(update.id, (members) => added.reduce(withMember, members.filter((member) => !removed.has(member.user_id ?? ''))))
     const thread = threadById(update.id)
     if (!thread) return
     let member = thread.member ?? null
@@ -322,6 +359,25 @@ export const useThreadsStore = defineStore('threads', () => {
     }
   }
 
+  /** The thread's members (GET thread-members); a list already shown stays while it reloads. */
+  async function loadMembers(threadId: string): Promise<void> {
+    const current = memberListOf(threadId)
+    if (current.status === 'loading') return
+    const started = generation
+    memberLists.value = { ...memberLists.value, [threadId]: { ...current, status: 'loading', error: null } }
+    try {
+      const list = await threadApi.listThreadMembers(threadId)
+      if (started !== generation) return
+      const members = (Array.isArray(list) ? list : []).filter((member) => typeof member.user_id === 'string')
+      memberLists.value = { ...memberLists.value, [threadId]: { status: 'done', error: null, members } }
+      const thread = threadById(threadId)
+      if (thread && thread.member_count !== members.length) put({ ...thread, member_count: members.length })
+    } catch (error) {
+      if (started !== generation) return
+      memberLists.value = { ...memberLists.value, [threadId]: { ...memberListOf(threadId), status: 'error', error: asApiError(error) } }
+    }
+  }
+
   // --- writing ---------------------------------------------------------------------------------
 
   function mine(thread: Thread): Thread {
@@ -350,6 +406,89 @@ export const useThreadsStore = defineStore('threads', () => {
   async function remove(threadId: string): Promise<void> {
     await threadApi.deleteThread(threadId)
     applyThreadDelete(threadId)
+  }
+
+  /**
+   * Changes the thread's settings at once and puts back each field still showing the change when
+   * the server refuses (a THREAD_UPDATE in the meantime wins).
+   */
+  async function saveSettings(threadId: string, body: ThreadSettings): Promise<Thread> {
+    const before = threadById(threadId)
+    if (!before) return update(threadId, body)
+    const patch = (thread: Thread, fields: ThreadSettings): Thread => ({
+      ...thread,
+      name: fields.name ?? thread.name,
+      rate_limit_per_user: fields.rate_limit_per_user ?? thread.rate_limit_per_user,
+      thread_metadata: {
+        ...thread.thread_metadata,
+        auto_archive_duration: fields.auto_archive_duration ?? thread.thread_metadata.auto_archive_duration,
+        ...(fields.invitable !== undefined ? { invitable: fields.invitable } : {}),
+      },
+    })
+    put(patch(before, body))
+    try {
+      return await update(threadId, body)
+    } catch (error) {
+      const now = threadById(threadId)
+      if (now) {
+        const restore: ThreadSettings = {}
+        if (body.name !== undefined && now.name === body.name) restore.name = before.name
+        if (body.rate_limit_per_user !== undefined && now.rate_limit_per_user === body.rate_limit_per_user) restore.rate_limit_per_user = before.rate_limit_per_user
+        if (body.auto_archive_duration !== undefined && now.thread_metadata.auto_archive_duration === body.auto_archive_duration) {
+          restore.auto_archive_duration = before.thread_metadata.auto_archive_duration
+        }
+        if (body.invitable !== undefined && now.thread_metadata.invitable === body.invitable) restore.invitable = before.thread_metadata.invitable
+        put(patch(now, restore))
+      }
+      throw asApiError(error)
+    }
+  }
+
+  /** Adds someone at once (list and count), and takes them out again when the server refuses. */
+  async function addMember(threadId: string, userId: string): Promise<void> {
+    const thread = threadById(threadId)
+    const known = memberListOf(threadId).members.some((member) => member.user_id === userId)
+    if (!known) {
+      setMembers(threadId, (members) => withMember(members, { id: threadId, user_id: userId, join_timestamp: new Date().toISOString(), flags: 0 }))
+      if (thread) put({ ...thread, member_count: thread.member_count + 1 })
+    }
+    try {
+      await threadApi.addThreadMember(threadId, userId)
+    } catch (error) {
+      if (!known) {
+        setMembers(threadId, (members) => members.filter((member) => member.user_id !== userId))
+        const now = threadById(threadId)
+        if (now) put({ ...now, member_count: Math.max(0, now.member_count - 1) })
+      }
+      throw asApiError(error)
+    }
+  }
+
+  /** Removes someone at once, and puts them back where they were when the server refuses. */
+  async function removeMember(threadId: string, userId: string): Promise<void> {
+    const list = memberListOf(threadId).members
+    const index = list.findIndex((member) => member.user_id === userId)
+    const removed = index >= 0 ? list[index] : null
+    if (removed) {
+      setMembers(threadId, (members) => members.filter((member) => member.user_id !== userId))
+      const thread = threadById(threadId)
+      if (thread) put({ ...thread, member_count: Math.max(0, thread.member_count - 1) })
+    }
+    try {
+      await threadApi.removeThreadMember(threadId, userId)
+    } catch (error) {
+      if (removed) {
+        setMembers(threadId, (members) => {
+          if (members.some((member) => member.user_id === userId)) return members
+          const next = [...members]
+          next.splice(Math.min(index, next.length), 0, removed)
+          return next
+        })
+        const now = threadById(threadId)
+        if (now) put({ ...now, member_count: now.member_count + 1 })
+      }
+      throw asApiError(error)
+    }
   }
 
   /** Joins at once, and leaves again when the server refuses. */
@@ -387,6 +526,7 @@ export const useThreadsStore = defineStore('threads', () => {
     deleted.value = {}
     lookups.value = {}
     archived.value = {}
+    memberLists.value = {}
   }
 
   return {
@@ -394,6 +534,7 @@ export const useThreadsStore = defineStore('threads', () => {
     deleted,
     lookups,
     archived,
+    memberLists,
     clock,
     threadById,
     isDeleted,
@@ -403,6 +544,7 @@ export const useThreadsStore = defineStore('threads', () => {
     archivedThreadsOf,
     archivedListOf,
     lookupOf,
+    memberListOf,
     applyThread,
     applyActiveList,
     applyReady,
@@ -418,9 +560,13 @@ export const useThreadsStore = defineStore('threads', () => {
     loadActive,
     ensureThread,
     loadArchived,
+    loadMembers,
     startFromMessage,
     start,
     update,
+    saveSettings,
+    addMember,
+    removeMember,
     remove,
     join,
     leave,

@@ -150,4 +150,32 @@ describe('AppView: threads', () => {
     expect(wrapper.find('[data-testid="thread-summary"]').exists()).toBe(false)
     wrapper.unmount()
   })
+
+  it.each([
+    ['closes a private thread the user was removed from', '999', false],
+    ['keeps a private thread open to a moderator removed from it', '100', true],
+  ] as const)('%s', async (_name, owner, stays) => {
+    const removed = { op: 0, t: 'THREAD_MEMBERS_UPDATE', d: { id: '1002', guild_id: GUILD_ID, member_count: 1, removed_member_ids: ['100'] } }
+    const privateThread = thread('1002', { type: 12, name: 'Secret', owner_id: '301' }, { invitable: true })
+    installFakeApi(threadRoutes({
+      ...guildRoutes({ guild: guild(owner) }),
+      'GET /channels/11/messages': historyRoute([message(2, 'ada', 1)]),
+      'GET /channels/1002': jsonResponse(200, privateThread),
+      'GET /channels/1002/messages': historyRoute([]),
+    }))
+    const { wrapper, router } = await mountAt(`/app/${GUILD_ID}/11/threads/1002`)
+    await flushPromises()
+    await flushPromises()
+    expect(wrapper.get('[data-testid="thread-title"]').text()).toBe('Secret')
+    const socket = FakeSocket.latest()
+    socket.open()
+    socket.hello(60_000)
+    socket.receive({ ...removed, s: 2 })
+    await flushPromises()
+    await flushPromises()
+    expect(wrapper.find('[data-testid="thread-panel"]').exists()).toBe(stays)
+    expect(router.currentRoute.value.fullPath).toBe(stays ? `/app/${GUILD_ID}/11/threads/1002` : `/app/${GUILD_ID}/11`)
+    wrapper.unmount()
+  })
 })
+
