@@ -87,22 +87,38 @@ struct Worker {
 constexpr std::chrono::milliseconds kSweepPeriod{100};
 constexpr std::size_t kPipelineFlushBytes = 64 * 1024;
 
+// The WebSocket stream sits on the bare socket: its own timer does the handshake and idle
+// timeouts, so beast::tcp_stream's timers would only cost memory on every idle connection.
+// permessage-deflate is never offered (`?compress=zlib-stream` is the gateway's compression),
+// so the stream is built without its support.
+using WsStream = websocket::stream<tcp::socket, false>;
+
+// Bytes read from the socket per read_some of a message. A read waiting on an idle connection
+// holds only this inline buffer: a dynamic buffer would hold a heap block sized for the
+// largest frame (1.5 KiB) for as long as the connection stays idle.
+constexpr std::size_t kWsReadChunk = 128;
+
 class WsConnectionImpl final : public WsConnection, public std::enable_shared_from_this<WsConnectionImpl> {
 public:
-  WsConnectionImpl(websocket::stream<beast::tcp_stream> ws, std::string remote, std::size_t queue_limit)
+  WsConnectionImpl(WsStream ws, std::string remote, std::size_t queue_limit)
       : ws_(std::move(ws)), remote_(std::move(remote)), queue_limit_(queue_limit) {}
 
   asio::awaitable<std::optional<std::string>> read() override {
-    read_buffer_.clear();
-    auto [ec, bytes] = co_await ws_.async_read(read_buffer_, kUseTuple);
-    if (ec) {
-      if (ec == websocket::error::closed) peer_close_code_ = static_cast<std::uint16_t>(ws_.reason().code);
-      if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
-        spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
+    // A message arrives in pieces of at most kWsReadChunk bytes; Beast still checks the whole
+    // message against read_message_max (1009 when over) and answers pings and closes.
+    std::string message;
+    do {
+      auto [ec, bytes] = co_await ws_.async_read_some(asio::buffer(read_chunk_), kUseTuple);
+      if (ec) {
+        if (ec == websocket::error::closed) peer_close_code_ = static_cast<std::uint16_t>(ws_.reason().code);
+        if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
+          spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
+        }
+        co_return std::nullopt;
       }
-      co_return std::nullopt;
-    }
-    co_return beast::buffers_to_string(read_buffer_.data());
+      message.append(read_chunk_.data(), bytes);
+    } while (!ws_.is_message_done());
+    co_return message;
   }
 
   bool send(std::shared_ptr<const std::string> frame) override {
@@ -161,8 +177,8 @@ private:
     self->writing_ = false;
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer read_buffer_;
+  WsStream ws_;
+  std::array<char, kWsReadChunk> read_chunk_;
   std::string remote_;
   std::size_t queue_limit_;
   std::deque<std::shared_ptr<const std::string>> queue_;
@@ -207,8 +223,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<void> acceptLoop();
   asio::awaitable<void> session(tcp::socket socket, std::size_t worker_idx);
   asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
-  asio::awaitable<void> runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request, Request& request,
-                                     const RouteMatch& match, SessionControl& control);
+  asio::awaitable<void> webSocketSession(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
+                                         std::unique_ptr<Request> request, const WsHandler* handler,
+                                         std::size_t worker_idx);
   asio::awaitable<bool> write(beast::tcp_stream& stream, const Request& request, const Response& response,
                               bool keep_alive, bool more_requests, std::string& pending);
   asio::awaitable<void> sweep(std::size_t worker_idx);
@@ -307,33 +324,50 @@ asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::stri
                           fmt::format("No route for {} {}", methodName(request.method), request.path));
 }
 
-asio::awaitable<void> HttpServer::Impl::runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request,
-                                                     Request& request, const RouteMatch& match,
-                                                     SessionControl& control) {
-  stream.expires_never(); // the WebSocket stream's own timeouts take over
-  websocket::stream<beast::tcp_stream> ws(std::move(stream));
+// An upgraded connection runs here, in a coroutine of its own: the HTTP session's frame (its
+// parser, read buffer and response state, several KiB) ends with the upgrade instead of
+// staying alive under every idle WebSocket.
+asio::awaitable<void> HttpServer::Impl::webSocketSession(tcp::socket socket,
+                                                         std::unique_ptr<detail::BeastRequest> upgrade,
+                                                         std::unique_ptr<Request> request, const WsHandler* handler,
+                                                         std::size_t worker_idx) {
+  auto self = shared_from_this();
+  SessionControl control;
+  control.shutdown = [] {}; // the handshake is short; its own timeout ends it
+  Worker& worker = workers[worker_idx];
+  const auto control_it = worker.sessions.insert(worker.sessions.end(), &control);
+  WsStream ws(std::move(socket));
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "hearth"); }));
   ws.read_message_max(config.limits.ws_message_bytes);
-  auto [ec] = co_await ws.async_accept(beast_request, kUseTuple);
+  auto [ec] = co_await ws.async_accept(*upgrade, kUseTuple);
+  upgrade.reset();
   if (ec) {
-    spdlog::info("{}: WebSocket handshake failed: {}", request.remote_address, ec.message());
-    co_return;
+    spdlog::info("{}: WebSocket handshake failed: {}", request->remote_address, ec.message());
+  } else {
+    auto connection =
+        std::make_shared<WsConnectionImpl>(std::move(ws), request->remote_address, config.limits.ws_queue_bytes);
+    control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
+      if (auto open = weak.lock()) open->close(1012, "server restarting");
+    };
+    if (stopping) control.shutdown(); // stop() went over the sessions before this one was here
+    metrics.websocketOpened();
+    try {
+      // The handler takes the request and keeps what it needs of it; nothing of it stays here
+      // for the connection's lifetime.
+      auto handling = (*handler)(connection, std::move(*request));
+      request.reset();
+      co_await std::move(handling);
+    } catch (const std::exception& error) {
+      spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
+      connection->close(1011, "internal error");
+    }
+    metrics.websocketClosed();
   }
-  auto connection =
-      std::make_shared<WsConnectionImpl>(std::move(ws), request.remote_address, config.limits.ws_queue_bytes);
-  control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
-    if (auto open = weak.lock()) open->close(1012, "server restarting");
-  };
-  metrics.websocketOpened();
-  try {
-    co_await (*match.ws_handler)(connection, request);
-  } catch (const std::exception& error) {
-    spdlog::error("{}: WebSocket handler threw: {}", request.remote_address, error.what());
-    connection->close(1011, "internal error");
-  }
-  metrics.websocketClosed();
+  worker.sessions.erase(control_it);
+  metrics.connectionClosed();
+  sessionEnded();
 }
 
 asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker_idx) {
@@ -463,11 +497,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
           pending.clear();
           if (flush_ec) break;
         }
-        control.socket = nullptr; // the WebSocket stream keeps its own timeouts
-        co_await runWebSocket(std::move(stream), beast_request, request, match, control);
+        // The connection (and its count in `active` and the metrics) passes to its own
+        // coroutine; this frame ends.
         worker.sessions.erase(control_it);
-        metrics.connectionClosed();
-        sessionEnded();
+        asio::co_spawn(*worker.context,
+                       webSocketSession(stream.release_socket(),
+                                        std::make_unique<detail::BeastRequest>(std::move(beast_request)),
+                                        std::make_unique<Request>(std::move(request)), match.ws_handler, worker_idx),
+                       asio::detached);
         co_return;
       }
     }
