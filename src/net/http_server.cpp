@@ -150,6 +150,12 @@ public:
     if (!zlib_) zlib_ = std::make_unique<ZlibStream>();
   }
 
+  WsStream& stream() noexcept { return ws_; }
+  //! The server's hold on this connection for stop(): registered in its worker's list while
+  //! the connection lives (touched on the connection's thread only).
+  SessionControl control;
+  std::list<SessionControl*>::iterator control_it;
+
 private:
   void kickWriter() {
     if (writing_) return;
@@ -223,9 +229,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<void> acceptLoop();
   asio::awaitable<void> session(tcp::socket socket, std::size_t worker_idx);
   asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
-  asio::awaitable<void> webSocketSession(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
-                                         std::unique_ptr<Request> request, const WsHandler* handler,
-                                         std::size_t worker_idx);
+  void startWebSocket(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
+                      std::unique_ptr<Request> request, const WsHandler* handler, std::size_t worker_idx);
+  void webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx);
   asio::awaitable<bool> write(beast::tcp_stream& stream, const Request& request, const Response& response,
                               bool keep_alive, bool more_requests, std::string& pending);
   asio::awaitable<void> sweep(std::size_t worker_idx);
@@ -324,48 +330,70 @@ asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::stri
                           fmt::format("No route for {} {}", methodName(request.method), request.path));
 }
 
-// An upgraded connection runs here, in a coroutine of its own: the HTTP session's frame (its
-// parser, read buffer and response state, several KiB) ends with the upgrade instead of
-// staying alive under every idle WebSocket.
-asio::awaitable<void> HttpServer::Impl::webSocketSession(tcp::socket socket,
-                                                         std::unique_ptr<detail::BeastRequest> upgrade,
-                                                         std::unique_ptr<Request> request, const WsHandler* handler,
-                                                         std::size_t worker_idx) {
-  auto self = shared_from_this();
-  SessionControl control;
-  control.shutdown = [] {}; // the handshake is short; its own timeout ends it
-  Worker& worker = workers[worker_idx];
-  const auto control_it = worker.sessions.insert(worker.sessions.end(), &control);
-  WsStream ws(std::move(socket));
+// An upgraded connection leaves its HTTP session's coroutine (whose frame, with the parser, read
+// buffer and response state, is several KiB) and gets none of the server's own: the handshake
+// completes in a callback and the handler's coroutine is spawned alone. What an idle WebSocket
+// costs the server is then the stream, the connection object and the handler's own frames.
+void HttpServer::Impl::startWebSocket(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
+                                      std::unique_ptr<Request> request, const WsHandler* handler,
+                                      std::size_t worker_idx) {
+  auto connection = std::make_shared<WsConnectionImpl>(WsStream(std::move(socket)), request->remote_address,
+                                                       config.limits.ws_queue_bytes);
+  auto& ws = connection->stream();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "hearth"); }));
   ws.read_message_max(config.limits.ws_message_bytes);
-  auto [ec] = co_await ws.async_accept(*upgrade, kUseTuple);
-  upgrade.reset();
-  if (ec) {
-    spdlog::info("{}: WebSocket handshake failed: {}", request->remote_address, ec.message());
-  } else {
-    auto connection =
-        std::make_shared<WsConnectionImpl>(std::move(ws), request->remote_address, config.limits.ws_queue_bytes);
-    control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
+  Worker& worker = workers[worker_idx];
+  connection->control.shutdown = [] {}; // the handshake is short; its own timeout ends it
+  connection->control_it = worker.sessions.insert(worker.sessions.end(), &connection->control);
+  const detail::BeastRequest& upgrade_request = *upgrade;
+  ws.async_accept(upgrade_request, [self = shared_from_this(), connection, upgrade = std::move(upgrade),
+                                    request = std::move(request), handler,
+                                    worker_idx](boost::system::error_code ec) mutable {
+    upgrade.reset();
+    if (ec) {
+      spdlog::info("{}: WebSocket handshake failed: {}", connection->remoteAddress(), ec.message());
+      self->webSocketEnded(*connection, worker_idx);
+      return;
+    }
+    connection->control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
       if (auto open = weak.lock()) open->close(1012, "server restarting");
     };
-    if (stopping) control.shutdown(); // stop() went over the sessions before this one was here
-    metrics.websocketOpened();
+    if (self->stopping) connection->control.shutdown(); // stop() went over the sessions already
+    self->metrics.websocketOpened();
+    // The handler takes the request and keeps what it needs of it: nothing of it stays here.
+    std::optional<asio::awaitable<void>> handling;
     try {
-      // The handler takes the request and keeps what it needs of it; nothing of it stays here
-      // for the connection's lifetime.
-      auto handling = (*handler)(connection, std::move(*request));
-      request.reset();
-      co_await std::move(handling);
+      handling.emplace((*handler)(connection, std::move(*request)));
     } catch (const std::exception& error) {
       spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
       connection->close(1011, "internal error");
     }
-    metrics.websocketClosed();
-  }
-  worker.sessions.erase(control_it);
+    request.reset();
+    if (!handling) {
+      self->metrics.websocketClosed();
+      self->webSocketEnded(*connection, worker_idx);
+      return;
+    }
+    const auto executor = connection->stream().get_executor();
+    asio::co_spawn(executor, std::move(*handling), [self, connection, worker_idx](std::exception_ptr thrown) {
+      if (thrown) {
+        try {
+          std::rethrow_exception(thrown);
+        } catch (const std::exception& error) {
+          spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
+          connection->close(1011, "internal error");
+        }
+      }
+      self->metrics.websocketClosed();
+      self->webSocketEnded(*connection, worker_idx);
+    });
+  });
+}
+
+void HttpServer::Impl::webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx) {
+  workers[worker_idx].sessions.erase(connection.control_it);
   metrics.connectionClosed();
   sessionEnded();
 }
@@ -497,14 +525,11 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
           pending.clear();
           if (flush_ec) break;
         }
-        // The connection (and its count in `active` and the metrics) passes to its own
-        // coroutine; this frame ends.
+        // The connection (and its count in `active` and the metrics) passes to the WebSocket
+        // stream; this frame ends.
         worker.sessions.erase(control_it);
-        asio::co_spawn(*worker.context,
-                       webSocketSession(stream.release_socket(),
-                                        std::make_unique<detail::BeastRequest>(std::move(beast_request)),
-                                        std::make_unique<Request>(std::move(request)), match.ws_handler, worker_idx),
-                       asio::detached);
+        startWebSocket(stream.release_socket(), std::make_unique<detail::BeastRequest>(std::move(beast_request)),
+                       std::make_unique<Request>(std::move(request)), match.ws_handler, worker_idx);
         co_return;
       }
     }
