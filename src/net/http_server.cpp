@@ -2,7 +2,6 @@
 
 #include <array>
 #include <ctime>
-#include <deque>
 #include <list>
 #include <mutex>
 
@@ -98,6 +97,37 @@ using WsStream = websocket::stream<tcp::socket, false>;
 // largest frame (1.5 KiB) for as long as the connection stays idle.
 constexpr std::size_t kWsReadChunk = 128;
 
+// Outbound frames in order. A vector with a moving head rather than a std::deque, whose empty
+// state already holds a 512-byte block: most connections are idle, their queue empty.
+class FrameQueue {
+public:
+  using Frame = std::shared_ptr<const std::string>;
+  bool empty() const noexcept { return head_ == frames_.size(); }
+  const Frame& front() const noexcept { return frames_[head_]; }
+  void push_back(Frame frame) {
+    if (head_ >= kCompactAfter && head_ * 2 >= frames_.size()) {
+      frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    frames_.push_back(std::move(frame));
+  }
+  void pop_front() {
+    frames_[head_++].reset();
+    if (empty()) clear();
+  }
+  void clear() {
+    frames_.clear();
+    head_ = 0;
+    if (frames_.capacity() > kKeepCapacity) frames_.shrink_to_fit(); // after a burst
+  }
+
+private:
+  static constexpr std::size_t kCompactAfter = 32;
+  static constexpr std::size_t kKeepCapacity = 8;
+  std::vector<Frame> frames_;
+  std::size_t head_ = 0;
+};
+
 class WsConnectionImpl final : public WsConnection, public std::enable_shared_from_this<WsConnectionImpl> {
 public:
   WsConnectionImpl(WsStream ws, std::string remote, std::size_t queue_limit)
@@ -187,7 +217,7 @@ private:
   std::array<char, kWsReadChunk> read_chunk_;
   std::string remote_;
   std::size_t queue_limit_;
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  FrameQueue queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool close_requested_ = false;
