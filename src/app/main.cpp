@@ -359,7 +359,7 @@ int main(int argc, char** argv) {
   api::addReactionRoutes(
       router, api::ReactionDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &reactions, &read_states});
   router.addWebSocket("/api/v1/gateway",
-                      [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request& request) {
+                      [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request request) {
                         return gateway.run(std::move(connection), request);
                       });
 

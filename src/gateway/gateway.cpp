@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
+#include <list>
 #include <mutex>
 #include <random>
 #include <unordered_map>
@@ -259,29 +259,6 @@ void closeWith(net::WsConnection& connection, CloseCode code, std::string reason
   connection.close(static_cast<std::uint16_t>(code), std::move(reason));
 }
 
-// Per-connection state shared by the reader loop and the heartbeat watchdog.
-struct ConnectionState {
-  explicit ConnectionState(asio::any_io_executor executor) : timer(std::move(executor)) {}
-  std::shared_ptr<net::WsConnection> connection;
-  std::chrono::steady_clock::time_point heartbeat_deadline;
-  asio::steady_timer timer;
-  bool ended = false;
-};
-
-// Polls the deadline against the injected clock, so tests can move time instead of waiting.
-asio::awaitable<void> watchdog(std::shared_ptr<ConnectionState> state, const core::Clock& clock,
-                               std::chrono::milliseconds period) {
-  while (!state->ended) {
-    state->timer.expires_after(period);
-    co_await state->timer.async_wait(asio::as_tuple(asio::use_awaitable));
-    if (state->ended) break;
-    if (clock.steadyNow() > state->heartbeat_deadline) {
-      closeWith(*state->connection, CloseCode::kSessionTimedOut, "Heartbeat not received in time");
-      break;
-    }
-  }
-}
-
 } // namespace
 
 namespace detail {
@@ -419,6 +396,96 @@ struct Gateway::Registry {
   }
 };
 
+// The heartbeat deadlines of this node's connections, checked by one timer for all of them
+// rather than a timer and a coroutine per connection (an idle connection then costs only its
+// entry here). The timer runs while there are connections and stops with the last one, on the
+// executor of the connection that started it (the last one leaving cancels its wait); a
+// connection past its deadline is closed with 4009 on its own executor. Deadlines are read
+// against the injected clock, so tests move time.
+struct Gateway::Watchdog {
+  struct Entry {
+    std::weak_ptr<net::WsConnection> connection;
+    asio::any_io_executor executor;
+    std::atomic<std::chrono::steady_clock::rep> deadline{0}; //!< steady ticks; set by its connection
+    bool fired = false; //!< guarded by `mutex`
+  };
+  using Entries = std::list<Entry>;
+
+  Watchdog(const core::Clock& watch_clock, std::chrono::milliseconds watch_period)
+      : clock(watch_clock), period(watch_period) {}
+
+  const core::Clock& clock;
+  const std::chrono::milliseconds period;
+  std::mutex mutex;
+  Entries entries;
+  std::shared_ptr<asio::steady_timer> timer; //!< the running sweep's; none while none runs
+
+  static void setDeadline(Entry& entry, std::chrono::steady_clock::time_point deadline) {
+    entry.deadline.store(deadline.time_since_epoch().count(), std::memory_order_relaxed);
+  }
+
+  Entries::iterator add(std::shared_ptr<Watchdog> self, const std::shared_ptr<net::WsConnection>& connection,
+                        const asio::any_io_executor& executor, std::chrono::steady_clock::time_point deadline) {
+    std::lock_guard lock(mutex);
+    auto entry = entries.emplace(entries.end());
+    entry->connection = connection;
+    entry->executor = executor;
+    setDeadline(*entry, deadline);
+    if (!timer) {
+      timer = std::make_shared<asio::steady_timer>(executor);
+      asio::co_spawn(executor, sweep(std::move(self), timer), asio::detached);
+    }
+    return entry;
+  }
+
+  void remove(Entries::iterator entry) {
+    std::lock_guard lock(mutex);
+    entries.erase(entry);
+    if (entries.empty() && timer) {
+      // A timer is touched on its own thread only.
+      asio::post(timer->get_executor(), [running = timer] { running->cancel(); });
+    }
+  }
+
+  static asio::awaitable<void> sweep(std::shared_ptr<Watchdog> self, std::shared_ptr<asio::steady_timer> timer) {
+    for (;;) {
+      timer->expires_after(self->period);
+      co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+      const auto now = self->clock.steadyNow().time_since_epoch().count();
+      std::lock_guard lock(self->mutex);
+      if (self->entries.empty()) {
+        self->timer.reset();
+        co_return;
+      }
+      for (auto& entry : self->entries) {
+        if (entry.fired || now <= entry.deadline.load(std::memory_order_relaxed)) continue;
+        entry.fired = true;
+        asio::post(entry.executor, [weak = entry.connection] {
+          if (auto alive = weak.lock()) {
+            closeWith(*alive, CloseCode::kSessionTimedOut, "Heartbeat not received in time");
+          }
+        });
+      }
+    }
+  }
+};
+
+// One connection while it runs: what its frames act on.
+struct Gateway::Link {
+  std::shared_ptr<net::WsConnection> connection;
+  asio::any_io_executor executor;
+  std::size_t worker = 0;
+  std::string resume_url; //!< READY's resume_gateway_url
+  Watchdog::Entries::iterator watch;
+  std::shared_ptr<Session> session; //!< set by IDENTIFY or RESUME
+  bool ending_session = false; //!< closed with a code that ends the session
+
+  void endWith(CloseCode code, std::string reason) {
+    if (!resumable(static_cast<std::uint16_t>(code))) ending_session = true;
+    closeWith(*connection, code, std::move(reason));
+  }
+};
+
 namespace {
 
 // This node's summary of a user's sessions: attached ones, and those whose connection dropped
@@ -450,6 +517,9 @@ std::string presenceObject(std::uint64_t user_id, const PresenceView& view) {
 Gateway::Gateway(GatewayConfig config, const core::Clock& clock, GatewayHooks hooks)
     : config_(config), clock_(clock), hooks_(std::move(hooks)), registry_(std::make_shared<Registry>()) {
   if (config_.heartbeat_grace.count() == 0) config_.heartbeat_grace = config_.heartbeat_interval / 2;
+  watchdog_ =
+      std::make_shared<Watchdog>(clock_, std::clamp(config_.heartbeat_interval / 8, std::chrono::milliseconds(10),
+                                                    std::chrono::milliseconds(1000)));
 }
 
 Gateway::Gateway(GatewayConfig config, const core::Clock& clock, IdentifyFn identify)
@@ -788,200 +858,54 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
   co_return session;
 }
 
-asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, net::Request& request) {
-  const asio::any_io_executor executor = co_await asio::this_coro::executor;
+asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, const net::Request& request) {
   // Discord's transport compression, asked for in the URL (other values are ignored).
   if (request.queryParam("compress") == "zlib-stream") connection->enableZlibStream();
-  auto state = std::make_shared<ConnectionState>(executor);
-  state->connection = connection;
+  const std::string host(request.headers.get("Host"));
+  // Behind a TLS-terminating proxy the scheme is the proxy's (as GET /gateway answers).
+  const char* scheme = request.headers.get("X-Forwarded-Proto") == "https" ? "wss://" : "ws://";
+  return serve(std::move(connection), request.worker, scheme + net::jsonEscape(host) + "/api/v1/gateway");
+}
+
+// The connection's loop. Its frame stays alive for as long as the connection, idle ones
+// included, so it keeps little: each frame is handled in handleFrame's own (short-lived) frame.
+asio::awaitable<void> Gateway::serve(std::shared_ptr<net::WsConnection> connection, std::size_t worker,
+                                     std::string resume_url) {
+  Link link;
+  link.connection = connection;
+  link.executor = co_await asio::this_coro::executor;
+  link.worker = worker;
+  link.resume_url = std::move(resume_url);
   // The first heartbeat may come up to one interval late (clients jitter it); then the grace.
-  state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
+  link.watch = watchdog_->add(watchdog_, connection, link.executor,
+                              clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace);
   connection->send(
       frameOf(Op::kHello, "{\"heartbeat_interval\":" + std::to_string(config_.heartbeat_interval.count()) + "}"));
-  const auto watch_period =
-      std::clamp(config_.heartbeat_interval / 8, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-  asio::co_spawn(executor, watchdog(state, clock_, watch_period), asio::detached);
 
-  std::deque<std::int64_t> recent_frames; // arrival times (ms) inside the rate window
-  std::shared_ptr<Session> session; // set by IDENTIFY or RESUME
-  bool ending_session = false; // closed with a code that ends the session
-  const auto end_with = [&](CloseCode code, std::string reason) {
-    if (!resumable(static_cast<std::uint16_t>(code))) ending_session = true;
-    closeWith(*connection, code, std::move(reason));
-  };
+  // Arrival times (ms) inside the rate window, oldest first. Mostly a few heartbeats: the
+  // vector is kept small rather than holding a deque's 512-byte block per connection.
+  std::vector<std::int64_t> recent_frames;
   while (auto text = co_await connection->read()) {
     if (!connection->isOpen()) break;
     const std::int64_t now_ms = clock_.unixMillis();
     recent_frames.push_back(now_ms);
-    while (!recent_frames.empty() && recent_frames.front() <= now_ms - config_.rate_window.count()) {
-      recent_frames.pop_front();
+    const std::int64_t cutoff = now_ms - config_.rate_window.count();
+    recent_frames.erase(recent_frames.begin(), std::find_if(recent_frames.begin(), recent_frames.end(),
+                                                            [cutoff](std::int64_t at) { return at > cutoff; }));
+    if (recent_frames.capacity() > 16 && recent_frames.size() * 4 < recent_frames.capacity()) {
+      recent_frames.shrink_to_fit();
     }
     if (recent_frames.size() > config_.frames_per_window) {
-      end_with(CloseCode::kRateLimited, "You are being rate limited");
+      link.endWith(CloseCode::kRateLimited, "You are being rate limited");
       continue; // keep reading until the close handshake ends
     }
-    auto frame = parseClientFrame(*text);
-    if (!frame) {
-      end_with(closeCodeFor(frame.error().code), frame.error().message);
-      continue;
-    }
-    switch (static_cast<Op>(frame->op)) {
-    case Op::kHeartbeat:
-      state->heartbeat_deadline = clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace;
-      if (session && frame->heartbeat_seq) session->acknowledge(*frame->heartbeat_seq);
-      connection->send(frameOf(Op::kHeartbeatAck, "null"));
-      if (session) checkpoint(*session);
-      break;
-    case Op::kIdentify: {
-      if (session) {
-        end_with(CloseCode::kAlreadyAuthenticated, "Already authenticated");
-        break;
-      }
-      core::Result<Identity> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
-      if (hooks_.identify && !frame->token.empty()) user = co_await hooks_.identify(frame->token, request.worker);
-      if (!connection->isOpen()) break;
-      if (!user) {
-        end_with(closeCodeFor(user.error().code), "Authentication failed");
-        break;
-      }
-      session = std::make_shared<Session>();
-      session->id = randomSessionId();
-      session->user_id = user->user_id;
-      session->sign_in = user->session_id;
-      session->executor = executor;
-      if (frame->presence) session->presence = *frame->presence;
-      const std::string host(request.headers.get("Host"));
-      // Behind a TLS-terminating proxy the scheme is the proxy's (as GET /gateway answers).
-      const char* scheme = request.headers.get("X-Forwarded-Proto") == "https" ? "wss://" : "ws://";
-      const std::string presences = presencesJson(user->presence_candidates);
-      {
-        std::lock_guard lock(session->mutex);
-        session->connection = connection;
-        session->attached = true;
-        session->seq = 1;
-        session->dropped_through = 1; // READY is not replayed: a client without it identifies
-        session->acknowledged = 1;
-        connection->send(std::make_shared<const std::string>(
-            "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + user->user_json + ",\"guilds\":" +
-            orEmpty(user->guilds_json, "[]") + ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
-            ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"presences\":" + presences +
-            ",\"read_state\":" + orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
-            ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"" + scheme + net::jsonEscape(host) +
-            "/api/v1/gateway\"}}"));
-      }
-      // Registered after READY is queued, so every dispatch follows it.
-      registry_->add(session);
-      checkpoint(*session);
-      presenceMayHaveChanged(session->user_id);
-      break;
-    }
-    case Op::kResume: {
-      if (session) {
-        end_with(CloseCode::kAlreadyAuthenticated, "Already authenticated");
-        break;
-      }
-      auto found = registry_->find(frame->resume_session);
-      if (!found && hooks_.shared.load) {
-        // Not here: perhaps a session of another node (or of one that went away).
-        session = co_await resumeElsewhere(connection, *frame, request.worker);
-        if (session) presenceMayHaveChanged(session->user_id);
-        break;
-      }
-      core::Result<Principal> who = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
-      if (found && hooks_.authenticate && !frame->token.empty()) {
-        who = co_await hooks_.authenticate(frame->token, request.worker);
-      }
-      if (!connection->isOpen()) break;
-      if (!found || !who || who->user_id != found->user_id || who->session_id != found->sign_in) {
-        // Unknown, expired, or not this token's: start over with IDENTIFY.
-        connection->send(frameOf(Op::kInvalidSession, "false"));
-        break;
-      }
-      enum class Outcome { kInvalid, kBadSeq, kResumed } outcome = Outcome::kInvalid;
-      std::shared_ptr<net::WsConnection> replaced;
-      asio::any_io_executor replaced_executor;
-      {
-        std::lock_guard lock(found->mutex);
-        if (found->ended || frame->resume_seq < found->dropped_through) {
-          outcome = Outcome::kInvalid; // what it missed is no longer kept
-        } else if (frame->resume_seq > found->seq) {
-          outcome = Outcome::kBadSeq;
-        } else {
-          outcome = Outcome::kResumed;
-          if (found->attached) {
-            replaced = found->connection.lock();
-            replaced_executor = found->executor;
-          }
-          found->connection = connection;
-          found->executor = executor;
-          found->attached = true;
-          for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
-            const auto& entry = found->buffer[index];
-            if (entry.seq <= frame->resume_seq) continue;
-            connection->send(std::make_shared<const std::string>(dispatchFrame(entry.seq, entry.type, *entry.data)));
-          }
-          ++found->seq;
-          connection->send(std::make_shared<const std::string>(dispatchFrame(found->seq, "RESUMED", "{}")));
-        }
-      }
-      if (outcome == Outcome::kInvalid) {
-        connection->send(frameOf(Op::kInvalidSession, "false"));
-        break;
-      }
-      if (outcome == Outcome::kBadSeq) {
-        closeWith(*connection, CloseCode::kInvalidSeq, "Invalid sequence to resume from");
-        break;
-      }
-      if (replaced && replaced != connection) {
-        // An older connection of the same session (half-open): it is replaced.
-        asio::post(replaced_executor, [replaced] {
-          closeWith(*replaced, CloseCode::kUnknownError, "Session resumed on another connection");
-        });
-      }
-      session = std::move(found);
-      checkpoint(*session);
-      presenceMayHaveChanged(session->user_id);
-      break;
-    }
-    case Op::kPresenceUpdate:
-      if (!session) {
-        end_with(CloseCode::kNotAuthenticated, "Not authenticated");
-        break;
-      }
-      if (frame->payload_error) {
-        end_with(CloseCode::kDecodeError, frame->payload_error->message);
-        break;
-      }
-      {
-        std::lock_guard lock(session->mutex);
-        session->presence = *frame->presence;
-      }
-      presenceMayHaveChanged(session->user_id);
-      break;
-    case Op::kRequestGuildMembers:
-      if (!session) {
-        end_with(CloseCode::kNotAuthenticated, "Not authenticated");
-        break;
-      }
-      if (frame->payload_error) {
-        end_with(CloseCode::kDecodeError, frame->payload_error->message);
-        break;
-      }
-      co_await answerMemberRequest(session, Principal{session->user_id, session->sign_in}, frame->members,
-                                   request.worker);
-      break;
-    case Op::kVoiceStateUpdate:
-      // Accepted once identified; voice arrives with the voice issue.
-      if (!session) end_with(CloseCode::kNotAuthenticated, "Not authenticated");
-      break;
-    default: end_with(CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
-    }
+    co_await handleFrame(link, *text);
   }
-  state->ended = true;
-  state->timer.cancel();
+  watchdog_->remove(link.watch);
+  auto& session = link.session;
   if (!session) co_return;
   const auto peer_code = connection->closeCode();
-  if (peer_code && !resumable(*peer_code)) ending_session = true;
+  if (peer_code && !resumable(*peer_code)) link.ending_session = true;
   bool detached = false;
   {
     std::lock_guard lock(session->mutex);
@@ -989,18 +913,186 @@ asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection
       session->attached = false;
       session->connection.reset();
       session->detached_at = clock_.steadyNow();
-      session->presence_held = !ending_session && config_.presence_grace.count() > 0;
+      session->presence_held = !link.ending_session && config_.presence_grace.count() > 0;
       detached = true;
     }
-    if (ending_session && !session->ended) {
+    if (link.ending_session && !session->ended) {
       session->ended = true;
     }
   }
-  if (ending_session) {
+  if (link.ending_session) {
     registry_->remove(*session);
     if (hooks_.shared.drop) hooks_.shared.drop(session->id);
   }
-  if (detached || ending_session) presenceMayHaveChanged(session->user_id);
+  if (detached || link.ending_session) presenceMayHaveChanged(session->user_id);
+}
+
+asio::awaitable<void> Gateway::handleFrame(Link& link, const std::string& text) {
+  auto frame = parseClientFrame(text);
+  if (!frame) {
+    link.endWith(closeCodeFor(frame.error().code), frame.error().message);
+    co_return;
+  }
+  auto& connection = link.connection;
+  auto& session = link.session;
+  switch (static_cast<Op>(frame->op)) {
+  case Op::kHeartbeat:
+    Watchdog::setDeadline(*link.watch, clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace);
+    if (session && frame->heartbeat_seq) session->acknowledge(*frame->heartbeat_seq);
+    connection->send(frameOf(Op::kHeartbeatAck, "null"));
+    if (session) checkpoint(*session);
+    break;
+  case Op::kIdentify:
+    if (session) {
+      link.endWith(CloseCode::kAlreadyAuthenticated, "Already authenticated");
+      break;
+    }
+    co_await identify(link, *frame);
+    break;
+  case Op::kResume:
+    if (session) {
+      link.endWith(CloseCode::kAlreadyAuthenticated, "Already authenticated");
+      break;
+    }
+    co_await resume(link, *frame);
+    break;
+  case Op::kPresenceUpdate:
+    if (!session) {
+      link.endWith(CloseCode::kNotAuthenticated, "Not authenticated");
+      break;
+    }
+    if (frame->payload_error) {
+      link.endWith(CloseCode::kDecodeError, frame->payload_error->message);
+      break;
+    }
+    {
+      std::lock_guard lock(session->mutex);
+      session->presence = *frame->presence;
+    }
+    presenceMayHaveChanged(session->user_id);
+    break;
+  case Op::kRequestGuildMembers:
+    if (!session) {
+      link.endWith(CloseCode::kNotAuthenticated, "Not authenticated");
+      break;
+    }
+    if (frame->payload_error) {
+      link.endWith(CloseCode::kDecodeError, frame->payload_error->message);
+      break;
+    }
+    {
+      const Principal who{session->user_id, session->sign_in};
+      co_await answerMemberRequest(session, who, frame->members, link.worker);
+    }
+    break;
+  case Op::kVoiceStateUpdate:
+    // Accepted once identified; voice arrives with the voice issue.
+    if (!session) link.endWith(CloseCode::kNotAuthenticated, "Not authenticated");
+    break;
+  default: link.endWith(CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
+  }
+}
+
+asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
+  auto& connection = link.connection;
+  auto& session = link.session;
+  core::Result<Identity> user = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
+  if (hooks_.identify && !frame.token.empty()) user = co_await hooks_.identify(frame.token, link.worker);
+  if (!connection->isOpen()) co_return;
+  if (!user) {
+    link.endWith(closeCodeFor(user.error().code), "Authentication failed");
+    co_return;
+  }
+  session = std::make_shared<Session>();
+  session->id = randomSessionId();
+  session->user_id = user->user_id;
+  session->sign_in = user->session_id;
+  session->executor = link.executor;
+  if (frame.presence) session->presence = *frame.presence;
+  const std::string presences = presencesJson(user->presence_candidates);
+  {
+    std::lock_guard lock(session->mutex);
+    session->connection = connection;
+    session->attached = true;
+    session->seq = 1;
+    session->dropped_through = 1; // READY is not replayed: a client without it identifies
+    session->acknowledged = 1;
+    connection->send(std::make_shared<const std::string>(
+        "{\"op\":0,\"s\":1,\"t\":\"READY\",\"d\":{\"v\":10,\"user\":" + user->user_json + ",\"guilds\":" +
+        orEmpty(user->guilds_json, "[]") + ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
+        ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"presences\":" + presences +
+        ",\"read_state\":" + orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
+        ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"" + link.resume_url + "\"}}"));
+  }
+  // Registered after READY is queued, so every dispatch follows it.
+  registry_->add(session);
+  checkpoint(*session);
+  presenceMayHaveChanged(session->user_id);
+}
+
+asio::awaitable<void> Gateway::resume(Link& link, const ClientFrame& frame) {
+  auto& connection = link.connection;
+  auto& session = link.session;
+  auto found = registry_->find(frame.resume_session);
+  if (!found && hooks_.shared.load) {
+    // Not here: perhaps a session of another node (or of one that went away).
+    session = co_await resumeElsewhere(connection, frame, link.worker);
+    if (session) presenceMayHaveChanged(session->user_id);
+    co_return;
+  }
+  core::Result<Principal> who = core::fail(core::ErrorCode::kUnauthorized, "Authentication failed");
+  if (found && hooks_.authenticate && !frame.token.empty()) {
+    who = co_await hooks_.authenticate(frame.token, link.worker);
+  }
+  if (!connection->isOpen()) co_return;
+  if (!found || !who || who->user_id != found->user_id || who->session_id != found->sign_in) {
+    // Unknown, expired, or not this token's: start over with IDENTIFY.
+    connection->send(frameOf(Op::kInvalidSession, "false"));
+    co_return;
+  }
+  enum class Outcome { kInvalid, kBadSeq, kResumed } outcome = Outcome::kInvalid;
+  std::shared_ptr<net::WsConnection> replaced;
+  asio::any_io_executor replaced_executor;
+  {
+    std::lock_guard lock(found->mutex);
+    if (found->ended || frame.resume_seq < found->dropped_through) {
+      outcome = Outcome::kInvalid; // what it missed is no longer kept
+    } else if (frame.resume_seq > found->seq) {
+      outcome = Outcome::kBadSeq;
+    } else {
+      outcome = Outcome::kResumed;
+      if (found->attached) {
+        replaced = found->connection.lock();
+        replaced_executor = found->executor;
+      }
+      found->connection = connection;
+      found->executor = link.executor;
+      found->attached = true;
+      for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
+        const auto& entry = found->buffer[index];
+        if (entry.seq <= frame.resume_seq) continue;
+        connection->send(std::make_shared<const std::string>(dispatchFrame(entry.seq, entry.type, *entry.data)));
+      }
+      ++found->seq;
+      connection->send(std::make_shared<const std::string>(dispatchFrame(found->seq, "RESUMED", "{}")));
+    }
+  }
+  if (outcome == Outcome::kInvalid) {
+    connection->send(frameOf(Op::kInvalidSession, "false"));
+    co_return;
+  }
+  if (outcome == Outcome::kBadSeq) {
+    closeWith(*connection, CloseCode::kInvalidSeq, "Invalid sequence to resume from");
+    co_return;
+  }
+  if (replaced && replaced != connection) {
+    // An older connection of the same session (half-open): it is replaced.
+    asio::post(replaced_executor,
+               [replaced] { closeWith(*replaced, CloseCode::kUnknownError, "Session resumed on another connection"); });
+  }
+  session = std::move(found);
+  checkpoint(*session);
+  presenceMayHaveChanged(session->user_id);
 }
 
 } // namespace hearth::gateway

@@ -224,8 +224,9 @@ public:
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  //! The WebSocket handler: runs one connection until it closes.
-  boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, net::Request& request);
+  //! The WebSocket handler: runs one connection until it closes. Takes what it needs of the
+  //! upgrade request before returning: the coroutine it returns does not refer to `request`.
+  boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, const net::Request& request);
   const GatewayConfig& config() const noexcept { return config_; }
   //! Ends (4004, not resumable) the sessions of `session_id`, or of any sign-in session of
   //! `user_id` when session_id is 0, except those of `except_session`, closing their
@@ -265,6 +266,13 @@ public:
 
 private:
   struct Registry;
+  struct Watchdog;
+  struct Link;
+  boost::asio::awaitable<void> serve(std::shared_ptr<net::WsConnection> connection, std::size_t worker,
+                                     std::string resume_url);
+  boost::asio::awaitable<void> handleFrame(Link& link, const std::string& text);
+  boost::asio::awaitable<void> identify(Link& link, const ClientFrame& frame);
+  boost::asio::awaitable<void> resume(Link& link, const ClientFrame& frame);
   boost::asio::awaitable<void> answerMemberRequest(std::shared_ptr<detail::Session> session, Principal who,
                                                    MemberRequest request, std::size_t worker);
   void presenceMayHaveChanged(std::uint64_t user_id);
@@ -277,6 +285,7 @@ private:
   const core::Clock& clock_;
   GatewayHooks hooks_;
   std::shared_ptr<Registry> registry_;
+  std::shared_ptr<Watchdog> watchdog_;
 };
 
 } // namespace hearth::gateway

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <ctime>
-#include <deque>
 #include <list>
 #include <mutex>
 
@@ -87,22 +86,69 @@ struct Worker {
 constexpr std::chrono::milliseconds kSweepPeriod{100};
 constexpr std::size_t kPipelineFlushBytes = 64 * 1024;
 
+// The WebSocket stream sits on the bare socket: its own timer does the handshake and idle
+// timeouts, so beast::tcp_stream's timers would only cost memory on every idle connection.
+// permessage-deflate is never offered (`?compress=zlib-stream` is the gateway's compression),
+// so the stream is built without its support.
+using WsStream = websocket::stream<tcp::socket, false>;
+
+// Bytes read from the socket per read_some of a message. A read waiting on an idle connection
+// holds only this inline buffer: a dynamic buffer would hold a heap block sized for the
+// largest frame (1.5 KiB) for as long as the connection stays idle.
+constexpr std::size_t kWsReadChunk = 128;
+
+// Outbound frames in order. A vector with a moving head rather than a std::deque, whose empty
+// state already holds a 512-byte block: most connections are idle, their queue empty.
+class FrameQueue {
+public:
+  using Frame = std::shared_ptr<const std::string>;
+  bool empty() const noexcept { return head_ == frames_.size(); }
+  const Frame& front() const noexcept { return frames_[head_]; }
+  void push_back(Frame frame) {
+    if (head_ >= kCompactAfter && head_ * 2 >= frames_.size()) {
+      frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    frames_.push_back(std::move(frame));
+  }
+  void pop_front() {
+    frames_[head_++].reset();
+    if (empty()) clear();
+  }
+  void clear() {
+    frames_.clear();
+    head_ = 0;
+    if (frames_.capacity() > kKeepCapacity) frames_.shrink_to_fit(); // after a burst
+  }
+
+private:
+  static constexpr std::size_t kCompactAfter = 32;
+  static constexpr std::size_t kKeepCapacity = 8;
+  std::vector<Frame> frames_;
+  std::size_t head_ = 0;
+};
+
 class WsConnectionImpl final : public WsConnection, public std::enable_shared_from_this<WsConnectionImpl> {
 public:
-  WsConnectionImpl(websocket::stream<beast::tcp_stream> ws, std::string remote, std::size_t queue_limit)
+  WsConnectionImpl(WsStream ws, std::string remote, std::size_t queue_limit)
       : ws_(std::move(ws)), remote_(std::move(remote)), queue_limit_(queue_limit) {}
 
   asio::awaitable<std::optional<std::string>> read() override {
-    read_buffer_.clear();
-    auto [ec, bytes] = co_await ws_.async_read(read_buffer_, kUseTuple);
-    if (ec) {
-      if (ec == websocket::error::closed) peer_close_code_ = static_cast<std::uint16_t>(ws_.reason().code);
-      if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
-        spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
+    // A message arrives in pieces of at most kWsReadChunk bytes; Beast still checks the whole
+    // message against read_message_max (1009 when over) and answers pings and closes.
+    std::string message;
+    do {
+      auto [ec, bytes] = co_await ws_.async_read_some(asio::buffer(read_chunk_), kUseTuple);
+      if (ec) {
+        if (ec == websocket::error::closed) peer_close_code_ = static_cast<std::uint16_t>(ws_.reason().code);
+        if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
+          spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
+        }
+        co_return std::nullopt;
       }
-      co_return std::nullopt;
-    }
-    co_return beast::buffers_to_string(read_buffer_.data());
+      message.append(read_chunk_.data(), bytes);
+    } while (!ws_.is_message_done());
+    co_return message;
   }
 
   bool send(std::shared_ptr<const std::string> frame) override {
@@ -134,6 +180,12 @@ public:
     if (!zlib_) zlib_ = std::make_unique<ZlibStream>();
   }
 
+  WsStream& stream() noexcept { return ws_; }
+  //! The server's hold on this connection for stop(): registered in its worker's list while
+  //! the connection lives (touched on the connection's thread only).
+  SessionControl control;
+  std::list<SessionControl*>::iterator control_it;
+
 private:
   void kickWriter() {
     if (writing_) return;
@@ -161,11 +213,11 @@ private:
     self->writing_ = false;
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
-  beast::flat_buffer read_buffer_;
+  WsStream ws_;
+  std::array<char, kWsReadChunk> read_chunk_;
   std::string remote_;
   std::size_t queue_limit_;
-  std::deque<std::shared_ptr<const std::string>> queue_;
+  FrameQueue queue_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool close_requested_ = false;
@@ -207,8 +259,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<void> acceptLoop();
   asio::awaitable<void> session(tcp::socket socket, std::size_t worker_idx);
   asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
-  asio::awaitable<void> runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request, Request& request,
-                                     const RouteMatch& match, SessionControl& control);
+  void startWebSocket(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
+                      std::unique_ptr<Request> request, const WsHandler* handler, std::size_t worker_idx);
+  void webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx);
   asio::awaitable<bool> write(beast::tcp_stream& stream, const Request& request, const Response& response,
                               bool keep_alive, bool more_requests, std::string& pending);
   asio::awaitable<void> sweep(std::size_t worker_idx);
@@ -307,33 +360,72 @@ asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::stri
                           fmt::format("No route for {} {}", methodName(request.method), request.path));
 }
 
-asio::awaitable<void> HttpServer::Impl::runWebSocket(beast::tcp_stream stream, detail::BeastRequest& beast_request,
-                                                     Request& request, const RouteMatch& match,
-                                                     SessionControl& control) {
-  stream.expires_never(); // the WebSocket stream's own timeouts take over
-  websocket::stream<beast::tcp_stream> ws(std::move(stream));
+// An upgraded connection leaves its HTTP session's coroutine (whose frame, with the parser, read
+// buffer and response state, is several KiB) and gets none of the server's own: the handshake
+// completes in a callback and the handler's coroutine is spawned alone. What an idle WebSocket
+// costs the server is then the stream, the connection object and the handler's own frames.
+void HttpServer::Impl::startWebSocket(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
+                                      std::unique_ptr<Request> request, const WsHandler* handler,
+                                      std::size_t worker_idx) {
+  auto connection = std::make_shared<WsConnectionImpl>(WsStream(std::move(socket)), request->remote_address,
+                                                       config.limits.ws_queue_bytes);
+  auto& ws = connection->stream();
   ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
   ws.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& response) { response.set(http::field::server, "hearth"); }));
   ws.read_message_max(config.limits.ws_message_bytes);
-  auto [ec] = co_await ws.async_accept(beast_request, kUseTuple);
-  if (ec) {
-    spdlog::info("{}: WebSocket handshake failed: {}", request.remote_address, ec.message());
-    co_return;
-  }
-  auto connection =
-      std::make_shared<WsConnectionImpl>(std::move(ws), request.remote_address, config.limits.ws_queue_bytes);
-  control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
-    if (auto open = weak.lock()) open->close(1012, "server restarting");
-  };
-  metrics.websocketOpened();
-  try {
-    co_await (*match.ws_handler)(connection, request);
-  } catch (const std::exception& error) {
-    spdlog::error("{}: WebSocket handler threw: {}", request.remote_address, error.what());
-    connection->close(1011, "internal error");
-  }
-  metrics.websocketClosed();
+  Worker& worker = workers[worker_idx];
+  connection->control.shutdown = [] {}; // the handshake is short; its own timeout ends it
+  connection->control_it = worker.sessions.insert(worker.sessions.end(), &connection->control);
+  const detail::BeastRequest& upgrade_request = *upgrade;
+  ws.async_accept(upgrade_request, [self = shared_from_this(), connection, upgrade = std::move(upgrade),
+                                    request = std::move(request), handler,
+                                    worker_idx](boost::system::error_code ec) mutable {
+    upgrade.reset();
+    if (ec) {
+      spdlog::info("{}: WebSocket handshake failed: {}", connection->remoteAddress(), ec.message());
+      self->webSocketEnded(*connection, worker_idx);
+      return;
+    }
+    connection->control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
+      if (auto open = weak.lock()) open->close(1012, "server restarting");
+    };
+    if (self->stopping) connection->control.shutdown(); // stop() went over the sessions already
+    self->metrics.websocketOpened();
+    // The handler takes the request and keeps what it needs of it: nothing of it stays here.
+    std::optional<asio::awaitable<void>> handling;
+    try {
+      handling.emplace((*handler)(connection, std::move(*request)));
+    } catch (const std::exception& error) {
+      spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
+      connection->close(1011, "internal error");
+    }
+    request.reset();
+    if (!handling) {
+      self->metrics.websocketClosed();
+      self->webSocketEnded(*connection, worker_idx);
+      return;
+    }
+    const auto executor = connection->stream().get_executor();
+    asio::co_spawn(executor, std::move(*handling), [self, connection, worker_idx](std::exception_ptr thrown) {
+      if (thrown) {
+        try {
+          std::rethrow_exception(thrown);
+        } catch (const std::exception& error) {
+          spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
+          connection->close(1011, "internal error");
+        }
+      }
+      self->metrics.websocketClosed();
+      self->webSocketEnded(*connection, worker_idx);
+    });
+  });
+}
+
+void HttpServer::Impl::webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx) {
+  workers[worker_idx].sessions.erase(connection.control_it);
+  metrics.connectionClosed();
+  sessionEnded();
 }
 
 asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t worker_idx) {
@@ -463,11 +555,11 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
           pending.clear();
           if (flush_ec) break;
         }
-        control.socket = nullptr; // the WebSocket stream keeps its own timeouts
-        co_await runWebSocket(std::move(stream), beast_request, request, match, control);
+        // The connection (and its count in `active` and the metrics) passes to the WebSocket
+        // stream; this frame ends.
         worker.sessions.erase(control_it);
-        metrics.connectionClosed();
-        sessionEnded();
+        startWebSocket(stream.release_socket(), std::make_unique<detail::BeastRequest>(std::move(beast_request)),
+                       std::make_unique<Request>(std::move(request)), match.ws_handler, worker_idx);
         co_return;
       }
     }

@@ -17,8 +17,9 @@ namespace hearth::net {
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 class WsConnection;
-//! Runs a WebSocket connection after the upgrade until it ends.
-using WsHandler = std::function<boost::asio::awaitable<void>(std::shared_ptr<WsConnection>, Request&)>;
+//! Runs a WebSocket connection after the upgrade until it ends. It owns the upgrade request: a
+//! connection may stay open for days, so it keeps only what it needs of it.
+using WsHandler = std::function<boost::asio::awaitable<void>(std::shared_ptr<WsConnection>, Request)>;
 
 struct RouteMatch {
   enum class Kind { kHandler, kWebSocket, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;

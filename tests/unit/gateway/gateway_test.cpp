@@ -134,6 +134,46 @@ TEST(Gateway, ClosesWith4009WhenHeartbeatsStop) {
   EXPECT_EQ(harness.last->close_code, 4009);
 }
 
+// One watchdog serves every connection: it closes the one whose heartbeats stopped, leaves the
+// others alone, and stops with the last connection (nothing keeps the io_context running).
+TEST(Gateway, OneWatchdogClosesOnlyTheConnectionsWhoseHeartbeatsStopped) {
+  core::ManualClock clock;
+  Gateway gateway(GatewayConfig{.heartbeat_interval = std::chrono::milliseconds(1000)}, clock);
+  asio::io_context io;
+  auto beating = std::make_shared<FakeConnection>();
+  auto silent = std::make_shared<FakeConnection>();
+  net::Request request;
+  int ended = 0;
+  for (const auto& connection : {beating, silent}) {
+    asio::co_spawn(
+        io,
+        [&, connection]() -> asio::awaitable<void> {
+          co_await gateway.run(connection, request);
+          ++ended;
+        },
+        asio::detached);
+  }
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await waitFor([&] { return !beating->sent.empty() && !silent->sent.empty(); });
+        clock.advance(std::chrono::milliseconds(1400));
+        beating->inbox.push_back(R"({"op":1,"d":null})"); // its deadline moves to 1400 + 1500
+        co_await waitFor([&] { return beating->sent.size() >= 2; });
+        clock.advance(std::chrono::milliseconds(200)); // past the silent one's 1500
+        co_await waitFor([&] { return silent->close_code.has_value(); });
+        co_await waitFor([&] { return beating->close_code.has_value(); }, 400); // three more looks
+        beating->peer_closed = true;
+      },
+      asio::detached);
+  const auto started = std::chrono::steady_clock::now();
+  io.run_for(std::chrono::seconds(10));
+  EXPECT_EQ(silent->close_code, 4009);
+  EXPECT_FALSE(beating->close_code.has_value());
+  EXPECT_EQ(ended, 2);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+}
+
 TEST(Gateway, RateLimitsInboundFramesPerWindow) {
   Harness harness(GatewayConfig{.frames_per_window = 3, .rate_window = std::chrono::milliseconds(60000)});
   harness.run([&harness](FakeConnection& connection) -> asio::awaitable<void> {
