@@ -139,3 +139,32 @@ export async function twoInAServer(name, prefix) {
   assert.equal((await bob.call('POST', `/invites/${invite.body.code}`)).status, 200)
   return { ada, bob, guild, general }
 }
+
+/**
+ * twoInAServer, then a page for each signed in at the server's #general, its beginning shown
+ * (Ada's page dark, Bob's light, so both themes are seen); resolves {ada, bob, guild, general,
+ * channelUrl, a, b} (`a` and `b` as openPage gives them). The caller closes both pages' contexts
+ * (in a `finally`); if getting there fails they are closed here.
+ */
+export async function twoPagesInGeneral(name, prefix) {
+  const { ada, bob, guild, general } = await twoInAServer(name, prefix)
+  const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
+  const a = await openPage()
+  const b = await openPage({ colorScheme: 'light' }).catch(async (error) => {
+    await a.context.close()
+    throw error
+  })
+  try {
+    await signIn(a.page, ada)
+    await signIn(b.page, bob)
+    await a.page.goto(channelUrl)
+    await b.page.goto(channelUrl)
+    await a.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
+    await b.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
+  } catch (error) {
+    await a.context.close()
+    await b.context.close()
+    throw error
+  }
+  return { ada, bob, guild, general, channelUrl, a, b }
+}

@@ -11,7 +11,7 @@
 // Screenshots go to HEARTH_SCREENSHOT_DIR (default tests/e2e/screenshots).
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BASE_URL, signIn, twoInAServer, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, twoPagesInGeneral, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, screenshot, useBrowser } from './browser.mjs'
 
 const HISTORY = 120
 
@@ -47,21 +47,11 @@ async function scrollState(page) {
 
 describe('Hearth chat', () => {
   it('chats live between two users in a server channel', { timeout: TEST_TIMEOUT_MS * 6 }, async (t) => {
-    const { ada, bob, guild, general } = await twoInAServer('Chat', 'chat')
-    const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
     // The refused sends below (slowmode 429, a dropped connection) log as failed loads, as they should.
     const allowConsole = [/status of 429 .*\/messages$/, /ERR_CONNECTION_REFUSED .*\/messages$/]
-
-    const a = await openPage()
     // B in the light theme, so both themes are seen.
-    const b = await openPage({ colorScheme: 'light' })
+    const { ada, bob, guild, general, channelUrl, a, b } = await twoPagesInGeneral('Chat', 'chat')
     try {
-      await signIn(a.page, ada)
-      await signIn(b.page, bob)
-      await a.page.goto(channelUrl)
-      await b.page.goto(channelUrl)
-      await a.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
-      await b.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
       assert.equal(await a.page.getByTestId('composer-input').getAttribute('placeholder'), 'Message #general')
       await parkPointer(a.page)
       await screenshot(a.page, 'chat-empty-channel.png')

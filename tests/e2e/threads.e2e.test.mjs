@@ -14,7 +14,7 @@
 // Screenshots go to HEARTH_SCREENSHOT_DIR (default tests/e2e/screenshots).
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { BASE_URL, signIn, twoInAServer, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
+import { BASE_URL, twoPagesInGeneral, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, screenshot, useBrowser } from './browser.mjs'
 
 const CREATE_PUBLIC_THREADS = 1n << 35n
 const SEND_MESSAGES_IN_THREADS = 1n << 38n
@@ -48,19 +48,8 @@ async function parkPointer(page) {
 
 describe('Hearth threads', () => {
   it('starts a thread from a message and chats in it live', { timeout: TEST_TIMEOUT_MS * 6 }, async (t) => {
-    const { ada, bob, guild, general } = await twoInAServer('Threads', 'thr')
-    const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
-
-    const a = await openPage()
-    const b = await openPage({ colorScheme: 'light' })
+    const { ada, bob, guild, general, channelUrl, a, b } = await twoPagesInGeneral('Threads', 'thr')
     try {
-      await signIn(a.page, ada)
-      await signIn(b.page, bob)
-      await a.page.goto(channelUrl)
-      await b.page.goto(channelUrl)
-      await a.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
-      await b.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
-
       // --- A starts a thread from a message --------------------------------------------------------
       await send(channelPane(a.page), 'Where do we go this summer?')
       await send(channelPane(a.page), 'Ideas welcome, in a thread please')
@@ -280,18 +269,8 @@ describe('Hearth threads', () => {
   })
 
   it('adds someone to a private thread, lists its members and renames it live', { timeout: TEST_TIMEOUT_MS * 4 }, async () => {
-    const { ada, bob, guild, general } = await twoInAServer('Thread members', 'tmb')
-    const channelUrl = `${BASE_URL}/app/${guild.id}/${general.id}`
-    const a = await openPage()
-    const b = await openPage({ colorScheme: 'light' })
+    const { ada, bob, guild, a, b } = await twoPagesInGeneral('Thread members', 'tmb')
     try {
-      await signIn(a.page, ada)
-      await signIn(b.page, bob)
-      await a.page.goto(channelUrl)
-      await b.page.goto(channelUrl)
-      await a.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
-      await b.page.getByRole('heading', { name: 'Welcome to #general!' }).waitFor()
-
       // --- A starts a private thread; only A is in it -------------------------------------------
       await a.page.getByTestId('threads-button').click()
       await a.page.getByTestId('threads-create').click()
