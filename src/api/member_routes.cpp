@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
 
 #include "api/auth_routes.hpp"
 #include "api/guild_json.hpp"
@@ -231,6 +232,37 @@ asio::awaitable<core::Result<void>> requireMayJoinServers(domain::Accounts& acco
 }
 
 std::string memberJson(const domain::Member& member) { return json::serialize(memberObject(member)); }
+
+namespace {
+
+// A new member of a small server and its online members learn each other's presence at once
+// (as a session's READY would tell them): PRESENCE_UPDATE of the newcomer into the server, and
+// one of each online member to the newcomer.
+asio::awaitable<void> exchangePresence(const MemberDeps& deps, store::PgPool& pool, std::uint64_t guild_id,
+                                       std::uint64_t newcomer) {
+  const auto withGuild = [guild_id](std::string presence) {
+    presence.insert(presence.size() - 1, ",\"guild_id\":\"" + std::to_string(guild_id) + "\"");
+    return presence;
+  };
+  if (std::string own = deps.current_presence(newcomer); !own.empty()) {
+    publish(deps, "PRESENCE_UPDATE", guild_id, withGuild(std::move(own)));
+  }
+  store::Params params{std::to_string(guild_id), std::to_string(newcomer)};
+  auto members =
+      co_await pool.query("SELECT user_id FROM members WHERE guild_id = $1 AND user_id <> $2", std::move(params));
+  if (!members) {
+    spdlog::warn("presences of server {} not sent to its new member {}: {}", guild_id, newcomer,
+                 members.error().message);
+    co_return;
+  }
+  for (int row = 0; row < members->rows(); ++row) {
+    const auto user = static_cast<std::uint64_t>(members->integer(row, 0).value_or(0));
+    std::string presence = deps.current_presence(user);
+    if (!presence.empty()) publish(deps, "PRESENCE_UPDATE", guild_id, withGuild(std::move(presence)), 0, {newcomer});
+  }
+}
+
+} // namespace
 
 void addMemberRoutes(net::Router& router, MemberDeps deps) {
   // --- members ---------------------------------------------------------------------------
@@ -477,6 +509,9 @@ void addMemberRoutes(net::Router& router, MemberDeps deps) {
     if (!joined->already_member) {
       publish(deps, "GUILD_MEMBER_ADD", guild_id, memberEvent(joined->member, guild_id));
       publish(deps, "GUILD_CREATE", guild_id, guild, 0, {claims->user_id});
+      if (deps.current_presence && *count <= deps.large_threshold) {
+        co_await exchangePresence(deps, pool, guild_id, claims->user_id);
+      }
     }
     co_return net::jsonResponse(200, guild);
   });

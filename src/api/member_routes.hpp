@@ -3,6 +3,7 @@
 // editing members, role assignment, kicks, bans, timeouts, and invites (create, list, preview
 // without signing in, join, delete). Each successful change is published on the event bus.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ namespace hearth::api {
 
 struct MemberDeps : ServerRouteDeps {
   domain::Members* members = nullptr;
+  //! A user's presence object as others see it, or empty when offline (Gateway::presenceJson);
+  //! unset: joining a server exchanges no presence.
+  std::function<std::string(std::uint64_t user_id)> current_presence;
+  std::size_t large_threshold = 250; //!< servers above this send no PRESENCE_UPDATE (docs/gateway.md)
 };
 
 void addMemberRoutes(net::Router& router, MemberDeps deps);

@@ -345,7 +345,10 @@ int main(int argc, char** argv) {
                                              config.data_dir / "icons",
                                              std::move(dm_channel),
                                              std::move(thread_channel)});
-  api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &members});
+  api::addMemberRoutes(router, api::MemberDeps{{ops.pools, &guilds, &accounts, &signer, &events},
+                                               &members,
+                                               hook_deps.current_presence,
+                                               config.gateway.large_threshold});
   api::addTypingRoute(router, api::ServerRouteDeps{ops.pools, &guilds, &accounts, &signer, &events});
   api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events},
                                                  &messages,

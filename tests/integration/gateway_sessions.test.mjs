@@ -142,6 +142,29 @@ test('RESUME refuses another user, a sequence never sent, and an ended sign-in s
   revoked.socket.close();
 });
 
+test('joining a server: the newcomer and its online members learn each other\'s presence at once', async () => {
+  const owner = await register('host');
+  const newcomer = await register('arrival');
+  const { guild } = await serverWith(owner);
+  const host = await identify(owner.token, { status: 'dnd', since: null, activities: [], afk: false });
+  const arrival = await identify(newcomer.token);
+  // Not sharing a server yet: neither hears of the other.
+  await host.none((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === newcomer.id);
+  const invite = (await owner.call('POST', `/channels/${(await owner.call('GET', `/guilds/${guild.id}/channels`))
+    .body.find((c) => c.name === 'general').id}/invites`, {})).body;
+  assert.equal((await newcomer.call('POST', `/invites/${invite.code}`)).status, 200);
+  const seen = await host.next((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === newcomer.id);
+  assert.equal(seen.d.status, 'online');
+  assert.equal(seen.d.guild_id, guild.id);
+  const told = await arrival.next((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === owner.id);
+  assert.equal(told.d.status, 'dnd');
+  assert.equal(told.d.guild_id, guild.id);
+  // Once: the host hears of the newcomer a single time.
+  await host.none((f) => f.t === 'PRESENCE_UPDATE' && f.d.user.id === newcomer.id);
+  host.socket.close(1000);
+  arrival.socket.close(1000);
+});
+
 test('presence: set by op 3, combined, seen by those who share a server; invisible reads offline', async () => {
   const owner = await register('watcher');
   const friend = await register('status');
