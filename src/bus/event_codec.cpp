@@ -222,6 +222,23 @@ core::Result<domain::SessionsEnded> decodeSessionsEnded(std::string_view text) {
   return ended;
 }
 
+std::optional<std::uint64_t> parseDecimal(std::string_view text) {
+  std::uint64_t out = 0;
+  if (text.empty()) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return out;
+}
+
+bool isPlainWord(std::string_view text) {
+  if (text.empty() || text.size() > 128) return false;
+  for (const char c : text) {
+    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string encodePresence(const PresenceEntry& entry) {
   return entry.node + " " + std::to_string(entry.user_id) + " " + std::to_string(entry.rank) + " " +
          entry.custom_status.substr(0, kMaxCustomStatusBytes);
@@ -237,21 +254,14 @@ core::Result<PresenceEntry> decodePresence(std::string_view text) {
   if (third == std::string_view::npos) return bad("expected <node> <user> <rank> <custom status>");
   PresenceEntry entry;
   const auto node = text.substr(0, first);
-  if (node.empty() || node.size() > 128) return bad("node name");
-  for (const char c : node) {
-    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-    if (!ok) return bad("node name");
-  }
+  if (!isPlainWord(node)) return bad("node name");
   entry.node = std::string(node);
-  const auto number = [](std::string_view digits, std::uint64_t& out) {
-    if (digits.empty()) return false;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    return ec == std::errc() && end == digits.data() + digits.size();
-  };
-  std::uint64_t rank = 0;
-  if (!number(text.substr(first + 1, second - first - 1), entry.user_id) || entry.user_id == 0) return bad("user id");
-  if (!number(text.substr(second + 1, third - second - 1), rank) || rank > 4) return bad("rank");
-  entry.rank = static_cast<int>(rank);
+  const auto user = parseDecimal(text.substr(first + 1, second - first - 1));
+  if (!user || *user == 0) return bad("user id");
+  const auto rank = parseDecimal(text.substr(second + 1, third - second - 1));
+  if (!rank || *rank > 4) return bad("rank");
+  entry.user_id = *user;
+  entry.rank = static_cast<int>(*rank);
   const auto custom = text.substr(third + 1);
   if (custom.size() > kMaxCustomStatusBytes) return bad("custom status too long");
   entry.custom_status = std::string(custom);

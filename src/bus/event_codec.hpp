@@ -3,6 +3,8 @@
 // field of domain::Event), ended sessions and presence entries. The decoders read bytes that came over the
 // network, so they check every field and return errors, never throw (fuzzed:
 // fuzz/event_codec_fuzzer.cpp). Ids travel as decimal strings, as in the REST API.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,11 @@ core::Result<domain::Event> decodeEvent(std::string_view text);
 //! {"user_id": "...", "session_id": "...", "except_session": "..."}
 std::string encodeSessionsEnded(const domain::SessionsEnded& ended);
 core::Result<domain::SessionsEnded> decodeSessionsEnded(std::string_view text);
+
+//! A decimal number that fills `text` and fits in 64 bits.
+std::optional<std::uint64_t> parseDecimal(std::string_view text);
+//! Letters, digits, '-' and '_', 1 to 128 of them: node names and session ids on the bus.
+bool isPlainWord(std::string_view text);
 
 //! A node's summary of a user's presence (gateway::NodePresence, with who says it).
 struct PresenceEntry {

@@ -49,23 +49,6 @@ std::string excerpt(std::string_view payload) {
   return out;
 }
 
-std::optional<std::uint64_t> number(std::string_view text) {
-  std::uint64_t out = 0;
-  if (text.empty()) return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return out;
-}
-
-bool plainWord(std::string_view text) {
-  if (text.empty() || text.size() > 128) return false;
-  for (const char c : text) {
-    const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 //! The `k` and `p` fields of an entry's field list.
 std::pair<std::string_view, std::string_view> kindAndPayload(const redis::Reply& fields) {
   std::string_view kind;
@@ -83,8 +66,8 @@ std::pair<std::string_view, std::string_view> kindAndPayload(const redis::Reply&
 std::optional<std::uint64_t> packStreamId(std::string_view id) {
   const auto dash = id.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
-  const auto ms = number(id.substr(0, dash));
-  const auto seq = number(id.substr(dash + 1));
+  const auto ms = parseDecimal(id.substr(0, dash));
+  const auto seq = parseDecimal(id.substr(dash + 1));
   if (!ms || !seq || *ms >= (std::uint64_t{1} << (64 - kSeqBits)) || *seq >= (std::uint64_t{1} << kSeqBits)) {
     return std::nullopt;
   }
@@ -386,8 +369,8 @@ void RedisBus::received(std::string_view id, std::string_view kind, std::string_
     if (on_sessions_ended_) on_sessions_ended_(*ended);
   } else if (kind == kMoved) {
     const auto space = payload.find(' ');
-    if (space == std::string_view::npos || !plainWord(payload.substr(0, space)) ||
-        !plainWord(payload.substr(space + 1))) {
+    if (space == std::string_view::npos || !isPlainWord(payload.substr(0, space)) ||
+        !isPlainWord(payload.substr(space + 1))) {
       return rejected("bad session move");
     }
     ++received_;
@@ -400,10 +383,10 @@ void RedisBus::received(std::string_view id, std::string_view kind, std::string_
     heardFrom(entry->node);
     if (on_presence_) on_presence_(entry->node, entry->user_id, entry->rank, entry->custom_status);
   } else if (kind == kAlive) {
-    if (!plainWord(payload)) return rejected("bad node");
+    if (!isPlainWord(payload)) return rejected("bad node");
     heardFrom(payload);
   } else if (kind == kGone) {
-    if (!plainWord(payload)) return rejected("bad node");
+    if (!isPlainWord(payload)) return rejected("bad node");
     ++received_;
     if (const auto found = last_heard_.find(payload); found != last_heard_.end()) last_heard_.erase(found);
     if (on_node_gone_) on_node_gone_(std::string(payload));
@@ -429,7 +412,7 @@ asio::awaitable<core::Result<void>> RedisBus::readPresenceSnapshot() {
   const auto now = std::chrono::steady_clock::now();
   for (const auto& entry : nodes->elements) {
     const std::string& node = entry.text;
-    if (node == node_ || !plainWord(node)) continue;
+    if (node == node_ || !isPlainWord(node)) continue;
     std::vector<std::string> command{"HGETALL", presenceKey(node)};
     auto fields = co_await reader_->command(std::move(command));
     if (!fields) co_return std::unexpected(fields.error());

@@ -943,18 +943,14 @@ asio::awaitable<void> Gateway::handleFrame(Link& link, const std::string& text) 
     if (session) checkpoint(*session);
     break;
   case Op::kIdentify:
-    if (session) {
-      link.endWith(CloseCode::kAlreadyAuthenticated, "Already authenticated");
-      break;
-    }
-    co_await identify(link, *frame);
-    break;
   case Op::kResume:
     if (session) {
       link.endWith(CloseCode::kAlreadyAuthenticated, "Already authenticated");
-      break;
+    } else if (frame->op == static_cast<int>(Op::kIdentify)) {
+      co_await identify(link, *frame);
+    } else {
+      co_await resume(link, *frame);
     }
-    co_await resume(link, *frame);
     break;
   case Op::kPresenceUpdate:
     if (!session) {
