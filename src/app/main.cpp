@@ -54,6 +54,31 @@
 namespace asio = boost::asio;
 using namespace hearth;
 
+namespace {
+
+// A worker's io_context, whose services can be shut down without being destroyed.
+class WorkerContext : public asio::io_context {
+public:
+  using asio::execution_context::shutdown;
+  using asio::io_context::io_context;
+};
+
+// The workers' contexts. A handler left pending on one context can own a socket of another
+// (a session's connection, a pooled database connection): destroying the contexts one by one
+// would destroy that socket after its own context's services. So every context's pending
+// handlers are destroyed first (shutdown), and only then the contexts.
+struct WorkerContexts : std::vector<std::unique_ptr<WorkerContext>> {
+  WorkerContexts() = default;
+  WorkerContexts(const WorkerContexts&) = delete;
+  WorkerContexts& operator=(const WorkerContexts&) = delete;
+  ~WorkerContexts() {
+    for (auto& context : *this)
+      context->shutdown();
+  }
+};
+
+} // namespace
+
 int main(int argc, char** argv) {
   app::Config config;
   if (const auto exit_code = app::parseConfig(argc, argv, config)) return *exit_code;
@@ -75,11 +100,11 @@ int main(int argc, char** argv) {
 
   const std::size_t threads =
       config.threads != 0 ? config.threads : std::max<std::size_t>(1, std::thread::hardware_concurrency());
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  WorkerContexts contexts;
   std::vector<asio::io_context*> context_ptrs;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work_guards;
   for (std::size_t worker_idx = 0; worker_idx < threads; ++worker_idx) {
-    contexts.push_back(std::make_unique<asio::io_context>(1));
+    contexts.push_back(std::make_unique<WorkerContext>(1));
     context_ptrs.push_back(contexts.back().get());
     work_guards.push_back(asio::make_work_guard(*contexts.back()));
   }
@@ -433,6 +458,9 @@ int main(int argc, char** argv) {
   contexts.front()->run();
   for (auto& runner : runners)
     runner.join();
+  // The bus's thread calls into the gateway (presence entries, ours included, read back from the
+  // stream): it stops here, before the gateway it was given is destroyed.
+  if (redis_bus) redis_bus->close();
   spdlog::info("stopped");
   return 0;
 }

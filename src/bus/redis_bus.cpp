@@ -389,6 +389,9 @@ void RedisBus::received(std::string_view id, std::string_view kind, std::string_
     if (!isPlainWord(payload)) return rejected("bad node");
     ++received_;
     if (const auto found = last_heard_.find(payload); found != last_heard_.end()) last_heard_.erase(found);
+    // Our own goodbye, read back while closing, is not another node taking us for gone (that
+    // would publish our presence again, after the goodbye).
+    if (payload == node_ && leaving_) return;
     if (on_node_gone_) on_node_gone_(std::string(payload));
   } else {
     rejected("unknown kind");
@@ -519,6 +522,7 @@ void RedisBus::close() {
   closed_ = true;
   if (!started_) return;
   events_.setTransport(nullptr);
+  leaving_ = true;
   if (writer_->connected()) {
     // Goodbye, so the other nodes end this node's presence at once (best effort: a node that
     // dies says nothing, and is taken for gone after node_timeout).

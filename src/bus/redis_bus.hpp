@@ -146,6 +146,7 @@ private:
   bool started_ = false;
   bool closed_ = false;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> leaving_{false}; //!< close() said goodbye: our own `g`, read back, is no news
   std::uint64_t start_pos_ = 0;
 
   // Bus thread only.

@@ -208,6 +208,44 @@ test('presence is combined over a user\'s sessions on every node; a node killed 
   watcher.close();
 });
 
+test('a node that stops says goodbye: its users read offline on the others at once, and stay so', async () => {
+  // Stopping, the node says goodbye on the stream and reads its own goodbye back. That is no
+  // news (it once made the node publish its users' presence again, after the goodbye, and call
+  // into its gateway while that was being destroyed: a sanitizer build aborted on about half the
+  // stops).
+  const [one] = nodes;
+  const owner = await registerUser(one, 'host');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Leaving' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+  const users = await Promise.all([0, 1, 2].map(() => registerUser(one, 'leaver')));
+  for (const user of users) assert.equal((await user.call('POST', `/invites/${invite.code}`)).status, 200);
+  const watcher = connect(one.port, owner.token);
+  await watcher.ready;
+  const statusOf = (user) => watcher.events.filter((e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === user.id)
+    .map((e) => e.d.status);
+
+  const node = await startHearthd({ db, args: ['--redis', cluster.redisUrl, '--jwt-key-file', join(dir, 'jwt.key'),
+    ...nodeArgs, '--worker-id', '5'] });
+  try {
+    // Three sessions each, all dnd: one update per user, whatever order they identify in.
+    const dnd = { status: 'dnd', since: null, activities: [], afk: false };
+    const clients = users.flatMap((user) => [0, 1, 2].map(() => connect(node.port, user.token, dnd)));
+    await Promise.all(clients.map((client) => client.ready));
+    for (const user of users) await until(`${user.id} dnd`, () => statusOf(user).at(-1) === 'dnd');
+  } finally {
+    const stoppedAt = Date.now();
+    const { code, signal } = await node.stop({ keepDb: true });
+    assert.equal(code, 0, `exited with ${code ?? signal}; its log ends:\n${node.logs().split('\n').slice(-60).join('\n')}`);
+    for (const user of users) await until(`${user.id} offline`, () => statusOf(user).at(-1) === 'offline', 2000);
+    assert.ok(Date.now() - stoppedAt < nodeTimeoutMs, 'by the goodbye, not by the node timeout');
+  }
+  // Nothing after the goodbye brings them back (the node timeout would end that only later).
+  await sleep(nodeTimeoutMs + 500);
+  for (const user of users) assert.deepEqual(statusOf(user), ['dnd', 'offline']);
+  watcher.close();
+});
+
 test('without Redis the nodes still serve REST; events wait and arrive, in order, when it is back', async () => {
   const [one, two, three] = nodes;
   const owner = await registerUser(one, 'owner');

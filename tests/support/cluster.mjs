@@ -65,8 +65,10 @@ export async function startCluster(dir, extraArgs = []) {
         await node.stop({ keepDb: true });
         continue;
       }
-      const { code } = await node.stop();
-      assert.equal(code, 0, node.logs());
+      const { code, signal } = await node.stop();
+      // The end of the log is what explains an unclean exit (a sanitizer report, a late error).
+      assert.equal(code, 0, `node ${node.port} exited with ${code ?? signal}; its log ends:\n` +
+        node.logs().split('\n').slice(-80).join('\n'));
     }
     cluster.redis.child.kill('SIGTERM');
     await cluster.redis.exited;

@@ -356,6 +356,8 @@ TEST_F(RedisBusTest, PresenceReachesEveryNodeAndANodeStartingLaterReadsWhatOther
   first->bus->close();
   ASSERT_TRUE(waitFor([&] { return second->recorder.goneSeen() == std::vector<std::string>{a}; }));
   ASSERT_TRUE(waitFor([&] { return third->recorder.goneSeen() == std::vector<std::string>{a}; }));
+  EXPECT_TRUE(first->recorder.goneSeen().empty())
+      << "its own goodbye, read back while closing, is not taken for the others declaring it gone";
   auto fourth = startNode();
   EXPECT_TRUE(fourth->recorder.presenceSeen().empty()) << "its entries were removed";
 }
