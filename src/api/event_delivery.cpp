@@ -185,8 +185,7 @@ std::shared_ptr<const std::string> goneChannel(const domain::Event& event, const
 
 void sendAudience(const DeliveryTarget& target, const domain::Event& event,
                   const std::shared_ptr<const std::string>& data, const Audience& audience) {
-  for (const auto user : audience.allowed)
-    target.send(user, event.type, data, event.stream_pos);
+  target.send_to_each(audience.allowed, event.type, data, event.stream_pos);
   if (audience.lost.empty()) return;
   auto gone = goneChannel(event, audience);
   for (const auto user : audience.lost)

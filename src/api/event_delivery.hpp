@@ -37,6 +37,10 @@ struct DeliveryTarget {
   std::function<void(std::uint64_t user, const std::string& type, std::shared_ptr<const std::string> data,
                      std::uint64_t pos)>
       send;
+  //! send() to each of `users` (one event reaching many).
+  std::function<void(const std::vector<std::uint64_t>& users, const std::string& type,
+                     const std::shared_ptr<const std::string>& data, std::uint64_t pos)>
+      send_to_each;
 };
 
 //! How far this node has delivered the shared event stream (hearthd --redis): every event at or

@@ -304,6 +304,10 @@ int main(int argc, char** argv) {
                                          [&gateway](std::uint64_t user, const std::string& type,
                                                     std::shared_ptr<const std::string> data, std::uint64_t pos) {
                                            gateway.dispatch(user, type, std::move(data), pos);
+                                         },
+                                         [&gateway](const std::vector<std::uint64_t>& users, const std::string& type,
+                                                    const std::shared_ptr<const std::string>& data, std::uint64_t pos) {
+                                           gateway.dispatchToEach(users, type, data, pos);
                                          }},
                      &delivered);
   // A revoked session (logout, token reuse, password change...) closes its live connections.

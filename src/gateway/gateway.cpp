@@ -295,12 +295,59 @@ struct Session {
   bool presence_held = false;
   PresenceInput presence;
 
-  // Caller holds `mutex`. Queues `frame` on the attached connection, on its own thread.
-  void sendLocked(std::shared_ptr<const std::string> frame) const {
-    if (!attached) return;
-    asio::post(executor, [weak = connection, frame = std::move(frame)] {
-      if (auto alive = weak.lock(); alive && alive->isOpen()) alive->send(frame);
-    });
+  //! Frames for the attached connection, waiting for its thread (flush). Appended in sequence
+  //! order under `mutex` and taken whole by each flush, so they leave in that order whichever
+  //! thread queued them and whichever flush sends them.
+  std::vector<std::shared_ptr<const std::string>> outbox;
+  bool flush_posted = false; //!< a flush for the current attachment is on its way
+  //! Changes with every attach and detach: a flush meant for an earlier one sends nothing (a
+  //! connection that takes over replays the buffer, which holds those frames).
+  std::uint64_t attachment = 0;
+
+  // Caller holds `mutex`.
+  void attachLocked(std::weak_ptr<net::WsConnection> to, asio::any_io_executor on) {
+    connection = std::move(to);
+    executor = std::move(on);
+    attached = true;
+    newAttachmentLocked();
+  }
+  // Caller holds `mutex`.
+  void detachLocked() {
+    connection.reset();
+    attached = false;
+    newAttachmentLocked();
+  }
+  void newAttachmentLocked() {
+    ++attachment;
+    outbox.clear();
+    flush_posted = false;
+  }
+
+  // Caller holds `mutex`. Queues `frame` for the attached connection; true when a flush (on
+  // `executor`, for `attachment`) must be posted for it.
+  bool queueLocked(std::shared_ptr<const std::string> frame) {
+    if (!attached) return false;
+    outbox.push_back(std::move(frame));
+    if (flush_posted) return false;
+    flush_posted = true;
+    return true;
+  }
+
+  // On the connection's thread: sends what the outbox holds.
+  void flush(std::uint64_t for_attachment) {
+    std::vector<std::shared_ptr<const std::string>> frames;
+    std::shared_ptr<net::WsConnection> alive;
+    {
+      std::lock_guard lock(mutex);
+      if (attachment != for_attachment) return;
+      flush_posted = false;
+      frames.swap(outbox);
+      alive = connection.lock();
+    }
+    if (!alive || !alive->isOpen()) return;
+    for (auto& frame : frames) {
+      if (!alive->send(std::move(frame))) return; // closed (for overflow): the rest would be dropped too
+    }
   }
 
   // Caller holds `mutex`.
@@ -317,19 +364,36 @@ struct Session {
     }
   }
 
-  bool deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit,
-               std::uint64_t pos) {
+  //! What deliver() did: whether it was taken, and the flush to post when one is due.
+  struct Delivered {
+    bool queued = false;
+    bool flush = false;
+    asio::any_io_executor executor;
+    std::uint64_t attachment = 0;
+  };
+
+  Delivered deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit,
+                    std::uint64_t pos) {
     std::lock_guard lock(mutex);
-    if (ended) return false;
+    if (ended) return {};
     if (replaying) {
       held.push_back({0, type, data, pos});
-      return true;
+      return {.queued = true, .flush = false, .executor = {}, .attachment = 0};
     }
     ++seq;
     buffer.push_back({seq, type, data, pos});
     trimLocked(limit);
-    if (attached) sendLocked(std::make_shared<const std::string>(dispatchFrame(seq, type, *data)));
-    return true;
+    if (!attached || !queueLocked(std::make_shared<const std::string>(dispatchFrame(seq, type, *data))))
+      return {.queued = true, .flush = false, .executor = {}, .attachment = 0};
+    return {true, true, executor, attachment};
+  }
+
+  //! deliver(), posting the flush itself.
+  static bool deliverTo(const std::shared_ptr<Session>& session, const std::string& type,
+                        const std::shared_ptr<const std::string>& data, std::size_t limit, std::uint64_t pos) {
+    auto done = session->deliver(type, data, limit, pos);
+    if (done.flush) asio::post(done.executor, [session, attachment = done.attachment] { session->flush(attachment); });
+    return done.queued;
   }
 
   // The client has everything through `acknowledged` (its heartbeat says so).
@@ -618,7 +682,45 @@ std::size_t Gateway::dispatch(std::uint64_t user_id, const std::string& type, st
                               std::uint64_t pos) {
   std::size_t queued = 0;
   for (const auto& session : registry_->sessionsOf(user_id)) {
-    if (session->deliver(type, data, config_.replay_limit, pos)) ++queued;
+    if (Session::deliverTo(session, type, data, config_.replay_limit, pos)) ++queued;
+  }
+  return queued;
+}
+
+std::size_t Gateway::dispatchToEach(const std::vector<std::uint64_t>& user_ids, const std::string& type,
+                                    const std::shared_ptr<const std::string>& data, std::uint64_t pos) {
+  // One look at the registry for all of them, and one post per thread rather than one per
+  // session: a message to a large server reaches thousands of sessions at once.
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(registry_->mutex);
+    sessions.reserve(user_ids.size());
+    for (const auto user_id : user_ids) {
+      const auto found = registry_->by_user.find(user_id);
+      if (found != registry_->by_user.end())
+        sessions.insert(sessions.end(), found->second.begin(), found->second.end());
+    }
+  }
+  struct Flushes {
+    asio::any_io_executor executor;
+    std::vector<std::pair<std::shared_ptr<Session>, std::uint64_t>> sessions;
+  };
+  std::vector<Flushes> flushes;
+  std::size_t queued = 0;
+  for (auto& session : sessions) {
+    auto done = session->deliver(type, data, config_.replay_limit, pos);
+    if (done.queued) ++queued;
+    if (!done.flush) continue;
+    auto batch = std::find_if(flushes.begin(), flushes.end(),
+                              [&](const Flushes& candidate) { return candidate.executor == done.executor; });
+    if (batch == flushes.end()) batch = flushes.insert(flushes.end(), Flushes{done.executor, {}});
+    batch->sessions.emplace_back(std::move(session), done.attachment);
+  }
+  for (auto& batch : flushes) {
+    asio::post(batch.executor, [sessions = std::move(batch.sessions)] {
+      for (const auto& [session, attachment] : sessions)
+        session->flush(attachment);
+    });
   }
   return queued;
 }
@@ -771,8 +873,8 @@ asio::awaitable<void> Gateway::answerMemberRequest(std::shared_ptr<Session> sess
     }
     if (!request.nonce.empty()) data += ",\"nonce\":\"" + net::jsonEscape(request.nonce) + "\"";
     data += "}";
-    session->deliver("GUILD_MEMBERS_CHUNK", std::make_shared<const std::string>(std::move(data)), config_.replay_limit,
-                     0);
+    Session::deliverTo(session, "GUILD_MEMBERS_CHUNK", std::make_shared<const std::string>(std::move(data)),
+                       config_.replay_limit, 0);
   }
 }
 
@@ -847,8 +949,7 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
     session->held.shrink_to_fit();
     session->replaying = false;
     session->trimLocked(config_.replay_limit);
-    session->connection = connection;
-    session->attached = true;
+    session->attachLocked(connection, session->executor);
     ++session->seq;
     connection->send(std::make_shared<const std::string>(dispatchFrame(session->seq, "RESUMED", "{}")));
   }
@@ -910,8 +1011,7 @@ asio::awaitable<void> Gateway::serve(std::shared_ptr<net::WsConnection> connecti
   {
     std::lock_guard lock(session->mutex);
     if (session->attached && session->connection.lock() == connection) {
-      session->attached = false;
-      session->connection.reset();
+      session->detachLocked();
       session->detached_at = clock_.steadyNow();
       session->presence_held = !link.ending_session && config_.presence_grace.count() > 0;
       detached = true;
@@ -1008,8 +1108,7 @@ asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
   const std::string presences = presencesJson(user->presence_candidates);
   {
     std::lock_guard lock(session->mutex);
-    session->connection = connection;
-    session->attached = true;
+    session->attachLocked(connection, link.executor);
     session->seq = 1;
     session->dropped_through = 1; // READY is not replayed: a client without it identifies
     session->acknowledged = 1;
@@ -1061,9 +1160,7 @@ asio::awaitable<void> Gateway::resume(Link& link, const ClientFrame& frame) {
         replaced = found->connection.lock();
         replaced_executor = found->executor;
       }
-      found->connection = connection;
-      found->executor = link.executor;
-      found->attached = true;
+      found->attachLocked(connection, link.executor);
       for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
         const auto& entry = found->buffer[index];
         if (entry.seq <= frame.resume_seq) continue;

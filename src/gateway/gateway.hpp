@@ -240,6 +240,10 @@ public:
   //! `pos` is the event's position in the shared stream (0 for none).
   std::size_t dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data,
                        std::uint64_t pos = 0);
+  //! dispatch() to each of `user_ids`, with one look at the sessions and one post per thread
+  //! for them all. Thread-safe. Returns how many sessions it was queued for.
+  std::size_t dispatchToEach(const std::vector<std::uint64_t>& user_ids, const std::string& type,
+                             const std::shared_ptr<const std::string>& data, std::uint64_t pos = 0);
   //! Another node resumed session `id`: this node forgets its copy (closing a connection still
   //! attached to it, with 4000). Thread-safe.
   void sessionMovedAway(const std::string& id);

@@ -1,6 +1,7 @@
 #include "gateway/gateway.hpp"
 
 #include <deque>
+#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -310,6 +311,42 @@ TEST(Gateway, DispatchGoesToTheUsersConnectionsWithTheNextSequence) {
   EXPECT_EQ(sent[2], R"({"op":0,"s":2,"t":"CHANNEL_CREATE","d":{"id":"1"}})");
   EXPECT_EQ(sent[4], R"({"op":0,"s":3,"t":"GUILD_DELETE","d":{"id":"9"}})");
   EXPECT_TRUE(sent[1].find(R"("guilds":[])") != std::string::npos) << sent[1];
+}
+
+TEST(Gateway, DispatchesFromManyThreadsReachTheConnectionInSequenceOrder) {
+  // Deliveries come from every worker thread at once (each server's events on its own), one
+  // user at a time and to many users at once; each connection must still see 2, 3, 4... .
+  Harness harness(GatewayConfig{}, fakeIdentify());
+  constexpr int kPerThread = 400;
+  harness.run([&](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+    co_await waitFor([&] { return connection.sent.size() == 2; });
+    auto data = std::make_shared<const std::string>("{}");
+    std::thread one([&] {
+      for (int index = 0; index < kPerThread; ++index)
+        EXPECT_EQ(harness.gateway.dispatch(7, "TYPING_START", data), 1u);
+    });
+    std::thread each([&] {
+      const std::vector<std::uint64_t> users{8, 7, 9};
+      for (int index = 0; index < kPerThread; ++index)
+        EXPECT_EQ(harness.gateway.dispatchToEach(users, "MESSAGE_CREATE", data), 1u);
+    });
+    // The connection's own thread (this one) keeps running the flushes meanwhile.
+    co_await waitFor([&] { return connection.sent.size() == 2 + 2 * kPerThread; }, 10000);
+    one.join();
+    each.join();
+    connection.inbox.push_back(R"({"op":99})");
+    co_await waitFor([&] { return connection.close_code.has_value(); });
+  });
+  const auto& sent = harness.last->sent;
+  ASSERT_EQ(sent.size(), 2u + 2 * kPerThread);
+  int typing = 0;
+  for (std::size_t index = 2; index < sent.size(); ++index) {
+    const std::string expected_seq = "\"s\":" + std::to_string(index) + ",";
+    ASSERT_NE(sent[index].find(expected_seq), std::string::npos) << "frame " << index << ": " << sent[index];
+    if (sent[index].find("TYPING_START") != std::string::npos) ++typing;
+  }
+  EXPECT_EQ(typing, kPerThread);
 }
 
 TEST(Gateway, IdentifyFailuresMapToCloseCodes) {
