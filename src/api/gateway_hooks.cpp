@@ -108,6 +108,60 @@ gateway::RequestMembersFn requestMembersHook(GatewayHookDeps deps) {
   };
 }
 
+namespace {
+
+// A presence object as others see it now: offline when there is none.
+std::string presenceNow(std::uint64_t user_id, const std::function<std::string(std::uint64_t)>& current_presence) {
+  std::string presence = current_presence(user_id);
+  if (presence.empty()) {
+    presence = "{\"user\":{\"id\":\"" + std::to_string(user_id) +
+               "\"},\"status\":\"offline\",\"activities\":[],\"client_status\":{}}";
+  }
+  return presence;
+}
+
+// {user, status, activities, client_status} plus guild_id.
+std::string inGuild(std::string presence, std::uint64_t guild_id) {
+  presence.insert(presence.size() - 1, ",\"guild_id\":\"" + std::to_string(guild_id) + "\"");
+  return presence;
+}
+
+} // namespace
+
+asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>>
+presenceReplay(store::PgPool& pool, std::uint64_t user_id, const std::vector<std::uint64_t>& changed,
+               std::size_t large_threshold, const std::function<std::string(std::uint64_t)>& current_presence) {
+  std::vector<gateway::ReplayEvent> out;
+  if (changed.empty()) co_return out;
+  const std::string user = std::to_string(user_id);
+  const std::string list = idList(changed);
+  std::vector<store::Statement> statements;
+  // The servers of at most large_threshold members that both are in (as presenceHook counts).
+  statements.push_back({"SELECT a.user_id, a.guild_id FROM members a JOIN members b ON b.guild_id = a.guild_id AND "
+                        "b.user_id = $1 WHERE a.user_id = ANY($2::bigint[]) AND "
+                        "(SELECT count(*) FROM (SELECT 1 FROM members c WHERE c.guild_id = a.guild_id "
+                        "LIMIT $3::bigint + 1) capped) <= $3::bigint ORDER BY a.user_id, a.guild_id",
+                        {user, list, std::to_string(large_threshold)}});
+  statements.push_back({"SELECT other_id FROM relationships WHERE user_id = $1 AND type = 1 AND "
+                        "other_id = ANY($2::bigint[]) ORDER BY other_id",
+                        {user, list}});
+  auto found = co_await pool.pipeline(std::move(statements));
+  if (!found) co_return std::unexpected(found.error());
+  const auto& shared = (*found)[0];
+  for (int row = 0; row < shared.rows(); ++row) {
+    const auto other = static_cast<std::uint64_t>(shared.integer(row, 0).value_or(0));
+    const auto guild_id = static_cast<std::uint64_t>(shared.integer(row, 1).value_or(0));
+    out.push_back({"PRESENCE_UPDATE",
+                   std::make_shared<const std::string>(inGuild(presenceNow(other, current_presence), guild_id)), 0});
+  }
+  const auto& friends = (*found)[1];
+  for (int row = 0; row < friends.rows(); ++row) {
+    const auto other = static_cast<std::uint64_t>(friends.integer(row, 0).value_or(0));
+    out.push_back({"PRESENCE_UPDATE", std::make_shared<const std::string>(presenceNow(other, current_presence)), 0});
+  }
+  co_return out;
+}
+
 gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps) {
   return [deps](std::uint64_t user_id, const std::string&, const std::string&) {
     const std::size_t worker = user_id % deps.executors.size();
@@ -128,18 +182,11 @@ gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps) {
             spdlog::warn("presence of user {} not announced: {}", user_id, found.error().message);
             co_return;
           }
-          std::string presence = deps.current_presence(user_id);
-          if (presence.empty()) {
-            presence =
-                "{\"user\":{\"id\":\"" + user + "\"},\"status\":\"offline\",\"activities\":[],\"client_status\":{}}";
-          }
+          const std::string presence = presenceNow(user_id, deps.current_presence);
           const auto& guilds = (*found)[0];
           for (int row = 0; row < guilds.rows(); ++row) {
             const auto guild_id = static_cast<std::uint64_t>(guilds.integer(row, 0).value_or(0));
-            // {user, status, activities, client_status} plus guild_id.
-            std::string data = presence;
-            data.insert(data.size() - 1, ",\"guild_id\":\"" + std::to_string(guild_id) + "\"");
-            deliverHere(deps, "PRESENCE_UPDATE", guild_id, std::move(data));
+            deliverHere(deps, "PRESENCE_UPDATE", guild_id, inGuild(presence, guild_id));
           }
           // Friends hear of it whether or not they share a server (without guild_id).
           const auto& friends = (*found)[1];

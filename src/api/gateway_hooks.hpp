@@ -43,6 +43,13 @@ gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps);
 //! `large_threshold` members (given as `small_guilds`), without the user.
 boost::asio::awaitable<core::Result<std::vector<std::uint64_t>>>
 presenceCandidates(store::PgPool& pool, std::uint64_t user_id, const std::vector<std::uint64_t>& small_guilds);
+//! A RESUME on another node: the PRESENCE_UPDATEs `user_id` would have had for `changed` (users
+//! whose presence changed while the session was away, from the shared stream), as the
+//! presence hook sends them (the user's own included, as live), with each one's presence now
+//! (offline included). `current_presence` as in GatewayHookDeps.
+boost::asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>>
+presenceReplay(store::PgPool& pool, std::uint64_t user_id, const std::vector<std::uint64_t>& changed,
+               std::size_t large_threshold, const std::function<std::string(std::uint64_t)>& current_presence);
 
 //! POST /api/v1/channels/{channel_id}/typing → TYPING_START to those who can view the channel.
 void addTypingRoute(net::Router& router, ServerRouteDeps deps);

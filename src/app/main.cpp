@@ -276,14 +276,22 @@ int main(int argc, char** argv) {
       record.pos = *pos;
       co_return record;
     };
-    shared.replay = [&redis_bus, &pools, replay_limit](
+    shared.replay = [&redis_bus, &pools, replay_limit, large_threshold, current_presence = hook_deps.current_presence](
                         std::uint64_t user_id, std::uint64_t after,
                         std::size_t worker) -> asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>> {
       // Everything since the checkpoint, whoever it was for; then what this user may see.
-      auto stream = co_await redis_bus->eventsAfter(after, 50 * replay_limit);
+      std::vector<std::uint64_t> presence_changed;
+      auto stream = co_await redis_bus->eventsAfter(after, 50 * replay_limit, &presence_changed);
       if (!stream) co_return std::unexpected(stream.error());
       auto replay = co_await api::replayFor(*pools.at(worker), user_id, std::move(*stream));
-      if (replay && replay->size() > replay_limit) {
+      if (!replay) co_return replay;
+      // Presence is not an event of the stream (every node derives it from the summaries), so
+      // those whose presence changed meanwhile are told as they are now, after the rest.
+      auto presences =
+          co_await api::presenceReplay(*pools.at(worker), user_id, presence_changed, large_threshold, current_presence);
+      if (!presences) co_return std::unexpected(presences.error());
+      replay->insert(replay->end(), presences->begin(), presences->end());
+      if (replay->size() > replay_limit) {
         co_return core::fail(core::ErrorCode::kGeneral, "more missed than a resume replays");
       }
       co_return replay;

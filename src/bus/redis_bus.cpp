@@ -1,5 +1,7 @@
 #include "bus/redis_bus.hpp"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <charconv>
@@ -492,7 +494,8 @@ asio::awaitable<core::Result<std::map<std::string, std::string>>> RedisBus::reco
   co_return out;
 }
 
-asio::awaitable<core::Result<std::vector<domain::Event>>> RedisBus::eventsAfter(std::uint64_t after, std::size_t max) {
+asio::awaitable<core::Result<std::vector<domain::Event>>>
+RedisBus::eventsAfter(std::uint64_t after, std::size_t max, std::vector<std::uint64_t>* presence_users) {
   if (!writer_ || stopping_) co_return core::fail(core::ErrorCode::kServiceUnavailable, "the event bus is closed");
   std::vector<domain::Event> out;
   std::string from = "(" + streamIdText(after);
@@ -504,7 +507,16 @@ asio::awaitable<core::Result<std::vector<domain::Event>>> RedisBus::eventsAfter(
       if (entry.elements.size() != 2) continue;
       const auto pos = packStreamId(entry.elements[0].text);
       const auto [kind, payload] = kindAndPayload(entry.elements[1]);
-      if (!pos || kind != kEvent) continue;
+      if (!pos) continue;
+      if (kind == kPresence && presence_users != nullptr) {
+        const auto presence = decodePresence(payload);
+        if (presence &&
+            std::find(presence_users->begin(), presence_users->end(), presence->user_id) == presence_users->end()) {
+          presence_users->push_back(presence->user_id);
+        }
+        continue;
+      }
+      if (kind != kEvent) continue;
       auto event = decodeEvent(payload);
       if (!event) continue; // counted when the reader met it
       event->stream_pos = *pos;

@@ -98,8 +98,10 @@ public:
   //! The record, or an empty map when there is none (expired, dropped, never put).
   boost::asio::awaitable<core::Result<std::map<std::string, std::string>>> record(std::string key);
   //! The events after stream position `after`, in order, at most `max` (kGeneral "too many"
-  //! past that); each with its stream_pos. Entries that are not events are skipped.
-  boost::asio::awaitable<core::Result<std::vector<domain::Event>>> eventsAfter(std::uint64_t after, std::size_t max);
+  //! past that); each with its stream_pos. Entries that are not events are skipped; the users
+  //! whose presence entries are among them go to `presence_users` (if given; once each).
+  boost::asio::awaitable<core::Result<std::vector<domain::Event>>>
+  eventsAfter(std::uint64_t after, std::size_t max, std::vector<std::uint64_t>* presence_users = nullptr);
 
   //! Prometheus text: published, received and dropped events, backlog, connection.
   std::string metricsText() const;

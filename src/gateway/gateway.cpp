@@ -938,7 +938,7 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
       connection->send(std::make_shared<const std::string>(dispatchFrame(session->seq, type, *data)));
     };
     for (const auto& event : *missed) {
-      replayed.push_back(event.pos);
+      if (event.pos != 0) replayed.push_back(event.pos); // in stream order: sorted
       send(event.type, event.data, event.pos);
     }
     for (const auto& live : session->held) {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { runHearthdToExit, startHearthd } from '../support/hearthd.mjs';
 import { registerUser } from '../support/users.mjs';
-import { sleep, until, startCluster, startRedis, startProxy, resumingClient } from '../support/cluster.mjs';
+import { sleep, until, startCluster, startRedis, startProxy, resumingClient, freePort } from '../support/cluster.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-cluster-'));
 let cluster;
@@ -151,6 +151,32 @@ test('a session resumes on another node: what it missed, in order, then RESUMED;
   const after = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'after' });
   await until('a live message after the resume', () => client.messageIds().includes(after.body.id));
   assert.match(three.logs(), /resumed from another node/);
+  client.close();
+});
+
+test('a session resuming on another node hears of the presence changes it missed', async () => {
+  const [one, two, three] = nodes;
+  const owner = await registerUser(one, 'roamer');
+  const changer = await registerUser(one, 'changer');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Missed presence' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+  assert.equal((await changer.call('POST', `/invites/${invite.code}`)).status, 200);
+  let ports = [two.port];
+  const client = resumingClient(owner.token, () => ports);
+  await client.ready;
+  // Away (its reconnects find nobody listening) while the other member comes online, dnd.
+  ports = [await freePort()];
+  client.socket.terminate();
+  const changerOnOne = connect(one.port, changer.token, { status: 'dnd', since: null, activities: [], afk: false });
+  await changerOnOne.ready;
+  await sleep(500); // the change is in the stream
+  ports = [three.port];
+  await until('RESUMED on node 3', () => client.history.some((entry) => entry.how === 'RESUMED'), 10000);
+  // Presence is not an event of the stream: node 3 tells it with the replay, as it is now.
+  const updates = client.events.filter((e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === changer.id);
+  assert.deepEqual(updates.map((e) => [e.d.status, e.d.guild_id]), [['dnd', guild.id]]);
+  changerOnOne.close();
   client.close();
 });
 
