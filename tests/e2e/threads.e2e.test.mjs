@@ -368,8 +368,14 @@ describe('Hearth threads', () => {
       await parkPointer(b.page)
       await screenshot(b.page, 'threads-renamed-live.png')
 
-      // On a phone the popover stays on the screen.
+      // On a phone the header keeps room for the thread's name and its buttons stay on the
+      // screen; the popover too.
       await b.page.setViewportSize(PHONE)
+      const title = await b.page.getByTestId('header-title').boundingBox()
+      assert.ok(title && title.width >= 60, `the thread's name has room on a phone (${JSON.stringify(title)})`)
+      const lastButton = await b.page.getByTestId('toggle-members').boundingBox()
+      assert.ok(lastButton && lastButton.x + lastButton.width <= PHONE.width,
+        `the header's buttons fit the phone (${JSON.stringify(lastButton)})`)
       await b.page.getByTestId('thread-members-button').click()
       await membersB.getByTestId('thread-member').first().waitFor()
       const box = await membersB.boundingBox()
