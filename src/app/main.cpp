@@ -285,15 +285,17 @@ int main(int argc, char** argv) {
       if (!stream) co_return std::unexpected(stream.error());
       auto replay = co_await api::replayFor(*pools.at(worker), user_id, std::move(*stream));
       if (!replay) co_return replay;
+      if (replay->size() > replay_limit) {
+        co_return core::fail(core::ErrorCode::kGeneral, "more missed than a resume replays");
+      }
       // Presence is not an event of the stream (every node derives it from the summaries), so
-      // those whose presence changed meanwhile are told as they are now, after the rest.
+      // those whose presence changed meanwhile are told as they are now, after the rest. One
+      // update per user and shared small server at most (as READY's presences), so they do not
+      // count against the replay limit: a storm of resumes must not turn into INVALID_SESSIONs.
       auto presences =
           co_await api::presenceReplay(*pools.at(worker), user_id, presence_changed, large_threshold, current_presence);
       if (!presences) co_return std::unexpected(presences.error());
       replay->insert(replay->end(), presences->begin(), presences->end());
-      if (replay->size() > replay_limit) {
-        co_return core::fail(core::ErrorCode::kGeneral, "more missed than a resume replays");
-      }
       co_return replay;
     };
     shared.watermark = [&delivered] { return delivered.value(); };

@@ -1,11 +1,10 @@
 #include "bus/redis_bus.hpp"
 
-#include <algorithm>
-
 #include <unistd.h>
 
 #include <charconv>
 #include <random>
+#include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -498,6 +497,7 @@ asio::awaitable<core::Result<std::vector<domain::Event>>>
 RedisBus::eventsAfter(std::uint64_t after, std::size_t max, std::vector<std::uint64_t>* presence_users) {
   if (!writer_ || stopping_) co_return core::fail(core::ErrorCode::kServiceUnavailable, "the event bus is closed");
   std::vector<domain::Event> out;
+  std::unordered_set<std::uint64_t> presence_seen;
   std::string from = "(" + streamIdText(after);
   for (;;) {
     std::vector<std::string> command{"XRANGE", stream_key_, from, "+", "COUNT", std::to_string(kRangeCount)};
@@ -510,10 +510,7 @@ RedisBus::eventsAfter(std::uint64_t after, std::size_t max, std::vector<std::uin
       if (!pos) continue;
       if (kind == kPresence && presence_users != nullptr) {
         const auto presence = decodePresence(payload);
-        if (presence &&
-            std::find(presence_users->begin(), presence_users->end(), presence->user_id) == presence_users->end()) {
-          presence_users->push_back(presence->user_id);
-        }
+        if (presence && presence_seen.insert(presence->user_id).second) presence_users->push_back(presence->user_id);
         continue;
       }
       if (kind != kEvent) continue;
