@@ -187,9 +187,7 @@ void sendAudience(const DeliveryTarget& target, const domain::Event& event,
                   const std::shared_ptr<const std::string>& data, const Audience& audience) {
   target.send_to_each(audience.allowed, event.type, data, event.stream_pos);
   if (audience.lost.empty()) return;
-  auto gone = goneChannel(event, audience);
-  for (const auto user : audience.lost)
-    target.send(user, "CHANNEL_DELETE", gone, event.stream_pos);
+  target.send_to_each(audience.lost, "CHANNEL_DELETE", goneChannel(event, audience), event.stream_pos);
 }
 
 } // namespace
@@ -231,8 +229,7 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
     };
     if (!event->only_users.empty()) {
       // Sending to a user without a session here does nothing: no need to look first.
-      for (const auto user : event->only_users)
-        target.send(user, event->type, data, pos);
+      target.send_to_each(event->only_users, event->type, data, pos);
       finished();
       return;
     }

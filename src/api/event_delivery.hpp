@@ -33,11 +33,8 @@ namespace hearth::api {
 struct DeliveryTarget {
   //! Users connected to this node.
   std::function<std::vector<std::uint64_t>()> connected_users;
-  //! Queues a dispatch for every connection of the user; `pos` is the event's stream position.
-  std::function<void(std::uint64_t user, const std::string& type, std::shared_ptr<const std::string> data,
-                     std::uint64_t pos)>
-      send;
-  //! send() to each of `users` (one event reaching many).
+  //! Queues a dispatch for every connection of each of `users`; `pos` is the event's stream
+  //! position.
   std::function<void(const std::vector<std::uint64_t>& users, const std::string& type,
                      const std::shared_ptr<const std::string>& data, std::uint64_t pos)>
       send_to_each;

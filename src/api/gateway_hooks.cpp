@@ -120,6 +120,14 @@ std::string presenceNow(std::uint64_t user_id, const std::function<std::string(s
   return presence;
 }
 
+// SQL: the server in `guild_column` has at most the number in `limit_param` members. Counting
+// no further than that + 1 rows, a large server costs no more than a small one (a full count
+// per connect flooded the pool).
+std::string atMostMembers(const std::string& guild_column, const std::string& limit_param) {
+  return "(SELECT count(*) FROM (SELECT 1 FROM members c WHERE c.guild_id = " + guild_column + " LIMIT " + limit_param +
+         "::bigint + 1) capped) <= " + limit_param + "::bigint";
+}
+
 // {user, status, activities, client_status} plus guild_id.
 std::string inGuild(std::string presence, std::uint64_t guild_id) {
   presence.insert(presence.size() - 1, ",\"guild_id\":\"" + std::to_string(guild_id) + "\"");
@@ -138,9 +146,8 @@ presenceReplay(store::PgPool& pool, std::uint64_t user_id, const std::vector<std
   std::vector<store::Statement> statements;
   // The servers of at most large_threshold members that both are in (as presenceHook counts).
   statements.push_back({"SELECT a.user_id, a.guild_id FROM members a JOIN members b ON b.guild_id = a.guild_id AND "
-                        "b.user_id = $1 WHERE a.user_id = ANY($2::bigint[]) AND "
-                        "(SELECT count(*) FROM (SELECT 1 FROM members c WHERE c.guild_id = a.guild_id "
-                        "LIMIT $3::bigint + 1) capped) <= $3::bigint ORDER BY a.user_id, a.guild_id",
+                        "b.user_id = $1 WHERE a.user_id = ANY($2::bigint[]) AND " +
+                            atMostMembers("a.guild_id", "$3") + " ORDER BY a.user_id, a.guild_id",
                         {user, list, std::to_string(large_threshold)}});
   statements.push_back({"SELECT other_id FROM relationships WHERE user_id = $1 AND type = 1 AND "
                         "other_id = ANY($2::bigint[]) ORDER BY other_id",
@@ -170,12 +177,10 @@ gateway::PresenceChangedFn presenceHook(GatewayHookDeps deps) {
         [deps, user_id, worker]() -> asio::awaitable<void> {
           const std::string user = std::to_string(user_id);
           std::vector<store::Statement> statements;
-          // "At most large_threshold members" counts no further than threshold + 1 rows, so a
-          // large server costs no more than a small one (a full count per connect flooded the pool).
-          statements.push_back({"SELECT m.guild_id FROM members m WHERE m.user_id = $1 AND "
-                                "(SELECT count(*) FROM (SELECT 1 FROM members c WHERE c.guild_id = m.guild_id "
-                                "LIMIT $2::bigint + 1) capped) <= $2::bigint",
-                                {user, std::to_string(deps.large_threshold)}});
+          // The user's servers of at most large_threshold members.
+          statements.push_back(
+              {"SELECT m.guild_id FROM members m WHERE m.user_id = $1 AND " + atMostMembers("m.guild_id", "$2"),
+               {user, std::to_string(deps.large_threshold)}});
           statements.push_back({"SELECT other_id FROM relationships WHERE user_id = $1 AND type = 1", {user}});
           auto found = co_await deps.pools.at(worker)->pipeline(std::move(statements));
           if (!found) {

@@ -311,10 +311,6 @@ int main(int argc, char** argv) {
   // Server events reach connected members who may see them, decided at send time.
   api::deliverEvents(events, ops.executors, ops.pools,
                      api::DeliveryTarget{[&gateway] { return gateway.connectedUsers(); },
-                                         [&gateway](std::uint64_t user, const std::string& type,
-                                                    std::shared_ptr<const std::string> data, std::uint64_t pos) {
-                                           gateway.dispatch(user, type, std::move(data), pos);
-                                         },
                                          [&gateway](const std::vector<std::uint64_t>& users, const std::string& type,
                                                     const std::shared_ptr<const std::string>& data, std::uint64_t pos) {
                                            gateway.dispatchToEach(users, type, data, pos);

@@ -370,6 +370,7 @@ struct Session {
     bool flush = false;
     asio::any_io_executor executor;
     std::uint64_t attachment = 0;
+    static Delivered queuedOnly() { return {.queued = true, .flush = false, .executor = {}, .attachment = 0}; }
   };
 
   Delivered deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit,
@@ -378,13 +379,13 @@ struct Session {
     if (ended) return {};
     if (replaying) {
       held.push_back({0, type, data, pos});
-      return {.queued = true, .flush = false, .executor = {}, .attachment = 0};
+      return Delivered::queuedOnly();
     }
     ++seq;
     buffer.push_back({seq, type, data, pos});
     trimLocked(limit);
     if (!attached || !queueLocked(std::make_shared<const std::string>(dispatchFrame(seq, type, *data))))
-      return {.queued = true, .flush = false, .executor = {}, .attachment = 0};
+      return Delivered::queuedOnly();
     return {true, true, executor, attachment};
   }
 
@@ -680,11 +681,7 @@ std::size_t Gateway::closeSessions(std::uint64_t user_id, std::uint64_t session_
 
 std::size_t Gateway::dispatch(std::uint64_t user_id, const std::string& type, std::shared_ptr<const std::string> data,
                               std::uint64_t pos) {
-  std::size_t queued = 0;
-  for (const auto& session : registry_->sessionsOf(user_id)) {
-    if (Session::deliverTo(session, type, data, config_.replay_limit, pos)) ++queued;
-  }
-  return queued;
+  return dispatchToEach({user_id}, type, data, pos);
 }
 
 std::size_t Gateway::dispatchToEach(const std::vector<std::uint64_t>& user_ids, const std::string& type,

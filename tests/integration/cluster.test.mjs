@@ -66,16 +66,22 @@ function connect(port, token, presence = undefined) {
   };
 }
 
+/** A server of `owner`'s that each of `members` joins through an invite; with its general channel. */
+async function serverWith(owner, name, members) {
+  const guild = (await owner.call('POST', '/guilds', { name })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+  for (const member of members) assert.equal((await member.call('POST', `/invites/${invite.code}`)).status, 200);
+  return { guild, general };
+}
+
 const metricsOf = async (node) => (await fetch(`${node.url}/metrics`)).text();
 
 test('a message posted on one node reaches gateway clients on the others and through HAProxy', async () => {
   const [one, two, three] = nodes;
   const owner = await registerUser(one, 'owner');
   const member = await registerUser(two, 'member');
-  const guild = (await owner.call('POST', '/guilds', { name: 'Cluster' })).body;
-  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
-  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
-  assert.equal((await member.call('POST', `/invites/${invite.code}`)).status, 200);
+  const { guild, general } = await serverWith(owner, 'Cluster', [member]);
 
   const ownerOnTwo = connect(two.port, owner.token);
   const memberOnThree = connect(three.port, member.token);
@@ -158,10 +164,7 @@ test('a session resuming on another node hears of the presence changes it missed
   const [one, two, three] = nodes;
   const owner = await registerUser(one, 'roamer');
   const changer = await registerUser(one, 'changer');
-  const guild = (await owner.call('POST', '/guilds', { name: 'Missed presence' })).body;
-  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
-  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
-  assert.equal((await changer.call('POST', `/invites/${invite.code}`)).status, 200);
+  const { guild } = await serverWith(owner, 'Missed presence', [changer]);
   let ports = [two.port];
   const client = resumingClient(owner.token, () => ports);
   await client.ready;
@@ -184,10 +187,7 @@ test('presence is combined over a user\'s sessions on every node; a node killed 
   const [one, two, three] = nodes;
   const owner = await registerUser(one, 'watcher');
   const subject = await registerUser(two, 'subject');
-  const guild = (await owner.call('POST', '/guilds', { name: 'Presence' })).body;
-  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
-  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
-  assert.equal((await subject.call('POST', `/invites/${invite.code}`)).status, 200);
+  await serverWith(owner, 'Presence', [subject]);
   const watcher = connect(one.port, owner.token);
   await watcher.ready;
   const updates = () => watcher.events.filter((e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === subject.id);
@@ -241,11 +241,8 @@ test('a node that stops says goodbye: its users read offline on the others at on
   // stops).
   const [one] = nodes;
   const owner = await registerUser(one, 'host');
-  const guild = (await owner.call('POST', '/guilds', { name: 'Leaving' })).body;
-  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
-  const invite = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
   const users = await Promise.all([0, 1, 2].map(() => registerUser(one, 'leaver')));
-  for (const user of users) assert.equal((await user.call('POST', `/invites/${invite.code}`)).status, 200);
+  await serverWith(owner, 'Leaving', users);
   const watcher = connect(one.port, owner.token);
   await watcher.ready;
   const statusOf = (user) => watcher.events.filter((e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === user.id)
