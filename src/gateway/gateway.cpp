@@ -984,7 +984,7 @@ asio::awaitable<void> Gateway::serve(std::shared_ptr<net::WsConnection> connecti
   // vector is kept small rather than holding a deque's 512-byte block per connection.
   std::vector<std::int64_t> recent_frames;
   while (auto text = co_await connection->read()) {
-    if (!connection->isOpen()) break;
+    if (!connection->isOpen()) continue; // closing: read until the client answers the close
     const std::int64_t now_ms = clock_.unixMillis();
     recent_frames.push_back(now_ms);
     const std::int64_t cutoff = now_ms - config_.rate_window.count();

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <list>
 #include <mutex>
+#include <span>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -15,12 +16,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
 
 #include "net/beast_request.hpp"
 #include "net/metrics.hpp"
 #include "net/websocket.hpp"
+#include "net/ws_frame.hpp"
 #include "net/zlib_stream.hpp"
 
 namespace hearth::net {
@@ -28,7 +29,6 @@ namespace hearth::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -86,25 +86,34 @@ struct Worker {
 constexpr std::chrono::milliseconds kSweepPeriod{100};
 constexpr std::size_t kPipelineFlushBytes = 64 * 1024;
 
-// The WebSocket stream sits on the bare socket: its own timer does the handshake and idle
-// timeouts, so beast::tcp_stream's timers would only cost memory on every idle connection.
-// permessage-deflate is never offered (`?compress=zlib-stream` is the gateway's compression),
-// so the stream is built without its support.
-using WsStream = websocket::stream<tcp::socket, false>;
-
-// Bytes read from the socket per read_some of a message. A read waiting on an idle connection
-// holds only this inline buffer: a dynamic buffer would hold a heap block sized for the
-// largest frame (1.5 KiB) for as long as the connection stays idle.
+// Bytes read from the socket per read_some. A read waiting on an idle connection holds only
+// this inline buffer: a dynamic buffer would hold a heap block sized for the largest frame for
+// as long as the connection stays idle.
 constexpr std::size_t kWsReadChunk = 128;
+// How long the close handshake may take once the server closes: flushing what is queued, then
+// the client's close frame. After that the socket is cut.
+constexpr std::chrono::seconds kWsCloseTimeout{5};
+// One write takes at most this many frames (and stops adding frames past kWsBatchBytes): what
+// piled up while the previous write was in flight leaves in one system call.
+constexpr std::size_t kWsBatchFrames = 64;
+constexpr std::size_t kWsBatchBytes = 256 * 1024;
+
+// One frame waiting to be sent. The payload is shared: an event sent to many sessions is
+// serialised once (unless the session deflates it).
+struct Outbound {
+  std::shared_ptr<const std::string> payload;
+  ws::Opcode opcode = ws::Opcode::kText;
+  bool raw = false; //!< the handshake's 101 response: sent as it is, without a frame header
+};
 
 // Outbound frames in order. A vector with a moving head rather than a std::deque, whose empty
 // state already holds a 512-byte block: most connections are idle, their queue empty.
 class FrameQueue {
 public:
-  using Frame = std::shared_ptr<const std::string>;
   bool empty() const noexcept { return head_ == frames_.size(); }
-  const Frame& front() const noexcept { return frames_[head_]; }
-  void push_back(Frame frame) {
+  std::size_t size() const noexcept { return frames_.size() - head_; }
+  const Outbound& at(std::size_t i) const noexcept { return frames_[head_ + i]; }
+  void push_back(Outbound frame) {
     if (head_ >= kCompactAfter && head_ * 2 >= frames_.size()) {
       frames_.erase(frames_.begin(), frames_.begin() + static_cast<std::ptrdiff_t>(head_));
       head_ = 0;
@@ -112,7 +121,7 @@ public:
     frames_.push_back(std::move(frame));
   }
   void pop_front() {
-    frames_[head_++].reset();
+    frames_[head_++].payload.reset();
     if (empty()) clear();
   }
   void clear() {
@@ -124,31 +133,101 @@ public:
 private:
   static constexpr std::size_t kCompactAfter = 32;
   static constexpr std::size_t kKeepCapacity = 8;
-  std::vector<Frame> frames_;
+  std::vector<Outbound> frames_;
   std::size_t head_ = 0;
 };
 
+// Whether the request asks for a WebSocket (RFC 6455 §4.2.1): GET, `Upgrade: websocket` and
+// `upgrade` among the Connection header's tokens (browsers send "keep-alive, Upgrade").
+bool hasToken(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+      item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.remove_suffix(1);
+    if (equalsIgnoreCase(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool isWebSocketUpgrade(const Request& request) {
+  return request.method == Method::kGet && hasToken(request.headers.get("Upgrade"), "websocket") &&
+         hasToken(request.headers.get("Connection"), "upgrade");
+}
+
+// A WebSocket on the bare socket, framed by ws::FrameParser and ws::writeHeader. One writer
+// drains the queue, many frames per write; the reader answers pings through the same queue,
+// so control frames never cut into a message.
 class WsConnectionImpl final : public WsConnection, public std::enable_shared_from_this<WsConnectionImpl> {
 public:
-  WsConnectionImpl(WsStream ws, std::string remote, std::size_t queue_limit)
-      : ws_(std::move(ws)), remote_(std::move(remote)), queue_limit_(queue_limit) {}
+  WsConnectionImpl(tcp::socket socket, std::string remote, std::size_t queue_limit, std::size_t max_message,
+                   std::string handshake_response, std::string early_bytes)
+      : socket_(std::move(socket)),
+        parser_(max_message),
+        remote_(std::move(remote)),
+        queue_limit_(queue_limit),
+        early_bytes_(std::move(early_bytes)) {
+    // Writes are tried at once and must never block the thread (writeNow).
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+    // The 101 response is the first thing written; the first frames often share its write.
+    queue_.push_back(
+        Outbound{std::make_shared<const std::string>(std::move(handshake_response)), ws::Opcode::kText, true});
+  }
 
   asio::awaitable<std::optional<std::string>> read() override {
-    // A message arrives in pieces of at most kWsReadChunk bytes; Beast still checks the whole
-    // message against read_message_max (1009 when over) and answers pings and closes.
-    std::string message;
-    do {
-      auto [ec, bytes] = co_await ws_.async_read_some(asio::buffer(read_chunk_), kUseTuple);
+    ws::Event event;
+    for (;;) {
+      // Bytes the client sent with its handshake come first (rare), then the read buffer's.
+      while (!early_bytes_.empty() || read_begin_ < read_end_) {
+        if (!early_bytes_.empty()) {
+          const std::size_t used = parser_.parse(early_bytes_, event);
+          early_bytes_.erase(0, used);
+          if (early_bytes_.empty()) early_bytes_.shrink_to_fit();
+        } else {
+          read_begin_ += parser_.parse({read_chunk_.data() + read_begin_, read_end_ - read_begin_}, event);
+        }
+        switch (event.kind) {
+        case ws::Event::Kind::kNone: break;
+        case ws::Event::Kind::kMessage: co_return std::move(event.payload);
+        case ws::Event::Kind::kPing:
+          if (!close_requested_ && !broken_) push(ws::Opcode::kPong, std::move(event.payload));
+          break;
+        case ws::Event::Kind::kPong: break;
+        case ws::Event::Kind::kClose:
+          peer_close_code_ = event.code;
+          peer_closed_ = true;
+          // Answer with the same code (an empty close when it gave none), then the socket closes.
+          if (event.code == ws::kCloseNoStatus) {
+            queueClose(std::string());
+          } else {
+            queueClose(ws::closePayload(event.code, {}));
+          }
+          closeIfDone();
+          co_return std::nullopt;
+        case ws::Event::Kind::kError:
+          spdlog::info("gateway {}: protocol error, closing {}: {}", remote_, event.code, event.payload);
+          close(event.code, event.payload);
+          co_return std::nullopt;
+        }
+      }
+      if (parser_.done() || read_ended_) co_return std::nullopt;
+      auto [ec, bytes] = co_await socket_.async_read_some(asio::buffer(read_chunk_), kUseTuple);
       if (ec) {
-        if (ec == websocket::error::closed) peer_close_code_ = static_cast<std::uint16_t>(ws_.reason().code);
-        if (ec != websocket::error::closed && ec != asio::error::operation_aborted && ec != asio::error::eof) {
+        read_ended_ = true;
+        if (ec != asio::error::operation_aborted && ec != asio::error::eof && ec != asio::error::connection_reset) {
           spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
         }
+        closeIfDone();
         co_return std::nullopt;
       }
-      message.append(read_chunk_.data(), bytes);
-    } while (!ws_.is_message_done());
-    co_return message;
+      read_begin_ = 0;
+      read_end_ = bytes;
+    }
   }
 
   bool send(std::shared_ptr<const std::string> frame) override {
@@ -160,16 +239,14 @@ public:
       return false;
     }
     queued_bytes_ += frame->size();
-    queue_.push_back(std::move(frame));
+    queue_.push_back(Outbound{std::move(frame), zlib_ ? ws::Opcode::kBinary : ws::Opcode::kText, false});
     kickWriter();
     return true;
   }
 
   void close(std::uint16_t code, std::string reason) override {
     if (close_requested_ || broken_) return;
-    close_requested_ = true;
-    close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
-    kickWriter();
+    queueClose(ws::closePayload(code, reason));
   }
 
   bool isOpen() const noexcept override { return !close_requested_ && !broken_; }
@@ -180,50 +257,186 @@ public:
     if (!zlib_) zlib_ = std::make_unique<ZlibStream>();
   }
 
-  WsStream& stream() noexcept { return ws_; }
-  //! The server's hold on this connection for stop(): registered in its worker's list while
-  //! the connection lives (touched on the connection's thread only).
+  tcp::socket& socket() noexcept { return socket_; }
+  //! The server's hold on this connection for stop() and the close deadline: registered in its
+  //! worker's list while the handler runs (touched on the connection's thread only).
   SessionControl control;
   std::list<SessionControl*>::iterator control_it;
 
-private:
-  void kickWriter() {
-    if (writing_) return;
-    writing_ = true;
-    asio::co_spawn(ws_.get_executor(), writer(shared_from_this()), asio::detached);
+  //! The handler has ended. A writer still flushing (to a client that does not read) gets the
+  //! close timeout, after which the socket is cut; the sweep no longer watches this connection.
+  void handlerEnded() {
+    if (!writing_ && !write_posted_) return;
+    auto timer = std::make_shared<asio::steady_timer>(socket_.get_executor(), kWsCloseTimeout);
+    timer->async_wait([self = shared_from_this(), timer](boost::system::error_code ec) {
+      if (ec || (!self->writing_ && !self->write_posted_)) return;
+      boost::system::error_code ignored;
+      self->socket_.close(ignored);
+    });
   }
 
-  // The only place that writes: Beast allows one write (or close) in flight at a time.
-  static asio::awaitable<void> writer(std::shared_ptr<WsConnectionImpl> self) {
-    while (!self->queue_.empty() && !self->broken_) {
-      const auto frame = self->queue_.front();
-      self->ws_.binary(self->zlib_ != nullptr);
-      auto [ec, bytes] = co_await self->ws_.async_write(asio::buffer(*frame), kUseTuple);
-      self->queue_.pop_front();
-      self->queued_bytes_ -= frame->size();
-      if (ec) self->broken_ = true;
+private:
+  void push(ws::Opcode opcode, std::string payload) {
+    queued_bytes_ += payload.size();
+    queue_.push_back(Outbound{std::make_shared<const std::string>(std::move(payload)), opcode, false});
+    kickWriter();
+  }
+
+  // The close frame goes after what is queued; nothing is queued after it. From here on the
+  // handshake has kWsCloseTimeout to finish (the sweep cancels the socket after that).
+  void queueClose(std::string payload) {
+    if (close_requested_ || broken_) return;
+    close_requested_ = true;
+    control.socket = &socket_;
+    control.deadline = std::chrono::steady_clock::now() + kWsCloseTimeout;
+    push(ws::Opcode::kClose, std::move(payload));
+  }
+
+  // Both sides are done with the close handshake, or the peer is gone: let the socket go.
+  void closeIfDone() {
+    if (!close_sent_ && !broken_) return;
+    if (!peer_closed_ && !read_ended_) return;
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  // What one write takes from the front of the queue.
+  struct Batch {
+    std::size_t frames = 0;
+    std::size_t buffers = 0;
+    std::size_t bytes = 0;
+    bool closes = false;
+  };
+  using Headers = std::array<std::array<char, ws::kMaxServerHeader>, kWsBatchFrames>;
+  using Buffers = std::array<asio::const_buffer, 2 * kWsBatchFrames>;
+
+  // Lays out up to `max_frames` queued frames as buffers: a header per frame, then its payload
+  // as it is (shared, never copied). Stops after a close frame.
+  Batch gather(Headers& headers, Buffers& buffers, std::size_t max_frames) const {
+    Batch batch;
+    while (batch.frames < queue_.size() && batch.frames < max_frames && batch.bytes < kWsBatchBytes && !batch.closes) {
+      const Outbound& frame = queue_.at(batch.frames);
+      if (!frame.raw) {
+        const std::size_t header_size = ws::writeHeader(frame.opcode, frame.payload->size(), headers[batch.frames]);
+        buffers[batch.buffers++] = asio::const_buffer(headers[batch.frames].data(), header_size);
+        batch.bytes += header_size;
+      }
+      buffers[batch.buffers++] = asio::const_buffer(frame.payload->data(), frame.payload->size());
+      batch.bytes += frame.payload->size();
+      batch.closes = frame.opcode == ws::Opcode::kClose;
+      ++batch.frames;
     }
-    if (self->broken_) {
-      self->queue_.clear();
-      self->queued_bytes_ = 0;
-    } else if (self->close_requested_ && !self->close_sent_) {
-      self->close_sent_ = true;
-      co_await self->ws_.async_close(self->close_reason_, kUseTuple);
+    return batch;
+  }
+
+  // The batch is written: drop its frames. After the close frame our side is finished: the
+  // client sees it, then our FIN.
+  void finish(const Batch& batch) {
+    for (std::size_t i = 0; i < batch.frames; ++i) {
+      if (!queue_.at(0).raw) queued_bytes_ -= queue_.at(0).payload->size();
+      queue_.pop_front();
+    }
+    if (batch.closes) {
+      close_sent_ = true;
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  void writesEnded() {
+    if (broken_) {
+      queue_.clear();
+      queued_bytes_ = 0;
+      // Wake a read waiting on a connection that can no longer be written to.
+      boost::system::error_code ignored;
+      socket_.cancel(ignored);
+    }
+    closeIfDone();
+  }
+
+  // Frames queued in one go (a flush of the gateway's outbox) leave together: the write runs
+  // once the current handler is done queuing.
+  void kickWriter() {
+    if (writing_ || write_posted_) return;
+    write_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->writeNow(); });
+  }
+
+  // Writes what is queued straight away, one writev per batch, on the non-blocking socket. Only
+  // when the kernel's send buffer is full does the rest wait for the socket in `writer`: a
+  // client that keeps up costs no asynchronous operation at all.
+  void writeNow() {
+    write_posted_ = false;
+    if (writing_) return;
+    Headers headers;
+    Buffers buffers;
+    while (!queue_.empty() && !broken_) {
+      const Batch batch = gather(headers, buffers, kWsBatchFrames);
+      boost::system::error_code ec;
+      std::size_t written = socket_.write_some(std::span<const asio::const_buffer>(buffers.data(), batch.buffers), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        ec = {};
+        written = 0;
+      }
+      if (ec) {
+        broken_ = true;
+        break;
+      }
+      if (written < batch.bytes) {
+        writing_ = true;
+        asio::co_spawn(socket_.get_executor(), writer(shared_from_this(), batch.frames, written), asio::detached);
+        return;
+      }
+      finish(batch);
+    }
+    writesEnded();
+  }
+
+  // The writes that must wait: first the rest of a batch (its first `frames` frames, of which
+  // `sent` bytes are out), then whatever is queued meanwhile, until the queue is empty.
+  static asio::awaitable<void> writer(std::shared_ptr<WsConnectionImpl> self, std::size_t frames, std::size_t sent) {
+    Headers headers;
+    Buffers buffers;
+    while (!self->queue_.empty() && !self->broken_) {
+      const Batch batch = self->gather(headers, buffers, frames);
+      frames = kWsBatchFrames;
+      std::size_t first = 0;
+      while (sent > 0 && sent >= buffers[first].size()) {
+        sent -= buffers[first].size();
+        ++first;
+      }
+      buffers[first] += sent;
+      sent = 0;
+      const std::span<const asio::const_buffer> rest(buffers.data() + first, batch.buffers - first);
+      auto [ec, written] = co_await asio::async_write(self->socket_, rest, kUseTuple);
+      if (ec) {
+        self->broken_ = true;
+        break;
+      }
+      self->finish(batch);
     }
     self->writing_ = false;
+    self->writesEnded();
   }
 
-  WsStream ws_;
+  tcp::socket socket_;
+  ws::FrameParser parser_;
   std::array<char, kWsReadChunk> read_chunk_;
+  std::size_t read_begin_ = 0;
+  std::size_t read_end_ = 0;
   std::string remote_;
   std::size_t queue_limit_;
+  std::string early_bytes_;
   FrameQueue queue_;
   std::size_t queued_bytes_ = 0;
-  bool writing_ = false;
+  bool writing_ = false; //!< `writer` waits for the socket
+  bool write_posted_ = false; //!< writeNow is on its way
   bool close_requested_ = false;
   bool close_sent_ = false;
+  bool peer_closed_ = false;
+  bool read_ended_ = false;
   bool broken_ = false;
-  websocket::close_reason close_reason_;
   std::optional<std::uint16_t> peer_close_code_;
   std::unique_ptr<ZlibStream> zlib_; //!< set for ?compress=zlib-stream
 };
@@ -259,8 +472,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   asio::awaitable<void> acceptLoop();
   asio::awaitable<void> session(tcp::socket socket, std::size_t worker_idx);
   asio::awaitable<Response> dispatch(Request& request, std::string_view& route_label);
-  void startWebSocket(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
-                      std::unique_ptr<Request> request, const WsHandler* handler, std::size_t worker_idx);
+  void startWebSocket(tcp::socket socket, std::string handshake_response, std::string early_bytes, Request request,
+                      const WsHandler* handler, std::size_t worker_idx);
   void webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx);
   asio::awaitable<bool> write(beast::tcp_stream& stream, const Request& request, const Response& response,
                               bool keep_alive, bool more_requests, std::string& pending);
@@ -361,69 +574,54 @@ asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::stri
 }
 
 // An upgraded connection leaves its HTTP session's coroutine (whose frame, with the parser, read
-// buffer and response state, is several KiB) and gets none of the server's own: the handshake
-// completes in a callback and the handler's coroutine is spawned alone. What an idle WebSocket
-// costs the server is then the stream, the connection object and the handler's own frames.
-void HttpServer::Impl::startWebSocket(tcp::socket socket, std::unique_ptr<detail::BeastRequest> upgrade,
-                                      std::unique_ptr<Request> request, const WsHandler* handler,
-                                      std::size_t worker_idx) {
-  auto connection = std::make_shared<WsConnectionImpl>(WsStream(std::move(socket)), request->remote_address,
-                                                       config.limits.ws_queue_bytes);
-  auto& ws = connection->stream();
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
-  ws.set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(http::field::server, "hearth"); }));
-  ws.read_message_max(config.limits.ws_message_bytes);
+// buffer and response state, is several KiB) and gets none of the server's own: the 101 response
+// is the first item of the connection's queue and the handler's coroutine is spawned alone. What
+// an idle WebSocket costs the server is then the socket, the connection object (its parser and a
+// 128-byte read buffer) and the handler's own frames.
+void HttpServer::Impl::startWebSocket(tcp::socket socket, std::string handshake_response, std::string early_bytes,
+                                      Request request, const WsHandler* handler, std::size_t worker_idx) {
+  auto connection = std::make_shared<WsConnectionImpl>(std::move(socket), request.remote_address,
+                                                       config.limits.ws_queue_bytes, config.limits.ws_message_bytes,
+                                                       std::move(handshake_response), std::move(early_bytes));
   Worker& worker = workers[worker_idx];
-  connection->control.shutdown = [] {}; // the handshake is short; its own timeout ends it
+  connection->control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
+    if (auto open = weak.lock()) open->close(1012, "server restarting");
+  };
   connection->control_it = worker.sessions.insert(worker.sessions.end(), &connection->control);
-  const detail::BeastRequest& upgrade_request = *upgrade;
-  ws.async_accept(upgrade_request, [self = shared_from_this(), connection, upgrade = std::move(upgrade),
-                                    request = std::move(request), handler,
-                                    worker_idx](boost::system::error_code ec) mutable {
-    upgrade.reset();
-    if (ec) {
-      spdlog::info("{}: WebSocket handshake failed: {}", connection->remoteAddress(), ec.message());
-      self->webSocketEnded(*connection, worker_idx);
-      return;
-    }
-    connection->control.shutdown = [weak = std::weak_ptr<WsConnectionImpl>(connection)] {
-      if (auto open = weak.lock()) open->close(1012, "server restarting");
-    };
-    if (self->stopping) connection->control.shutdown(); // stop() went over the sessions already
-    self->metrics.websocketOpened();
-    // The handler takes the request and keeps what it needs of it: nothing of it stays here.
-    std::optional<asio::awaitable<void>> handling;
-    try {
-      handling.emplace((*handler)(connection, std::move(*request)));
-    } catch (const std::exception& error) {
-      spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
-      connection->close(1011, "internal error");
-    }
-    request.reset();
-    if (!handling) {
-      self->metrics.websocketClosed();
-      self->webSocketEnded(*connection, worker_idx);
-      return;
-    }
-    const auto executor = connection->stream().get_executor();
-    asio::co_spawn(executor, std::move(*handling), [self, connection, worker_idx](std::exception_ptr thrown) {
-      if (thrown) {
-        try {
-          std::rethrow_exception(thrown);
-        } catch (const std::exception& error) {
-          spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
-          connection->close(1011, "internal error");
-        }
-      }
-      self->metrics.websocketClosed();
-      self->webSocketEnded(*connection, worker_idx);
-    });
-  });
+  if (stopping) connection->control.shutdown(); // stop() went over the sessions already
+  metrics.websocketOpened();
+  // The handler takes the request and keeps what it needs of it: nothing of it stays here.
+  std::optional<asio::awaitable<void>> handling;
+  try {
+    handling.emplace((*handler)(connection, std::move(request)));
+  } catch (const std::exception& error) {
+    spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
+    connection->close(1011, "internal error");
+  }
+  if (!handling) {
+    metrics.websocketClosed();
+    webSocketEnded(*connection, worker_idx);
+    return;
+  }
+  const auto executor = connection->socket().get_executor();
+  asio::co_spawn(executor, std::move(*handling),
+                 [self = shared_from_this(), connection, worker_idx](std::exception_ptr thrown) {
+                   if (thrown) {
+                     try {
+                       std::rethrow_exception(thrown);
+                     } catch (const std::exception& error) {
+                       spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
+                       connection->close(1011, "internal error");
+                     }
+                   }
+                   self->metrics.websocketClosed();
+                   self->webSocketEnded(*connection, worker_idx);
+                 });
 }
 
 void HttpServer::Impl::webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx) {
   workers[worker_idx].sessions.erase(connection.control_it);
+  connection.handlerEnded();
   metrics.connectionClosed();
   sessionEnded();
 }
@@ -528,8 +726,8 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       }
       break;
     }
+    const bool http11 = parser.get().version() >= 11;
     detail::BeastRequest beast_request = parser.release();
-    const bool is_upgrade = websocket::is_upgrade(beast_request);
     Request request = detail::toRequest(beast_request);
     request.worker = worker_idx;
     request.remote_address = peer;
@@ -538,28 +736,43 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
       if (!forwarded.empty()) request.remote_address = std::string(forwarded.substr(0, forwarded.find(',')));
     }
 
-    if (is_upgrade) {
+    if (http11 && isWebSocketUpgrade(request)) {
       const RouteMatch match = router.match(request, true);
       if (match.kind == RouteMatch::Kind::kWebSocket) {
-        if (!originAllowed(request.headers.get("Origin"), request.headers.get("Host"), config.allowed_origins)) {
-          Response response = errorResponse(core::ErrorCode::kMissingAccess, "WebSocket origin not allowed");
-          spdlog::info("{} {}: WebSocket from origin {} refused", peer, request.path, request.headers.get("Origin"));
-          metrics.observeRequest(worker_idx, "GET", match.pattern, response.status, 0);
-          co_await write(stream, request, response, false, false, pending);
+        // RFC 6455 §4.2: version 13 and a well-formed key, or the handshake fails as HTTP.
+        std::optional<Response> refusal;
+        std::optional<std::string> accept;
+        if (request.headers.get("Sec-WebSocket-Version") != "13") {
+          refusal = errorResponse(core::ErrorCode::kMalformedRequest, "WebSocket version 13 is required");
+          refusal->status = 426;
+          refusal->headers.add("Sec-WebSocket-Version", "13");
+        } else if (accept = ws::acceptKey(request.headers.get("Sec-WebSocket-Key")); !accept) {
+          refusal = errorResponse(core::ErrorCode::kMalformedRequest, "Sec-WebSocket-Key is missing or malformed");
+        } else if (!originAllowed(request.headers.get("Origin"), request.headers.get("Host"), config.allowed_origins)) {
+          refusal = errorResponse(core::ErrorCode::kMissingAccess, "WebSocket origin not allowed");
+        }
+        if (refusal) {
+          spdlog::info("{} {}: WebSocket refused (origin {}): {}", peer, request.path, request.headers.get("Origin"),
+                       refusal->body);
+          metrics.observeRequest(worker_idx, "GET", match.pattern, refusal->status, 0);
+          co_await write(stream, request, *refusal, false, false, pending);
           break;
         }
         metrics.observeRequest(worker_idx, "GET", match.pattern, 101,
                                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-        if (!pending.empty()) {
-          auto [flush_ec, flushed] = co_await asio::async_write(stream, asio::buffer(pending), kUseTuple);
-          pending.clear();
-          if (flush_ec) break;
-        }
-        // The connection (and its count in `active` and the metrics) passes to the WebSocket
-        // stream; this frame ends.
+        // Answers to requests pipelined before the upgrade go first, in the same write.
+        std::string handshake = std::move(pending);
+        handshake += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: ";
+        handshake += *accept;
+        handshake += "\r\nServer: hearth\r\n\r\n";
+        // Frames the client sent right behind its handshake are already in our buffer.
+        std::string early(static_cast<const char*>(buffer.data().data()), buffer.size());
+        // The connection (and its count in `active` and the metrics) passes to the WebSocket;
+        // this frame ends.
         worker.sessions.erase(control_it);
-        startWebSocket(stream.release_socket(), std::make_unique<detail::BeastRequest>(std::move(beast_request)),
-                       std::make_unique<Request>(std::move(request)), match.ws_handler, worker_idx);
+        startWebSocket(stream.release_socket(), std::move(handshake), std::move(early), std::move(request),
+                       match.ws_handler, worker_idx);
         co_return;
       }
     }
