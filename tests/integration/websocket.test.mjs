@@ -1,0 +1,168 @@
+// The WebSocket layer under the gateway (RFC 6455, Hearth's own framing) on a raw TCP socket:
+// the handshake and its refusals, pings, fragments, early frames, the close handshake and the
+// close codes of frames a client breaks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { rawExchange } from './raw.mjs';
+import { startHearthd } from '../support/hearthd.mjs';
+
+let server;
+before(async () => {
+  server = await startHearthd({ args: ['--heartbeat-interval-ms', '5000', '--ws-max-message-bytes', '1024'] });
+});
+after(async () => {
+  const result = await server.stop();
+  assert.equal(result.code, 0, server.logs());
+});
+
+const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+function upgrade({ version = '13', secKey = key } = {}) {
+  return (
+    `GET /api/v1/gateway HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nUpgrade: websocket\r\n` +
+    `Connection: keep-alive, Upgrade\r\nSec-WebSocket-Version: ${version}\r\n` +
+    (secKey === null ? '' : `Sec-WebSocket-Key: ${secKey}\r\n`) +
+    '\r\n'
+  );
+}
+
+/** A client frame: masked unless told otherwise. */
+function frame(opcode, payload, { fin = true, masked = true } = {}) {
+  const data = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+  const head = [(fin ? 0x80 : 0) | opcode];
+  const maskBit = masked ? 0x80 : 0;
+  if (data.length < 126) head.push(maskBit | data.length);
+  else head.push(maskBit | 126, data.length >> 8, data.length & 0xff);
+  if (!masked) return Buffer.concat([Buffer.from(head), data]);
+  const mask = randomBytes(4);
+  const body = Buffer.from(data.map((byte, i) => byte ^ mask[i % 4]));
+  return Buffer.concat([Buffer.from(head), mask, body]);
+}
+
+const closeFrame = (code, reason = '') =>
+  frame(0x8, Buffer.concat([Buffer.from([code >> 8, code & 0xff]), Buffer.from(reason)]));
+
+/** The HTTP head and the server's frames ({opcode, fin, payload, code?}) in a raw reply. */
+function framesOf(text) {
+  const bytes = Buffer.from(text, 'latin1');
+  const split = bytes.indexOf('\r\n\r\n');
+  const head = bytes.subarray(0, split).toString('latin1');
+  const frames = [];
+  let at = split + 4;
+  while (at + 2 <= bytes.length) {
+    assert.equal(bytes[at + 1] & 0x80, 0, 'server frames are never masked');
+    let length = bytes[at + 1] & 0x7f;
+    let start = at + 2;
+    if (length === 126) {
+      length = bytes.readUInt16BE(at + 2);
+      start = at + 4;
+    } else if (length === 127) {
+      length = Number(bytes.readBigUInt64BE(at + 2));
+      start = at + 10;
+    }
+    if (start + length > bytes.length) break;
+    const payload = bytes.subarray(start, start + length);
+    const entry = { opcode: bytes[at] & 0x0f, fin: (bytes[at] & 0x80) !== 0, payload };
+    if (entry.opcode === 0x8 && payload.length >= 2) {
+      entry.code = payload.readUInt16BE(0);
+      entry.reason = payload.subarray(2).toString();
+    }
+    frames.push(entry);
+    at = start + length;
+  }
+  return { head, frames };
+}
+
+const opsOf = (frames) => frames.filter((f) => f.opcode === 0x1).map((f) => JSON.parse(f.payload.toString()).op);
+
+test('the handshake answers 101 with the accept key of RFC 6455, and HELLO follows', async () => {
+  const reply = await rawExchange(server.port, [upgrade()], { timeoutMs: 800 });
+  const { head, frames } = framesOf(reply.text);
+  assert.match(head, /^HTTP\/1\.1 101 /);
+  assert.match(head, /\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/i);
+  assert.match(head, /\r\nUpgrade: websocket/i);
+  assert.doesNotMatch(head, /Sec-WebSocket-Extensions/i, 'no extension is negotiated');
+  assert.deepEqual(opsOf(frames), [10]);
+  assert.equal(frames[0].fin, true);
+});
+
+test('a wrong version is refused with 426 and the version the server speaks; a bad key with 400', async () => {
+  const old = await rawExchange(server.port, [upgrade({ version: '8' })]);
+  assert.equal(old.status, 426);
+  assert.match(old.text, /\r\nSec-WebSocket-Version: 13\r\n/i);
+  assert.equal(JSON.parse(old.text.slice(old.text.indexOf('\r\n\r\n') + 4)).code, 90003);
+  for (const secKey of [null, 'short', 'dGhlIHNhbXBsZSBub25j*Q==']) {
+    const bad = await rawExchange(server.port, [upgrade({ secKey })]);
+    assert.equal(bad.status, 400, String(secKey));
+    assert.match(bad.text, /Sec-WebSocket-Key/);
+  }
+});
+
+test('frames sent with the handshake, fragments and pings are all read, in order', async () => {
+  const heartbeat = JSON.stringify({ op: 1, d: null });
+  const reply = await rawExchange(
+    server.port,
+    [
+      // The first heartbeat rides in the handshake's own packet.
+      Buffer.concat([Buffer.from(upgrade()), frame(0x1, heartbeat)]),
+      { delay: 100 },
+      // A heartbeat in three fragments, with a ping between two of them.
+      Buffer.concat([
+        frame(0x1, heartbeat.slice(0, 5), { fin: false }),
+        frame(0x9, 'are you there'),
+        frame(0x0, heartbeat.slice(5, 9), { fin: false }),
+      ]),
+      { delay: 100 },
+      frame(0x0, heartbeat.slice(9)),
+      { delay: 100 },
+      closeFrame(1000, 'bye'),
+    ],
+    { timeoutMs: 3000 },
+  );
+  const { frames } = framesOf(reply.text);
+  const kinds = frames.map((f) => (f.opcode === 0x1 ? `op${JSON.parse(f.payload.toString()).op}` : f.opcode));
+  assert.deepEqual(kinds, ['op10', 'op11', 0xa, 'op11', 0x8]);
+  assert.equal(frames[2].payload.toString(), 'are you there', 'the pong carries the ping data');
+  assert.equal(frames[4].code, 1000, 'the close frame is answered with the same code');
+  assert.equal(reply.closed, true, 'the server closes the TCP connection after the close handshake');
+  assert.ok(reply.ms < 2500, `closed after ${reply.ms} ms`);
+});
+
+test('frames that break RFC 6455 close with its codes', async () => {
+  const cases = [
+    ['an unmasked frame', frame(0x1, '{"op":1,"d":null}', { masked: false }), 1002],
+    ['a reserved opcode', frame(0x3, 'x'), 1002],
+    ['a fragmented ping', frame(0x9, 'x', { fin: false }), 1002],
+    ['a continuation without a message', frame(0x0, 'x'), 1002],
+    ['text that is not UTF-8', frame(0x1, Buffer.from([0x7b, 0xc3, 0x28, 0x7d])), 1007],
+    ['a message over the limit, across fragments', Buffer.concat([frame(0x1, 'a'.repeat(600), { fin: false }),
+      frame(0x0, 'b'.repeat(600))]), 1009],
+    ['a close code no one may send', closeFrame(1005), 1002],
+  ];
+  for (const [what, bytes, code] of cases) {
+    const reply = await rawExchange(server.port, [upgrade(), { delay: 50 }, bytes], { timeoutMs: 7000 });
+    const { frames } = framesOf(reply.text);
+    const close = frames.find((f) => f.opcode === 0x8);
+    assert.ok(close, `${what}: a close frame`);
+    assert.equal(close.code, code, what);
+    assert.equal(reply.closed, true, `${what}: the connection ends`);
+  }
+});
+
+test('a client close frame without a code gets an empty close back', async () => {
+  const reply = await rawExchange(server.port, [upgrade(), { delay: 50 }, frame(0x8, '')], { timeoutMs: 3000 });
+  const { frames } = framesOf(reply.text);
+  const close = frames.find((f) => f.opcode === 0x8);
+  assert.ok(close);
+  assert.equal(close.payload.length, 0);
+  assert.equal(reply.closed, true);
+});
+
+test('twenty frames in one packet are each answered, whole and in order', async () => {
+  const heartbeats = Array.from({ length: 20 }, () => frame(0x1, JSON.stringify({ op: 1, d: null })));
+  const reply = await rawExchange(server.port, [Buffer.concat([Buffer.from(upgrade()), ...heartbeats])], {
+    timeoutMs: 800,
+  });
+  const { frames } = framesOf(reply.text);
+  assert.deepEqual(opsOf(frames), [10, ...Array(20).fill(11)]);
+});
