@@ -97,6 +97,9 @@ constexpr std::chrono::seconds kWsCloseTimeout{5};
 // piled up while the previous write was in flight leaves in one system call.
 constexpr std::size_t kWsBatchFrames = 64;
 constexpr std::size_t kWsBatchBytes = 256 * 1024;
+// What a queued frame costs beyond its payload (its queue entry and shared string), for the
+// outbound limit.
+constexpr std::size_t kWsFrameOverhead = 64;
 
 // One frame waiting to be sent. The payload is shared: an event sent to many sessions is
 // serialised once (unless the session deflates it).
@@ -183,7 +186,7 @@ public:
     ws::Event event;
     for (;;) {
       // Bytes the client sent with its handshake come first (rare), then the read buffer's.
-      while (!early_bytes_.empty() || read_begin_ < read_end_) {
+      while (!parser_.done() && (!early_bytes_.empty() || read_begin_ < read_end_)) {
         if (!early_bytes_.empty()) {
           const std::size_t used = parser_.parse(early_bytes_, event);
           early_bytes_.erase(0, used);
@@ -195,7 +198,14 @@ public:
         case ws::Event::Kind::kNone: break;
         case ws::Event::Kind::kMessage: co_return std::move(event.payload);
         case ws::Event::Kind::kPing:
-          if (!close_requested_ && !broken_) push(ws::Opcode::kPong, std::move(event.payload));
+          // Pongs count against the outbound limit too: a client that pings and never reads
+          // must not grow memory.
+          if (queued_bytes_ + event.payload.size() + kWsFrameOverhead > queue_limit_) {
+            spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
+            close(4000, "outbound queue overflow");
+          } else if (!close_requested_ && !broken_) {
+            push(ws::Opcode::kPong, std::move(event.payload));
+          }
           break;
         case ws::Event::Kind::kPong: break;
         case ws::Event::Kind::kClose:
@@ -233,12 +243,12 @@ public:
   bool send(std::shared_ptr<const std::string> frame) override {
     if (close_requested_ || broken_) return false;
     if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
-    if (queued_bytes_ + frame->size() > queue_limit_) {
+    if (queued_bytes_ + frame->size() + kWsFrameOverhead > queue_limit_) {
       spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
       close(4000, "outbound queue overflow");
       return false;
     }
-    queued_bytes_ += frame->size();
+    queued_bytes_ += frame->size() + kWsFrameOverhead;
     queue_.push_back(Outbound{std::move(frame), zlib_ ? ws::Opcode::kBinary : ws::Opcode::kText, false});
     kickWriter();
     return true;
@@ -276,8 +286,14 @@ public:
   }
 
 private:
+  // What a queued frame counts against the limit: its payload and the bookkeeping around it, so
+  // that a flood of empty pongs counts too.
+  static std::size_t weight(const Outbound& frame) noexcept {
+    return frame.raw ? 0 : frame.payload->size() + kWsFrameOverhead;
+  }
+
   void push(ws::Opcode opcode, std::string payload) {
-    queued_bytes_ += payload.size();
+    queued_bytes_ += payload.size() + kWsFrameOverhead;
     queue_.push_back(Outbound{std::make_shared<const std::string>(std::move(payload)), opcode, false});
     kickWriter();
   }
@@ -334,7 +350,7 @@ private:
   // client sees it, then our FIN.
   void finish(const Batch& batch) {
     for (std::size_t i = 0; i < batch.frames; ++i) {
-      if (!queue_.at(0).raw) queued_bytes_ -= queue_.at(0).payload->size();
+      queued_bytes_ -= weight(queue_.at(0));
       queue_.pop_front();
     }
     if (batch.closes) {
