@@ -120,12 +120,10 @@ std::string presenceNow(std::uint64_t user_id, const std::function<std::string(s
   return presence;
 }
 
-// SQL: the server in `guild_column` has at most the number in `limit_param` members. Counting
-// no further than that + 1 rows, a large server costs no more than a small one (a full count
-// per connect flooded the pool).
+// SQL: the server in `guild_column` has at most the number in `limit_param` members, from the
+// count kept with the server (migration 0010), so a large server costs no more than a small one.
 std::string atMostMembers(const std::string& guild_column, const std::string& limit_param) {
-  return "(SELECT count(*) FROM (SELECT 1 FROM members c WHERE c.guild_id = " + guild_column + " LIMIT " + limit_param +
-         "::bigint + 1) capped) <= " + limit_param + "::bigint";
+  return "(SELECT g.member_count FROM guilds g WHERE g.id = " + guild_column + ") <= " + limit_param + "::bigint";
 }
 
 // {user, status, activities, client_status} plus guild_id.

@@ -400,7 +400,7 @@ asio::awaitable<core::Result<std::vector<GuildSnapshot>>> Guilds::snapshotsOf(st
   statements.push_back(
       {"SELECT g.id, g.name, coalesce(g.icon, ''), coalesce(g.description, ''), g.owner_id, "
        "to_json(g.created_at)#>>'{}', coalesce(m.communication_disabled_until > now(), false), "
-       "(SELECT count(*) FROM members c WHERE c.guild_id = g.id) "
+       "g.member_count "
        "FROM guilds g JOIN members m ON m.guild_id = g.id AND m.user_id = $1 ORDER BY m.joined_at, g.id",
        {user}});
   statements.push_back(
@@ -471,7 +471,7 @@ asio::awaitable<core::Result<std::vector<GuildSnapshot>>> Guilds::snapshotsOf(st
 
 asio::awaitable<core::Result<std::size_t>> Guilds::memberCount(store::PgPool& pool, std::uint64_t guild_id) {
   store::Params params{id(guild_id)};
-  auto found = co_await pool.query("SELECT count(*) FROM members WHERE guild_id = $1", std::move(params));
+  auto found = co_await pool.query("SELECT member_count FROM guilds WHERE id = $1", std::move(params));
   if (!found) co_return std::unexpected(found.error());
   co_return static_cast<std::size_t>(found->integer(0, 0).value_or(0));
 }

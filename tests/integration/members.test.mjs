@@ -211,6 +211,16 @@ test('invite limits: max_uses holds against parallel joins; expired and used-up 
     assert.equal(refused.status, 400, JSON.stringify(body));
     assert.equal(refused.body.code, 50035);
   }
+
+  // The count kept with the server (migration 0010) follows the parallel joins, a kick and a leave.
+  const count = async () =>
+    (await anonymous('GET', `/invites/${forever.code}?with_counts=true`)).body.approximate_member_count;
+  assert.equal(await count(), 4);
+  const [kicked, leaving] = joiners.filter((_, i) => answers[i].status === 200);
+  assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${kicked.id}`)).status, 204);
+  assert.equal((await leaving.call('DELETE', `/users/@me/guilds/${guild.id}`)).status, 204);
+  assert.equal(await count(), 2);
+  assert.equal(server.db.query(`SELECT member_count FROM guilds WHERE id = ${guild.id}`), '2');
 });
 
 test('banned users cannot join; bans list, read and lift; banning a non-member works', async () => {
