@@ -212,7 +212,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
   router.add(
       Method::kPost, "/api/v1/channels/{channel_id}/messages",
       [deps](Request& request) -> asio::awaitable<Response> {
-        auto actor = co_await actorInChannel(deps, request);
+        auto actor = co_await actorInChannel(deps, request, domain::LastMessage::kSkip);
         if (!actor) co_return net::errorResponse(actor.error());
         auto parsed = parseSend(request);
         if (!parsed) co_return net::errorResponse(parsed.error());

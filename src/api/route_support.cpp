@@ -13,6 +13,7 @@
 #include "api/guild_json.hpp"
 #include "core/snowflake.hpp"
 #include "domain/accounts.hpp"
+#include "domain/channel_access.hpp"
 #include "domain/events.hpp"
 #include "store/pg.hpp"
 
@@ -31,7 +32,8 @@ asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const 
   co_return Actor{*claims, std::move(*context)};
 }
 
-asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps, const net::Request& request) {
+asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps, const net::Request& request,
+                                                           domain::LastMessage last_message) {
   auto& pool = *deps.pools.at(request.worker);
   const auto channel_id = core::parseSnowflake(request.param("channel_id"));
   if (!channel_id) {
@@ -43,8 +45,21 @@ asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps
   // message sent) starts with them.
   auto claims = authenticate(request, *deps.signer);
   if (!claims) co_return std::unexpected(claims.error());
+  if (last_message == domain::LastMessage::kSkip) {
+    // A send: a plain channel of a server in two statements; a DM or a thread as below.
+    std::vector<store::Statement> reads =
+        domain::sendAccessStatements(*channel_id, claims->user_id, claims->session_id);
+    auto access = co_await pool.pipeline(std::move(reads));
+    if (!access) co_return std::unexpected(access.error());
+    auto read = domain::sendAccessFrom(*access, claims->user_id);
+    if (!read.session_active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
+    if (read.found) {
+      if (!*read.found) co_return std::unexpected(read.found->error());
+      co_return ChannelActor{*claims, std::move((*read.found)->first), std::move((*read.found)->second)};
+    }
+  }
   std::vector<store::Statement> statements{domain::sessionActiveStatement(claims->session_id)};
-  for (auto& statement : domain::visibleChannelStatements(*channel_id, claims->user_id))
+  for (auto& statement : domain::visibleChannelStatements(*channel_id, claims->user_id, last_message))
     statements.push_back(std::move(statement));
   auto results = co_await pool.pipeline(std::move(statements));
   if (!results) co_return std::unexpected(results.error());

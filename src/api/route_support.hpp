@@ -50,8 +50,10 @@ struct ChannelActor {
 //! kUnknownGuild for a server the caller is not in, as for one that doesn't exist.
 boost::asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const net::Request& request);
 //! kUnknownChannel for a channel the caller can't view, as for one that doesn't exist.
-boost::asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps,
-                                                                  const net::Request& request);
+//! `last_message`: kSkip leaves the channel's last_message_id 0 (for a send, which has no use for it).
+boost::asio::awaitable<core::Result<ChannelActor>>
+actorInChannel(const ServerRouteDeps& deps, const net::Request& request,
+               domain::LastMessage last_message = domain::LastMessage::kRead);
 
 //! Publishes a dispatch on the bus (no-op without one).
 void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,

@@ -39,6 +39,15 @@ const char* const kChannelColumns =
 
 namespace {
 
+// kChannelColumns with 0 for last_message_id (LastMessage::kSkip).
+const char* const kChannelColumnsWithoutLastMessage =
+    "id, guild_id, type, name, coalesce(topic, ''), position, coalesce(parent_id, 0), rate_limit_per_user, "
+    "coalesce(bitrate, 0), coalesce(user_limit, 0), nsfw, 0, coalesce(to_json(last_pin_timestamp)#>>'{}', '')";
+
+} // namespace
+
+namespace {
+
 constexpr int kDefaultBitrate = 64000;
 
 std::unexpected<core::Error> unknownGuild() { return core::fail(ErrorCode::kUnknownGuild, "Unknown Guild"); }
@@ -243,10 +252,12 @@ asio::awaitable<core::Result<GuildContext>> Guilds::context(store::PgPool& pool,
   co_return std::move(*context);
 }
 
-std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id) {
+std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id,
+                                                       LastMessage last_message) {
   // The channel, and the user's standing in its server (none for a DM), in one round trip.
   std::vector<store::Statement> statements;
-  statements.push_back({std::string("SELECT ") + kChannelColumns + " FROM channels WHERE id = $1", {id(channel_id)}});
+  const char* const columns = last_message == LastMessage::kRead ? kChannelColumns : kChannelColumnsWithoutLastMessage;
+  statements.push_back({std::string("SELECT ") + columns + " FROM channels WHERE id = $1", {id(channel_id)}});
   // A thread's permissions are its parent's: the parent's overwrites stand in for its own.
   statements.push_back({"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = "
                         "coalesce((SELECT thread_parent_id FROM channels WHERE id = $1), $1)",

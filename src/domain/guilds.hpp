@@ -265,9 +265,18 @@ inline constexpr int kMessagePin = 74;
 inline constexpr int kMessageUnpin = 75;
 } // namespace audit
 
+//! Whether a channel read finds the channel's newest message (Channel::last_message_id).
+enum class LastMessage {
+  kRead,
+  //! Left 0. For a message's send: the probe of the channel's newest messages steps over every
+  //! send still in flight (their index entries are not yet visible), and a send has no use for it.
+  kSkip,
+};
+
 //! Guilds::visibleChannel as statements, to pipeline with others (api::actorInChannel puts the
 //! session check in the same round trip), and its answer from their results, in order.
-std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id);
+std::vector<store::Statement> visibleChannelStatements(std::uint64_t channel_id, std::uint64_t user_id,
+                                                       LastMessage last_message = LastMessage::kRead);
 core::Result<std::pair<GuildContext, Channel>> visibleChannelFrom(std::span<const store::PgResult> results,
                                                                   std::uint64_t user_id);
 

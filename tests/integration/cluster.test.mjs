@@ -119,6 +119,51 @@ test('a message posted on one node reaches gateway clients on the others and thr
   for (const client of [ownerOnTwo, memberOnThree, memberViaProxy]) client.close();
 });
 
+test('a change of standing made through one node holds for the very next send on another', async () => {
+  // No node may answer a send from what it saw before a change committed elsewhere (a node-local
+  // cache fed by the bus would, while the change is still on its way).
+  const [one, two] = nodes;
+  const owner = await registerUser(one, 'owner');
+  const member = await registerUser(one, 'member');
+  const { guild, general } = await serverWith(owner, 'Standing', [member]);
+  const SEND_MESSAGES = String(1n << 11n);
+  const sendOnTwo = async () => {
+    const answer = await fetch(`${two.url}/api/v1/channels/${general.id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${member.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content: 'from node 2' }),
+    });
+    return answer.status;
+  };
+  assert.equal(await sendOnTwo(), 200);
+  const everyoneDeny = await owner.call('PUT', `/channels/${general.id}/permissions/${guild.id}`,
+    { type: 0, allow: '0', deny: SEND_MESSAGES });
+  assert.equal(everyoneDeny.status, 204, everyoneDeny.text);
+  assert.equal(await sendOnTwo(), 403, 'an overwrite denying @everyone');
+  const speakers = (await owner.call('POST', `/guilds/${guild.id}/roles`, { name: 'speakers', permissions: '0' })).body;
+  assert.equal((await owner.call('PUT', `/channels/${general.id}/permissions/${speakers.id}`,
+    { type: 0, allow: SEND_MESSAGES, deny: '0' })).status, 204);
+  assert.equal(await sendOnTwo(), 403, 'a role the member does not have yet');
+  assert.equal((await owner.call('PUT', `/guilds/${guild.id}/members/${member.id}/roles/${speakers.id}`)).status, 204);
+  assert.equal(await sendOnTwo(), 200, 'the role given');
+  assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${member.id}/roles/${speakers.id}`)).status, 204);
+  assert.equal(await sendOnTwo(), 403, 'the role taken away');
+  assert.equal((await owner.call('PUT', `/channels/${general.id}/permissions/${member.id}`,
+    { type: 1, allow: SEND_MESSAGES, deny: '0' })).status, 204);
+  assert.equal(await sendOnTwo(), 200, 'an overwrite for the member');
+  const until = new Date(Date.now() + 3600_000).toISOString();
+  assert.equal((await owner.call('PATCH', `/guilds/${guild.id}/members/${member.id}`,
+    { communication_disabled_until: until })).status, 200);
+  assert.equal(await sendOnTwo(), 403, 'timed out');
+  assert.equal((await owner.call('PATCH', `/guilds/${guild.id}/members/${member.id}`,
+    { communication_disabled_until: null })).status, 200);
+  assert.equal(await sendOnTwo(), 200, 'the timeout lifted');
+  assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${member.id}`)).status, 204);
+  assert.equal(await sendOnTwo(), 404, 'removed from the server');
+  assert.equal((await member.call('POST', '/auth/logout-all', {})).status, 204);
+  assert.equal(await sendOnTwo(), 401, 'signed out everywhere');
+});
+
 test('logging out everywhere on one node closes the connections on every node', async () => {
   const [one, two, three] = nodes;
   const user = await registerUser(one, 'roamer');
