@@ -53,7 +53,7 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
     store::Params params{std::to_string(event.channel_id), user_list};
     auto found = co_await pool.query(
         "SELECT user_id FROM channel_recipients WHERE channel_id = $1 AND user_id = ANY($2::bigint[])",
-        std::move(params));
+        std::move(params), store::PgPool::Priority::kUrgent);
     if (!found) {
       out.failed = true;
       out.busy = found.error().code == core::ErrorCode::kServiceUnavailable;
@@ -84,7 +84,7 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
     statements.push_back({"SELECT user_id FROM thread_members WHERE thread_id = $1 AND user_id = ANY($2::bigint[])",
                           {channel, user_list}});
   }
-  auto results = co_await pool.pipeline(std::move(statements));
+  auto results = co_await pool.pipeline(std::move(statements), store::PgPool::Priority::kUrgent);
   if (!results) {
     out.failed = true;
     out.busy = results.error().code == core::ErrorCode::kServiceUnavailable;

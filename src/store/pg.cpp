@@ -466,11 +466,20 @@ struct PgPool::State {
 
   std::size_t total() const noexcept { return idle.size() + leased + opening; }
 
-  //! Lets the oldest waiters open connections in slots that were freed.
+  //! The next waiter to serve: urgent ones first, each queue oldest first; null when none.
+  Waiter* nextWaiter() {
+    auto& queue = !urgent_waiters.empty() ? urgent_waiters : waiters;
+    if (queue.empty()) return nullptr;
+    Waiter* waiter = queue.front();
+    queue.pop_front();
+    return waiter;
+  }
+
+  //! Lets the next waiters open connections in slots that were freed.
   void grantSlots() {
-    while (!closed && !waiters.empty() && total() < config.max_connections) {
-      Waiter* waiter = waiters.front();
-      waiters.pop_front();
+    while (!closed && total() < config.max_connections) {
+      Waiter* waiter = nextWaiter();
+      if (waiter == nullptr) break;
       waiter->may_open = true;
       ++opening;
       waiter->wake();
@@ -485,6 +494,7 @@ struct PgPool::State {
   //! Most recently returned last; reused from the back so warm connections stay warm.
   std::vector<std::unique_ptr<PgConnection>> idle;
   std::deque<Waiter*> waiters;
+  std::deque<Waiter*> urgent_waiters; //!< served before `waiters` (Priority::kUrgent)
   std::size_t leased = 0;
   std::size_t opening = 0; //!< connects in progress, counted against max_connections
   bool closed = false;
@@ -571,7 +581,7 @@ PgPool::~PgPool() {
   state_->link->alive = false;
 }
 
-asio::awaitable<core::Result<PgLease>> PgPool::acquire() {
+asio::awaitable<core::Result<PgLease>> PgPool::acquire(Priority priority) {
   State& state = *state_;
   // After any suspension `state` is only touched if the pool still exists.
   const std::shared_ptr<PoolLink> link = state.link;
@@ -592,8 +602,8 @@ asio::awaitable<core::Result<PgLease>> PgPool::acquire() {
   } else {
     Waiter waiter(state.executor);
     waiter.timer.expires_after(state.config.acquire_timeout);
-    waiter.queue = &state.waiters;
-    state.waiters.push_back(&waiter);
+    waiter.queue = priority == Priority::kUrgent ? &state.urgent_waiters : &state.waiters;
+    waiter.queue->push_back(&waiter);
     const std::chrono::milliseconds acquire_timeout = state.config.acquire_timeout;
     boost::system::error_code ec;
     co_await waiter.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -631,19 +641,20 @@ asio::awaitable<core::Result<PgLease>> PgPool::acquire() {
   co_return PgLease(this, std::move(*connection));
 }
 
-asio::awaitable<core::Result<PgResult>> PgPool::query(std::string_view sql, Params params) {
-  auto lease = co_await acquire();
+asio::awaitable<core::Result<PgResult>> PgPool::query(std::string_view sql, Params params, Priority priority) {
+  auto lease = co_await acquire(priority);
   if (!lease) {
     co_return std::unexpected(std::move(lease.error()));
   }
   co_return co_await lease->query(sql, std::move(params));
 }
 
-asio::awaitable<core::Result<std::vector<PgResult>>> PgPool::pipeline(std::vector<Statement> statements) {
+asio::awaitable<core::Result<std::vector<PgResult>>> PgPool::pipeline(std::vector<Statement> statements,
+                                                                      Priority priority) {
   if (statements.empty()) {
     co_return std::vector<PgResult>{};
   }
-  auto lease = co_await acquire();
+  auto lease = co_await acquire(priority);
   if (!lease) {
     co_return std::unexpected(std::move(lease.error()));
   }
@@ -654,10 +665,12 @@ void PgPool::close() {
   State& state = *state_;
   state.closed = true;
   state.idle.clear();
-  std::deque<Waiter*> waiters = std::exchange(state.waiters, {});
-  for (Waiter* waiter : waiters) {
-    waiter->pool_closed = true;
-    waiter->wake();
+  for (auto* queue : {&state.urgent_waiters, &state.waiters}) {
+    std::deque<Waiter*> waiters = std::exchange(*queue, {});
+    for (Waiter* waiter : waiters) {
+      waiter->pool_closed = true;
+      waiter->wake();
+    }
   }
 }
 
@@ -666,7 +679,7 @@ PgPoolStats PgPool::stats() const noexcept {
   PgPoolStats stats;
   stats.open = state.idle.size() + state.leased;
   stats.in_use = state.leased;
-  stats.waiting = state.waiters.size();
+  stats.waiting = state.waiters.size() + state.urgent_waiters.size();
   stats.queries = state.link->queries;
   stats.errors = state.link->errors;
   return stats;
@@ -682,9 +695,7 @@ void PgPool::release(std::unique_ptr<PgConnection> connection) noexcept {
     state.grantSlots();
     return;
   }
-  if (!state.waiters.empty()) {
-    Waiter* waiter = state.waiters.front();
-    state.waiters.pop_front();
+  if (Waiter* waiter = state.nextWaiter(); waiter != nullptr) {
     waiter->connection = std::move(connection);
     ++state.leased;
     waiter->wake();

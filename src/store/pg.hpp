@@ -101,13 +101,19 @@ public:
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
 
+  //! Who is served first when every connection is taken: work that others wait on (event
+  //! delivery, whose queue holds every later event) goes ahead of requests already waiting, so
+  //! a flood of requests cannot starve it.
+  enum class Priority : std::uint8_t { kNormal, kUrgent };
   //! Borrows a connection, opening one if below max_connections, else waiting up to
   //! acquire_timeout. Fails with kServiceUnavailable if the database cannot be reached.
-  boost::asio::awaitable<core::Result<PgLease>> acquire();
+  boost::asio::awaitable<core::Result<PgLease>> acquire(Priority priority = Priority::kNormal);
   //! acquire() + query() + release.
-  boost::asio::awaitable<core::Result<PgResult>> query(std::string_view sql, Params params = {});
+  boost::asio::awaitable<core::Result<PgResult>> query(std::string_view sql, Params params = {},
+                                                       Priority priority = Priority::kNormal);
   //! acquire() + pipeline() + release.
-  boost::asio::awaitable<core::Result<std::vector<PgResult>>> pipeline(std::vector<Statement> statements);
+  boost::asio::awaitable<core::Result<std::vector<PgResult>>> pipeline(std::vector<Statement> statements,
+                                                                       Priority priority = Priority::kNormal);
   //! Closes idle connections and fails waiters; leased connections close when returned.
   void close();
   PgPoolStats stats() const noexcept;

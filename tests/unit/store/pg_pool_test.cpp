@@ -135,6 +135,45 @@ TEST_F(PgPoolLimitsTest, WaitersAreServedInArrivalOrder) {
   EXPECT_EQ(db.stats().open, 1u);
 }
 
+TEST_F(PgPoolLimitsTest, UrgentWaitersGoAheadOfThoseAlreadyWaiting) {
+  PgPoolConfig config = this->config();
+  config.max_connections = 1;
+  PgPool& db = makePool(config);
+  LeaseResult held = acquire();
+  ASSERT_TRUE(ok(held));
+
+  std::vector<std::string> served;
+  const auto waiter = [&](std::string name, PgPool::Priority priority) {
+    return [&, name, priority]() -> asio::awaitable<bool> {
+      auto lease = co_await db.acquire(priority);
+      if (!ok(lease)) {
+        co_return false;
+      }
+      served.push_back(name);
+      co_return ok(co_await lease->query("SELECT 1"));
+    };
+  };
+  // Two requests wait, then two urgent deliveries: the deliveries are served first, in their
+  // own order, then the requests in theirs.
+  std::vector<decltype(spawn(io_, waiter("", PgPool::Priority::kNormal)))> all;
+  const std::vector<std::pair<std::string, PgPool::Priority>> arrivals = {{"request 1", PgPool::Priority::kNormal},
+                                                                          {"request 2", PgPool::Priority::kNormal},
+                                                                          {"delivery 1", PgPool::Priority::kUrgent},
+                                                                          {"delivery 2", PgPool::Priority::kUrgent}};
+  for (const auto& [name, priority] : arrivals) {
+    all.push_back(spawn(io_, waiter(name, priority)));
+    const std::size_t waiting = all.size();
+    runUntil(io_, [&] { return db.stats().waiting == waiting; });
+  }
+
+  held = core::fail(ErrorCode::kGeneral, "returned");
+  runUntil(io_, [&] { return std::all_of(all.begin(), all.end(), [](auto& f) { return isReady(f); }); });
+  for (auto& future : all)
+    EXPECT_TRUE(*future.get());
+  EXPECT_EQ(served, (std::vector<std::string>{"delivery 1", "delivery 2", "request 1", "request 2"}));
+  EXPECT_EQ(db.stats().open, 1u);
+}
+
 TEST_F(PgPoolLimitsTest, UnreachableServerFailsWithServiceUnavailable) {
   PgPoolConfig config = this->config();
   config.conninfo = "host=/nonexistent/hearth-test port=5432 dbname=hearth user=hearth";
