@@ -932,7 +932,7 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
     const auto send = [&](const std::string& type, const std::shared_ptr<const std::string>& data, std::uint64_t pos) {
       ++session->seq;
       session->buffer.push_back({session->seq, type, data, pos});
-      connection->send(std::make_shared<const std::string>(dispatchFrame(session->seq, type, *data)));
+      connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(session->seq, type, *data)));
     };
     for (const auto& event : *missed) {
       if (event.pos != 0) replayed.push_back(event.pos); // in stream order: sorted
@@ -948,7 +948,7 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
     session->trimLocked(config_.replay_limit);
     session->attachLocked(connection, session->executor);
     ++session->seq;
-    connection->send(std::make_shared<const std::string>(dispatchFrame(session->seq, "RESUMED", "{}")));
+    connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(session->seq, "RESUMED", "{}")));
   }
   spdlog::info("gateway: session {} resumed from another node ({} dispatches replayed)", session->id, missed->size());
   if (hooks_.shared.moved) hooks_.shared.moved(session->id);
@@ -1161,10 +1161,10 @@ asio::awaitable<void> Gateway::resume(Link& link, const ClientFrame& frame) {
       for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
         const auto& entry = found->buffer[index];
         if (entry.seq <= frame.resume_seq) continue;
-        connection->send(std::make_shared<const std::string>(dispatchFrame(entry.seq, entry.type, *entry.data)));
+        connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(entry.seq, entry.type, *entry.data)));
       }
       ++found->seq;
-      connection->send(std::make_shared<const std::string>(dispatchFrame(found->seq, "RESUMED", "{}")));
+      connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(found->seq, "RESUMED", "{}")));
     }
   }
   if (outcome == Outcome::kInvalid) {

@@ -106,6 +106,7 @@ constexpr std::size_t kWsFrameOverhead = 64;
 struct Outbound {
   std::shared_ptr<const std::string> payload;
   ws::Opcode opcode = ws::Opcode::kText;
+  bool uncounted = false; //!< a replayed frame: not held to the outbound limit (sendReplay)
   bool raw = false; //!< the handshake's 101 response: sent as it is, without a frame header
 };
 
@@ -179,7 +180,7 @@ public:
     socket_.non_blocking(true, ignored);
     // The 101 response is the first thing written; the first frames often share its write.
     queue_.push_back(
-        Outbound{std::make_shared<const std::string>(std::move(handshake_response)), ws::Opcode::kText, true});
+        Outbound{std::make_shared<const std::string>(std::move(handshake_response)), ws::Opcode::kText, false, true});
   }
 
   asio::awaitable<std::optional<std::string>> read() override {
@@ -240,19 +241,8 @@ public:
     }
   }
 
-  bool send(std::shared_ptr<const std::string> frame) override {
-    if (close_requested_ || broken_) return false;
-    if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
-    if (queued_bytes_ + frame->size() + kWsFrameOverhead > queue_limit_) {
-      spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
-      close(4000, "outbound queue overflow");
-      return false;
-    }
-    queued_bytes_ += frame->size() + kWsFrameOverhead;
-    queue_.push_back(Outbound{std::move(frame), zlib_ ? ws::Opcode::kBinary : ws::Opcode::kText, false});
-    kickWriter();
-    return true;
-  }
+  bool send(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), true); }
+  bool sendReplay(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), false); }
 
   void close(std::uint16_t code, std::string reason) override {
     if (close_requested_ || broken_) return;
@@ -286,15 +276,30 @@ public:
   }
 
 private:
+  bool queueMessage(std::shared_ptr<const std::string> frame, bool counted) {
+    if (close_requested_ || broken_) return false;
+    if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
+    if (counted && queued_bytes_ + frame->size() + kWsFrameOverhead > queue_limit_) {
+      spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
+      close(4000, "outbound queue overflow");
+      return false;
+    }
+    Outbound out{std::move(frame), zlib_ ? ws::Opcode::kBinary : ws::Opcode::kText, !counted, false};
+    queued_bytes_ += weight(out);
+    queue_.push_back(std::move(out));
+    kickWriter();
+    return true;
+  }
+
   // What a queued frame counts against the limit: its payload and the bookkeeping around it, so
   // that a flood of empty pongs counts too.
   static std::size_t weight(const Outbound& frame) noexcept {
-    return frame.raw ? 0 : frame.payload->size() + kWsFrameOverhead;
+    return frame.raw || frame.uncounted ? 0 : frame.payload->size() + kWsFrameOverhead;
   }
 
   void push(ws::Opcode opcode, std::string payload) {
     queued_bytes_ += payload.size() + kWsFrameOverhead;
-    queue_.push_back(Outbound{std::make_shared<const std::string>(std::move(payload)), opcode, false});
+    queue_.push_back(Outbound{std::make_shared<const std::string>(std::move(payload)), opcode, false, false});
     kickWriter();
   }
 

@@ -21,6 +21,11 @@ public:
   //! connection with 4000 (resumable), when the queue would pass its byte limit: a consumer
   //! that falls behind must not grow memory without bound.
   virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  //! Queues a frame of a RESUME's replay: like send(), but not held to the byte limit. A replay is
+  //! bounded by the gateway's replay_limit and the client is owed it whole; held to the limit, a
+  //! large one would close every resume with 4000 and the client could never catch up. Frames
+  //! sent after it count as usual.
+  virtual bool sendReplay(std::shared_ptr<const std::string> frame) = 0;
   //! Queues a close frame after what is already queued; later sends are dropped. Idempotent.
   virtual void close(std::uint16_t code, std::string reason) = 0;
   virtual bool isOpen() const noexcept = 0;

@@ -4,12 +4,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
 import { rawExchange } from './raw.mjs';
 import { startHearthd } from '../support/hearthd.mjs';
+import { registerUser } from '../support/users.mjs';
 
 let server;
 before(async () => {
-  server = await startHearthd({ args: ['--heartbeat-interval-ms', '5000', '--ws-max-message-bytes', '1024'] });
+  // A small outbound limit, and heartbeats rare enough that a client may stop reading a while.
+  server = await startHearthd({
+    args: ['--heartbeat-interval-ms', '30000', '--ws-max-message-bytes', '1024', '--ws-queue-bytes', '65536',
+           '--auth-requests-per-minute', '10000'],
+  });
 });
 after(async () => {
   const result = await server.stop();
@@ -165,4 +171,65 @@ test('twenty frames in one packet are each answered, whole and in order', async 
   });
   const { frames } = framesOf(reply.text);
   assert.deepEqual(opsOf(frames), [10, ...Array(20).fill(11)]);
+});
+
+test('a client that stops reading is closed with 4000 past the queue limit; what it got is whole and in order, and RESUME brings the rest', async () => {
+  const owner = await registerUser(server, 'slow');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Backlog' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+
+  /** An identified (or resumed) connection collecting dispatches. */
+  function open(first) {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/gateway`);
+    const dispatches = [];
+    const closed = new Promise((resolve) => socket.on('close', (code) => resolve(code)));
+    const started = new Promise((resolve, reject) => {
+      socket.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString());
+        if (frame.op === 10) socket.send(JSON.stringify(first));
+        if (frame.op === 9) reject(new Error(`INVALID_SESSION after ${dispatches.length} dispatches`));
+        if (frame.op !== 0) return;
+        if (frame.t === 'READY' || frame.t === 'RESUMED') resolve(frame);
+        else dispatches.push(frame);
+      });
+      socket.on('close', (code) => reject(new Error(`closed with ${code} after ${dispatches.length} dispatches`)));
+    });
+    return { socket, dispatches, closed, started };
+  }
+
+  const live = open({ op: 2, d: { token: owner.token, properties: {} } });
+  const ready = await live.started;
+  live.socket._socket.pause(); // the client stops reading: the kernel's buffers fill, then ours
+
+  // 1,800 messages of 4 KB (7 MB): more than loopback's socket buffers and the 64 KiB limit.
+  const total = 1800;
+  const posted = new Set();
+  for (let i = 0; i < total; i += 30) {
+    const answers = await Promise.all(Array.from({ length: Math.min(30, total - i) }, (_, k) =>
+      owner.call('POST', `/channels/${general.id}/messages`, { content: `${i + k} ${'x'.repeat(3990)}` })));
+    for (const answer of answers) {
+      assert.equal(answer.status, 200, answer.text);
+      posted.add(answer.body.id);
+    }
+  }
+  live.socket._socket.resume();
+  assert.equal(await live.closed, 4000, 'closed as resumable once the queue passed its limit');
+
+  // What arrived before the close: whole frames, consecutive sequence numbers, no repeats.
+  const got = live.dispatches.filter((d) => d.t === 'MESSAGE_CREATE');
+  assert.ok(got.length > 0 && got.length < total, `${got.length} of ${total} before the close`);
+  live.dispatches.forEach((d, i) => assert.equal(d.s, ready.s + 1 + i, 'sequence without gaps'));
+  assert.ok(got.every((d) => d.d.content.length === 3990 + d.d.content.indexOf(' ') + 1));
+
+  // RESUME from the last sequence received: the rest, exactly once, then RESUMED.
+  const last = live.dispatches.at(-1).s;
+  const resumed = open({ op: 6, d: { token: owner.token, session_id: ready.d.session_id, seq: last } });
+  await resumed.started;
+  const rest = resumed.dispatches.filter((d) => d.t === 'MESSAGE_CREATE');
+  resumed.dispatches.forEach((d, i) => assert.equal(d.s, last + 1 + i, 'the replay continues the sequence'));
+  const ids = [...got, ...rest].map((d) => d.d.id);
+  assert.equal(new Set(ids).size, ids.length, 'no message twice');
+  assert.deepEqual(new Set(ids), posted, 'every posted message, across the close');
+  resumed.socket.close();
+  await resumed.closed;
 });

@@ -36,6 +36,7 @@ public:
     sent.push_back(*frame);
     return true;
   }
+  bool sendReplay(std::shared_ptr<const std::string> frame) override { return send(std::move(frame)); }
   void close(std::uint16_t code, std::string reason) override {
     if (close_code) return;
     close_code = code;
