@@ -146,6 +146,34 @@ describe('Hearth search', () => {
     }
   })
 
+  it('searches one DM from its header and jumps to the message', { timeout: TEST_TIMEOUT_MS * 2 }, async () => {
+    const { ada, bob, guild, general } = await twoInAServer('Search DM', 'srchd')
+    const dm = await ada.call('POST', '/users/@me/channels', { recipient_id: bob.id })
+    assert.equal(dm.status, 200, JSON.stringify(dm.body))
+    await post(bob, dm.body.id, 'the spare key is under the blue pot')
+    for (let n = 0; n < 30; n += 1) await post(ada, dm.body.id, `chatter ${n}`)
+    await post(ada, general.id, 'a key in the server, not in the DM')
+    const a = await openPage()
+    try {
+      await signIn(a.page, ada)
+      await a.page.goto(`${BASE_URL}/channels/@me/${dm.body.id}`)
+      const pane = a.page.getByTestId('dm-conversation')
+      await rowWith(pane, 'chatter 29').waitFor()
+      await searchFor(a.page, `from:${bob.username} key`)
+      await waitForCount(a.page, '1 Result')
+      assert.match(await a.page.getByTestId('search-hit').first().textContent(), /spare key/)
+      await a.page.mouse.move(5, 795)
+      await screenshot(a.page, 'search-dm.png')
+      await a.page.getByTestId('search-hit').first().click()
+      await a.page.locator('article.message--highlight').filter({ hasText: 'spare key' }).waitFor()
+      assert.ok(await rowWith(pane, 'the spare key is under the blue pot').isVisible())
+      assertClean(a.problems)
+    } finally {
+      await a.context.close()
+    }
+    assert.ok(guild.id)
+  })
+
   it('on a phone, the results cover the conversation and a jump goes back to it', { timeout: TEST_TIMEOUT_MS * 2 }, async () => {
     const { ada, guild, general } = await twoInAServer('Search phone', 'srchp')
     await post(ada, general.id, 'an old note about the harbour')
