@@ -83,29 +83,56 @@ std::vector<std::uint64_t> Search::readableChannels(const GuildContext& context,
 
 asio::awaitable<core::Result<SearchResult>> Search::inGuild(store::PgPool& pool, const GuildContext& context,
                                                             SearchQuery query) {
-  auto channels = co_await guilds_.channels(pool, context.guild.id);
-  if (!channels) co_return std::unexpected(channels.error());
-  // Every thread of the server, with whether the actor is a member (what a private thread's rule
-  // needs); the parent's overwrites are attached in readableChannels.
-  store::Params thread_params{id(context.guild.id), id(context.user_id)};
-  auto thread_rows = co_await pool.query(
-      "SELECT c.id, c.type, c.thread_parent_id, EXISTS (SELECT 1 FROM thread_members tm WHERE tm.thread_id = c.id "
-      "AND tm.user_id = $2) FROM channels c WHERE c.guild_id = $1 AND c.type IN (11, 12)",
-      std::move(thread_params));
-  if (!thread_rows) co_return std::unexpected(thread_rows.error());
+  // What the permission computation needs and nothing more, in one round trip: the text and voice
+  // channels with their overwrites, and every thread with whether the searcher is a member (a
+  // private thread's rule). Not Guilds::channels: its last_message_id probe per channel costs a
+  // walk of the messages' primary key for each empty channel of a large server (bench/README.md).
+  const std::string guild = id(context.guild.id);
+  std::vector<store::Statement> statements;
+  statements.push_back({"SELECT id, type FROM channels WHERE guild_id = $1 AND type IN (0, 2)", {guild}});
+  statements.push_back({"SELECT o.channel_id, o.target_id, o.type, o.allow, o.deny FROM permission_overwrites o "
+                        "JOIN channels c ON c.id = o.channel_id WHERE c.guild_id = $1 AND c.type IN (0, 2)",
+                        {guild}});
+  statements.push_back({"SELECT c.id, c.type, c.thread_parent_id, EXISTS (SELECT 1 FROM thread_members tm WHERE "
+                        "tm.thread_id = c.id AND tm.user_id = $2) FROM channels c WHERE c.guild_id = $1 AND c.type "
+                        "IN (11, 12)",
+                        {guild, id(context.user_id)}});
+  auto results = co_await pool.pipeline(std::move(statements));
+  if (!results) co_return std::unexpected(results.error());
+  const auto& channel_rows = (*results)[0];
+  std::vector<Channel> channels(static_cast<std::size_t>(channel_rows.rows()));
+  std::map<std::uint64_t, Channel*> by_id;
+  for (int row = 0; row < channel_rows.rows(); ++row) {
+    Channel& channel = channels[static_cast<std::size_t>(row)];
+    channel.id = u64(channel_rows, row, 0);
+    channel.guild_id = context.guild.id;
+    channel.type = static_cast<ChannelType>(detail::i32(channel_rows, row, 1));
+    by_id[channel.id] = &channel;
+  }
+  const auto& overwrite_rows = (*results)[1];
+  for (int row = 0; row < overwrite_rows.rows(); ++row) {
+    const auto found = by_id.find(u64(overwrite_rows, row, 0));
+    if (found == by_id.end()) continue;
+    found->second->overwrites.push_back(
+        {u64(overwrite_rows, row, 1),
+         detail::i32(overwrite_rows, row, 2) == 1 ? OverwriteType::kMember : OverwriteType::kRole,
+         static_cast<Permissions>(overwrite_rows.integer(row, 3).value_or(0)),
+         static_cast<Permissions>(overwrite_rows.integer(row, 4).value_or(0))});
+  }
+  const auto& thread_rows = (*results)[2];
   std::vector<Channel> threads;
-  threads.reserve(static_cast<std::size_t>(thread_rows->rows()));
-  for (int row = 0; row < thread_rows->rows(); ++row) {
+  threads.reserve(static_cast<std::size_t>(thread_rows.rows()));
+  for (int row = 0; row < thread_rows.rows(); ++row) {
     Channel thread;
-    thread.id = u64(*thread_rows, row, 0);
+    thread.id = u64(thread_rows, row, 0);
     thread.guild_id = context.guild.id;
-    thread.type = static_cast<ChannelType>(detail::i32(*thread_rows, row, 1));
-    thread.parent_id = u64(*thread_rows, row, 2);
+    thread.type = static_cast<ChannelType>(detail::i32(thread_rows, row, 1));
+    thread.parent_id = u64(thread_rows, row, 2);
     thread.thread = ThreadState{};
-    if (thread_rows->text(row, 3) == "t") thread.thread->members.push_back(context.user_id);
+    if (thread_rows.text(row, 3) == "t") thread.thread->members.push_back(context.user_id);
     threads.push_back(std::move(thread));
   }
-  std::vector<std::uint64_t> readable = readableChannels(context, *channels, threads);
+  std::vector<std::uint64_t> readable = readableChannels(context, channels, threads);
   if (!query.channel_ids.empty()) {
     // Channels asked for but not readable are left out silently, as if they had no match: an
     // error would tell that a hidden channel exists.
