@@ -6,12 +6,14 @@
 #     thread, Node is single-threaded) and wrk on core 1. Then the C++ micro-benchmarks.
 #  2. Gateway and messaging (bench/gateway/parts.sh): fan-out, idle sessions, message create and
 #     the reconnect storm and the cross-node hop through Redis, printed as one table.
+#  3. Search (bench/search/parts.sh): GET /guilds/{id}/messages/search in a server of 1,000,000
+#     messages, p50/p99 per kind of query.
 # Each pairing runs ROUNDS times (default 3), alternating servers; tables show medians.
 # Environment: ROUNDS, DURATION (seconds per measured window, default 8), CONNECTIONS (default 32),
-#   BENCH_ONLY=http,micro,fanout,idle,create,storm,crossnode (a comma-separated subset; default: all),
+#   BENCH_ONLY=http,micro,fanout,idle,create,storm,crossnode,search (a comma-separated subset; default: all),
 #   FANOUT_CLIENTS (5000), FANOUT_TARGET (100000 deliveries/s), IDLE_SESSIONS (19000),
 #   STORM_SESSIONS (10000), STORM_RATE (5 messages/s), CROSSNODE_MESSAGES (2000),
-#   CROSSNODE_SYNC_COMMIT (off).
+#   CROSSNODE_SYNC_COMMIT (off), SEARCH_MESSAGES (1000000), SEARCH_REQUESTS (200), SEARCH_WARMUP (20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -142,4 +144,12 @@ if [[ -n $want_gateway ]]; then
   # shellcheck source=bench/gateway/parts.sh
   source bench/gateway/parts.sh
   gateway_bench
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 3. Search
+if want search; then
+  # shellcheck source=bench/search/parts.sh
+  source bench/search/parts.sh
+  search_bench
 fi

@@ -22,6 +22,7 @@
 #include "api/reaction_routes.hpp"
 #include "api/relationship_routes.hpp"
 #include "api/routes.hpp"
+#include "api/search_routes.hpp"
 #include "api/thread_routes.hpp"
 #include "app/config.hpp"
 #include "auth/password.hpp"
@@ -38,6 +39,7 @@
 #include "domain/reactions.hpp"
 #include "domain/read_states.hpp"
 #include "domain/relationships.hpp"
+#include "domain/search.hpp"
 #include "domain/threads.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
@@ -163,6 +165,7 @@ int main(int argc, char** argv) {
   domain::Dms dms(ids);
   domain::Reactions reactions(guilds, messages);
   domain::ReadStates read_states(guilds, messages);
+  domain::Search search(guilds, messages);
   domain::Threads threads_domain(ids, guilds);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
   auto oauth_providers = oauth::providersFrom(config.oauth);
@@ -396,6 +399,7 @@ int main(int argc, char** argv) {
                                                            hook_deps.current_presence});
   api::addReactionRoutes(
       router, api::ReactionDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &reactions, &read_states});
+  api::addSearchRoutes(router, api::SearchDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &search});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request request) {
                         return gateway.run(std::move(connection), request);

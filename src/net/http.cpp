@@ -95,6 +95,23 @@ std::string Request::queryParam(std::string_view name) const {
   return {};
 }
 
+std::vector<std::string> Request::queryParams(std::string_view name) const {
+  std::vector<std::string> out;
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const auto eq = pair.find('=');
+    std::string key;
+    if (!percentDecode(pair.substr(0, eq), key, true) || key != name) continue;
+    std::string value;
+    if (eq != std::string_view::npos && !percentDecode(pair.substr(eq + 1), value, true)) continue;
+    out.push_back(std::move(value));
+  }
+  return out;
+}
+
 std::string jsonEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 8);

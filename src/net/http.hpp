@@ -52,6 +52,8 @@ struct Request {
   std::string_view param(std::string_view name) const noexcept;
   //! A query parameter by name (first occurrence, percent-decoded), or empty.
   std::string queryParam(std::string_view name) const;
+  //! Every occurrence of a repeatable query parameter (`?author_id=1&author_id=2`), in order.
+  std::vector<std::string> queryParams(std::string_view name) const;
   //! A cookie's value from the `Cookie` header by name, or empty.
   std::string cookie(std::string_view name) const;
 };

@@ -20,6 +20,17 @@ TEST(HttpParse, ParsesARequestWithQueryHeadersAndBody) {
   EXPECT_TRUE(request->keep_alive);
 }
 
+TEST(HttpParse, RepeatedQueryParametersInOrder) {
+  const auto request = parseRequest("GET /s?author_id=1&content=x&author_id=2&author_id=&has=%2Dlink&author_id=3 "
+                                    "HTTP/1.1\r\nHost: h\r\n\r\n",
+                                    HttpLimits{});
+  ASSERT_TRUE(request.has_value()) << request.error().message;
+  EXPECT_EQ(request->queryParams("author_id"), (std::vector<std::string>{"1", "2", "", "3"}));
+  EXPECT_EQ(request->queryParams("has"), (std::vector<std::string>{"-link"}));
+  EXPECT_TRUE(request->queryParams("none").empty());
+  EXPECT_EQ(request->queryParam("author_id"), "1") << "queryParam is still the first";
+}
+
 TEST(HttpParse, DecodesChunkedBodies) {
   const auto request = parseRequest(
       "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", HttpLimits{});
