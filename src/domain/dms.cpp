@@ -74,7 +74,9 @@ asio::awaitable<core::Result<std::vector<DmChannel>>> Dms::load(store::PgPool& p
   std::vector<store::Statement> statements;
   statements.push_back({"SELECT id, type, name, icon, owner_id, last_id FROM (SELECT c.id, c.type, c.name, "
                         "coalesce(c.icon, '') AS icon, coalesce(c.owner_id, 0) AS owner_id, "
-                        "coalesce((SELECT max(m.id) FROM messages m WHERE m.channel_id = c.id), 0) AS last_id FROM " +
+                        "coalesce((SELECT m.id FROM messages m WHERE m.channel_id >= c.id AND m.channel_id <= c.id "
+                        "ORDER BY m.channel_id, m.id DESC LIMIT 1), "
+                        "0) AS last_id FROM " +
                             from_where + ") page ORDER BY greatest(last_id, id) DESC",
                         params});
   statements.push_back({"SELECT r.channel_id, u.id, u.username, coalesce(u.display_name, ''), coalesce(u.avatar, '') "

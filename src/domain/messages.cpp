@@ -25,6 +25,12 @@ using detail::u64;
 
 namespace {
 
+// History pages: the channel as a range of one value and the order of messages_channel
+// (channel_id, id DESC), so the plan is always that index (see Messages::history).
+constexpr std::string_view kInChannel = "channel_id >= $1 AND channel_id <= $1";
+constexpr std::string_view kNewestFirst = "channel_id, id DESC";
+constexpr std::string_view kOldestFirst = "channel_id DESC, id";
+
 std::unexpected<core::Error> unknownMessage() { return core::fail(ErrorCode::kUnknownMessage, "Unknown Message"); }
 
 // PostgreSQL's text form of a bigint[]: "{1,2,3}".
@@ -522,24 +528,28 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::history(store::PgP
   const int limit = std::clamp(query.limit, 1, 100);
   std::vector<std::optional<std::string>> params{id(channel.id)};
   std::string where;
+  // The channel is matched as a range of one value, ordered by messages_channel's own columns:
+  // with `channel_id = $1`, PostgreSQL's generic plan may walk the primary key instead, which for
+  // a quiet channel in a busy server reads most of the table.
   if (query.around != 0) {
     // Centred on the message: up to limit/2 newer ones, the rest from it downwards.
     const int newer = limit / 2;
     params.push_back(id(query.around));
-    where = fmt::format("m.id IN (SELECT id FROM ((SELECT id FROM messages WHERE channel_id = $1 AND id > $2 "
-                        "ORDER BY id LIMIT {}) UNION ALL (SELECT id FROM messages WHERE channel_id = $1 AND id <= $2 "
-                        "ORDER BY id DESC LIMIT {})) page)",
-                        newer, limit - newer);
+    where = fmt::format("m.id IN (SELECT id FROM ((SELECT id FROM messages WHERE {} AND id > $2 "
+                        "ORDER BY {} LIMIT {}) UNION ALL (SELECT id FROM messages WHERE {} AND id <= $2 "
+                        "ORDER BY {} LIMIT {})) page)",
+                        kInChannel, kOldestFirst, newer, kInChannel, kNewestFirst, limit - newer);
   } else if (query.after != 0) {
     params.push_back(id(query.after));
-    where =
-        fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 AND id > $2 ORDER BY id LIMIT {})", limit);
+    where = fmt::format("m.id IN (SELECT id FROM messages WHERE {} AND id > $2 ORDER BY {} LIMIT {})", kInChannel,
+                        kOldestFirst, limit);
   } else if (query.before != 0) {
     params.push_back(id(query.before));
-    where = fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 AND id < $2 ORDER BY id DESC LIMIT {})",
-                        limit);
+    where = fmt::format("m.id IN (SELECT id FROM messages WHERE {} AND id < $2 ORDER BY {} LIMIT {})", kInChannel,
+                        kNewestFirst, limit);
   } else {
-    where = fmt::format("m.id IN (SELECT id FROM messages WHERE channel_id = $1 ORDER BY id DESC LIMIT {})", limit);
+    where =
+        fmt::format("m.id IN (SELECT id FROM messages WHERE {} ORDER BY {} LIMIT {})", kInChannel, kNewestFirst, limit);
   }
   co_return co_await load(pool, std::move(where), std::move(params), true, context.user_id);
 }

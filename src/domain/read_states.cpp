@@ -148,9 +148,11 @@ asio::awaitable<core::Result<std::string>> ReadStates::readyJson(store::PgPool& 
   // of threadPermissions, so the parent's VIEW_CHANNEL decides; archived threads included), driven
   // by thread_members_user: the marker or, without one, the newest message from before they joined
   // (what they saw when joining), and the mentions after it (and after joining the server).
-  statements.push_back({std::string("SELECT c.id, coalesce(r.last_message_id, (SELECT max(m.id) FROM messages m "
-                                    "WHERE m.channel_id = c.id AND m.id < ") +
-                            kThreadJoinedFloor + "), 0), coalesce(to_json(r.last_pin_timestamp)#>>'{}', ''), true, " +
+  statements.push_back({std::string("SELECT c.id, coalesce(r.last_message_id, (SELECT m.id FROM messages m "
+                                    "WHERE m.channel_id >= c.id AND m.channel_id <= c.id AND m.id < ") +
+                            kThreadJoinedFloor +
+                            " ORDER BY m.channel_id, m.id DESC LIMIT 1), 0), "
+                            "coalesce(to_json(r.last_pin_timestamp)#>>'{}', ''), true, " +
                             "(SELECT count(*) FROM messages m WHERE m.channel_id = c.id AND m.id > greatest(" +
                             "coalesce(r.last_message_id, " + kThreadJoinedFloor + " - 1), " + kJoinedFloor + ") AND " +
                             mentioning(1, 3) +

@@ -55,7 +55,9 @@ const std::string& threadColumns() {
       "coalesce(c.owner_id, 0) AS owner_id, " +
       archivedNow() + " AS archived_now, c.auto_archive_duration, to_json(" + archiveAt() +
       ")#>>'{}' AS archive_ts, c.locked, c.invitable, to_json(c.created_at)#>>'{}' AS created, "
-      "coalesce((SELECT max(m.id) FROM messages m WHERE m.channel_id = c.id), 0) AS last_message_id, "
+      "coalesce((SELECT m.id FROM messages m WHERE m.channel_id >= c.id AND m.channel_id <= c.id ORDER BY "
+      "m.channel_id, m.id DESC LIMIT 1), "
+      "0) AS last_message_id, "
       "(SELECT count(*) FROM messages m WHERE m.channel_id = c.id) AS message_count, "
       "(SELECT count(*) FROM thread_members t WHERE t.thread_id = c.id) AS member_count";
   return sql;
