@@ -24,5 +24,8 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['tests/**/*.test.ts'],
     restoreMocks: true,
+    // `make test` runs these beside the C++ build on two cores: a test's time limit is a guard
+    // against hangs, not a speed check, so it allows for a loaded machine.
+    testTimeout: 20_000,
   },
 })

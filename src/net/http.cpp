@@ -1,6 +1,7 @@
 #include "net/http.hpp"
 
 #include <cstdio>
+#include <optional>
 
 namespace hearth::net {
 
@@ -79,7 +80,11 @@ std::string Request::cookie(std::string_view name) const {
   return {};
 }
 
-std::string Request::queryParam(std::string_view name) const {
+namespace {
+
+// Calls `visit` with each value of the query parameter `name`, in order (nullopt for one whose
+// value does not decode), until it returns false.
+template <class Visit> void visitQueryParam(std::string_view query, std::string_view name, Visit visit) {
   std::string_view rest = query;
   while (!rest.empty()) {
     const auto amp = rest.find('&');
@@ -89,26 +94,28 @@ std::string Request::queryParam(std::string_view name) const {
     std::string key;
     if (!percentDecode(pair.substr(0, eq), key, true) || key != name) continue;
     std::string value;
-    if (eq != std::string_view::npos && percentDecode(pair.substr(eq + 1), value, true)) return value;
-    return {};
+    const bool decoded = eq == std::string_view::npos || percentDecode(pair.substr(eq + 1), value, true);
+    if (!visit(decoded ? std::optional<std::string>(std::move(value)) : std::nullopt)) return;
   }
-  return {};
+}
+
+} // namespace
+
+std::string Request::queryParam(std::string_view name) const {
+  std::string first;
+  visitQueryParam(query, name, [&](std::optional<std::string> value) {
+    if (value) first = std::move(*value);
+    return false; // the first occurrence decides, even when it does not decode
+  });
+  return first;
 }
 
 std::vector<std::string> Request::queryParams(std::string_view name) const {
   std::vector<std::string> out;
-  std::string_view rest = query;
-  while (!rest.empty()) {
-    const auto amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const auto eq = pair.find('=');
-    std::string key;
-    if (!percentDecode(pair.substr(0, eq), key, true) || key != name) continue;
-    std::string value;
-    if (eq != std::string_view::npos && !percentDecode(pair.substr(eq + 1), value, true)) continue;
-    out.push_back(std::move(value));
-  }
+  visitQueryParam(query, name, [&](std::optional<std::string> value) {
+    if (value) out.push_back(std::move(*value));
+    return true;
+  });
   return out;
 }
 
