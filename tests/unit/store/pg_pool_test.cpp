@@ -104,44 +104,13 @@ TEST_F(PgPoolLimitsTest, AcquireTimesOutWhileEveryConnectionIsLeased) {
   EXPECT_TRUE(ok(acquire()));
 }
 
-TEST_F(PgPoolLimitsTest, WaitersAreServedInArrivalOrder) {
-  PgPoolConfig config = this->config();
-  config.max_connections = 1;
-  PgPool& db = makePool(config);
-  LeaseResult held = acquire();
-  ASSERT_TRUE(ok(held));
-
-  std::vector<std::string> served;
-  const auto waiter = [&](std::string name) {
-    return [&, name]() -> asio::awaitable<bool> {
-      auto lease = co_await db.acquire();
-      if (!ok(lease)) {
-        co_return false;
-      }
-      served.push_back(name);
-      co_return ok(co_await lease->query("SELECT 1"));
-    };
-  };
-  auto first = spawn(io_, waiter("first"));
-  runUntil(io_, [&] { return db.stats().waiting == 1; });
-  auto second = spawn(io_, waiter("second"));
-  runUntil(io_, [&] { return db.stats().waiting == 2; });
-
-  held = core::fail(ErrorCode::kGeneral, "returned");
-  runUntil(io_, [&] { return isReady(first) && isReady(second); });
-  EXPECT_TRUE(*first.get());
-  EXPECT_TRUE(*second.get());
-  EXPECT_EQ(served, (std::vector<std::string>{"first", "second"}));
-  EXPECT_EQ(db.stats().open, 1u);
-}
-
-TEST_F(PgPoolLimitsTest, UrgentWaitersGoAheadOfThoseAlreadyWaiting) {
-  PgPoolConfig config = this->config();
-  config.max_connections = 1;
-  PgPool& db = makePool(config);
-  LeaseResult held = acquire();
-  ASSERT_TRUE(ok(held));
-
+// With one connection, held: `arrivals` wait in turn (name, priority); once it is returned,
+// the order in which they were served. Each waiter must get the connection and run a query, and
+// the pool must never open a second one.
+std::vector<std::string> servedInTurn(asio::io_context& io, PgPool& db,
+                                      const std::vector<std::pair<std::string, PgPool::Priority>>& arrivals) {
+  LeaseResult held = test_support::run(io, [&]() -> asio::awaitable<LeaseResult> { co_return co_await db.acquire(); });
+  EXPECT_TRUE(ok(held));
   std::vector<std::string> served;
   const auto waiter = [&](std::string name, PgPool::Priority priority) {
     return [&, name, priority]() -> asio::awaitable<bool> {
@@ -153,25 +122,40 @@ TEST_F(PgPoolLimitsTest, UrgentWaitersGoAheadOfThoseAlreadyWaiting) {
       co_return ok(co_await lease->query("SELECT 1"));
     };
   };
-  // Two requests wait, then two urgent deliveries: the deliveries are served first, in their
-  // own order, then the requests in theirs.
-  std::vector<decltype(spawn(io_, waiter("", PgPool::Priority::kNormal)))> all;
-  const std::vector<std::pair<std::string, PgPool::Priority>> arrivals = {{"request 1", PgPool::Priority::kNormal},
-                                                                          {"request 2", PgPool::Priority::kNormal},
-                                                                          {"delivery 1", PgPool::Priority::kUrgent},
-                                                                          {"delivery 2", PgPool::Priority::kUrgent}};
+  std::vector<decltype(spawn(io, waiter("", PgPool::Priority::kNormal)))> all;
   for (const auto& [name, priority] : arrivals) {
-    all.push_back(spawn(io_, waiter(name, priority)));
+    all.push_back(spawn(io, waiter(name, priority)));
     const std::size_t waiting = all.size();
-    runUntil(io_, [&] { return db.stats().waiting == waiting; });
+    runUntil(io, [&] { return db.stats().waiting == waiting; });
   }
-
   held = core::fail(ErrorCode::kGeneral, "returned");
-  runUntil(io_, [&] { return std::all_of(all.begin(), all.end(), [](auto& f) { return isReady(f); }); });
+  runUntil(io, [&] { return std::all_of(all.begin(), all.end(), [](auto& f) { return isReady(f); }); });
   for (auto& future : all)
     EXPECT_TRUE(*future.get());
-  EXPECT_EQ(served, (std::vector<std::string>{"delivery 1", "delivery 2", "request 1", "request 2"}));
   EXPECT_EQ(db.stats().open, 1u);
+  return served;
+}
+
+TEST_F(PgPoolLimitsTest, WaitersAreServedInArrivalOrder) {
+  PgPoolConfig config = this->config();
+  config.max_connections = 1;
+  PgPool& db = makePool(config);
+  EXPECT_EQ(servedInTurn(io_, db, {{"first", PgPool::Priority::kNormal}, {"second", PgPool::Priority::kNormal}}),
+            (std::vector<std::string>{"first", "second"}));
+}
+
+TEST_F(PgPoolLimitsTest, UrgentWaitersGoAheadOfThoseAlreadyWaiting) {
+  PgPoolConfig config = this->config();
+  config.max_connections = 1;
+  PgPool& db = makePool(config);
+  // Two requests wait, then two urgent deliveries: the deliveries are served first, in their
+  // own order, then the requests in theirs.
+  EXPECT_EQ(servedInTurn(io_, db,
+                         {{"request 1", PgPool::Priority::kNormal},
+                          {"request 2", PgPool::Priority::kNormal},
+                          {"delivery 1", PgPool::Priority::kUrgent},
+                          {"delivery 2", PgPool::Priority::kUrgent}}),
+            (std::vector<std::string>{"delivery 1", "delivery 2", "request 1", "request 2"}));
 }
 
 TEST_F(PgPoolLimitsTest, UnreachableServerFailsWithServiceUnavailable) {
