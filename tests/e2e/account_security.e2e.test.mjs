@@ -13,8 +13,8 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
-import { crc32, deflateSync } from 'node:zlib'
 import { startHearthd } from '../support/hearthd.mjs'
+import { gradientPng } from '../support/images.mjs'
 import { totp } from '../support/totp.mjs'
 import { DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
@@ -162,37 +162,6 @@ async function openSettings(page) {
 async function logOut(page, settings) {
   await settings.getByRole('button', { name: 'Log Out' }).click()
   await page.waitForURL((url) => url.pathname === '/login')
-}
-
-/** A `size`² PNG with a diagonal two-colour gradient, made here so the test needs no fixture file. */
-function gradientPng(size) {
-  const chunk = (type, data) => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-    const crc = Buffer.alloc(4)
-    crc.writeUInt32BE(crc32(body))
-    return Buffer.concat([length, body, crc])
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(size, 0)
-  header.writeUInt32BE(size, 4)
-  header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
-  const rows = []
-  for (let y = 0; y < size; y++) {
-    const row = Buffer.alloc(1 + size * 3)
-    for (let x = 0; x < size; x++) {
-      const t = (x + y) / (2 * size)
-      row.set([Math.round(88 + 150 * t), Math.round(101 - 40 * t), Math.round(242 - 150 * t)], 1 + x * 3)
-    }
-    rows.push(row)
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
 }
 
 /** Keeps hover effects (the user panel's swap, button hovers) out of screenshots. */

@@ -68,6 +68,15 @@ export interface ApiClientOptions {
   refreshSession?: () => Promise<boolean>
   /** Injected for tests; defaults to the global fetch at call time. */
   fetch?: typeof fetch
+  /** Injected for tests; defaults to `new XMLHttpRequest()` (uploads: fetch has no upload progress). */
+  createXhr?: () => XMLHttpRequest
+}
+
+export interface UploadOptions {
+  /** Called as the request body goes out: bytes sent so far, and of how many. */
+  onProgress?: (loaded: number, total: number) => void
+  /** Aborting rejects with a DOMException named AbortError, as fetch does. */
+  signal?: AbortSignal
 }
 
 export interface RequestOptions {
@@ -201,6 +210,8 @@ export interface ApiClient {
   put<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>
   patch<T>(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<T>
   delete<T>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<T>
+  /** POSTs `form` as multipart/form-data with upload progress; errors and 401 refresh as request(). */
+  upload<T>(path: string, form: FormData, options?: UploadOptions): Promise<T>
   setTokenGetter(getter: ApiClientOptions['getToken']): void
   setSessionRefresher(refresher: ApiClientOptions['refreshSession']): void
 }
@@ -250,21 +261,74 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     }
   }
 
-  async function request<T>(method: HttpMethod, path: string, requestOptions: RequestOptions = {}): Promise<T> {
+  function sendForm<T>(path: string, form: FormData, uploadOptions: UploadOptions, token: string | null): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const { signal, onProgress } = uploadOptions
+      const abortError = () => new DOMException('The upload was cancelled.', 'AbortError')
+      if (signal?.aborted) {
+        reject(abortError())
+        return
+      }
+      const xhr = options.createXhr ? options.createXhr() : new XMLHttpRequest()
+      const onAbort = () => xhr.abort()
+      xhr.open('POST', buildUrl(baseUrl, path))
+      xhr.setRequestHeader('Accept', 'application/json')
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`)
+      if (onProgress) xhr.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : 0)
+      xhr.onerror = () => {
+        signal?.removeEventListener('abort', onAbort)
+        reject(new ApiError(NETWORK_ERROR_STATUS, 'Cannot reach the server. Check your connection and try again.'))
+      }
+      xhr.onabort = () => {
+        signal?.removeEventListener('abort', onAbort)
+        reject(abortError())
+      }
+      xhr.onload = () => {
+        signal?.removeEventListener('abort', onAbort)
+        const text = xhr.responseText
+        if (xhr.status < 200 || xhr.status >= 300) {
+          const headers = new Headers()
+          const retryAfter = xhr.getResponseHeader('Retry-After')
+          if (retryAfter !== null) headers.set('Retry-After', retryAfter)
+          const body = text === '' ? null : text
+          void errorFromResponse(new Response(body, { status: xhr.status, statusText: xhr.statusText, headers })).then(reject)
+          return
+        }
+        if (text === '') {
+          resolve(undefined as T)
+          return
+        }
+        try {
+          resolve(JSON.parse(text) as T)
+        } catch {
+          reject(new ApiError(xhr.status, 'The server sent a response that could not be read.'))
+        }
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      xhr.send(form)
+    })
+  }
+
+  /** Runs `attempt` with the current token, and once more after a refresh when it answers 401. */
+  async function withRefresh<T>(attempt: (token: string | null) => Promise<T>, refreshOnUnauthorized: boolean): Promise<T> {
     const sentToken = currentToken()
     try {
-      return await send<T>(method, path, requestOptions, sentToken)
+      return await attempt(sentToken)
     } catch (error) {
       const refresher = refreshSession
       if (!(error instanceof ApiError) || error.status !== 401) throw error
-      if (requestOptions.refreshOnUnauthorized === false || refresher === undefined) throw error
+      if (!refreshOnUnauthorized || refresher === undefined) throw error
       // A concurrent call may already have renewed the token this request went out with.
       const latestToken = currentToken()
       const renewed = (latestToken !== null && latestToken !== sentToken) || (await refresher())
       if (!renewed) throw error
       // Retried once only: a second 401 goes to the caller as it is.
-      return send<T>(method, path, requestOptions, currentToken())
+      return attempt(currentToken())
     }
+  }
+
+  async function request<T>(method: HttpMethod, path: string, requestOptions: RequestOptions = {}): Promise<T> {
+    return withRefresh((token) => send<T>(method, path, requestOptions, token), requestOptions.refreshOnUnauthorized !== false)
   }
 
   return {
@@ -274,6 +338,7 @@ export function createApiClient(options: ApiClientOptions = {}): ApiClient {
     put: (path, body, opts) => request('PUT', path, { ...opts, body }),
     patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
     delete: (path, opts) => request('DELETE', path, opts),
+    upload: (path, form, opts = {}) => withRefresh((token) => sendForm(path, form, opts, token), true),
     setTokenGetter(getter) {
       getToken = getter
     },

@@ -3,7 +3,7 @@
 import type { PublicUser } from '@/models/member'
 import type { Message, ReactionEmoji } from '@/models/message'
 import { emojiKey } from '@/models/message'
-import { api, type ApiClient } from './client'
+import { api, type ApiClient, type UploadOptions } from './client'
 
 const id = encodeURIComponent
 
@@ -36,6 +36,36 @@ export function getMessage(channelId: string, messageId: string, client: ApiClie
 
 export function sendMessage(channelId: string, body: SendMessageRequest, client: ApiClient = api): Promise<Message> {
   return client.post<Message>(`/channels/${id(channelId)}/messages`, body)
+}
+
+/** A file to send, under the name it is to have (spoilers carry Discord's `SPOILER_` prefix). */
+export interface UploadFile {
+  file: Blob
+  filename: string
+  description?: string
+}
+
+/**
+ * Sends a message with files: Discord's multipart shape, a `payload_json` part with the JSON body
+ * (and `attachments` naming each file by its index) and `files[n]` parts. Progress and cancel
+ * through `options` (docs/files.md).
+ */
+export function sendMessageWithFiles(
+  channelId: string,
+  body: SendMessageRequest,
+  files: readonly UploadFile[],
+  options: UploadOptions = {},
+  client: ApiClient = api,
+): Promise<Message> {
+  const form = new FormData()
+  const attachments = files.map((entry, index) => ({
+    id: String(index),
+    filename: entry.filename,
+    ...(entry.description ? { description: entry.description } : {}),
+  }))
+  form.append('payload_json', JSON.stringify({ ...body, attachments }))
+  files.forEach((entry, index) => form.append(`files[${index}]`, entry.file, entry.filename))
+  return client.upload<Message>(`/channels/${id(channelId)}/messages`, form, options)
 }
 
 export function editMessage(channelId: string, messageId: string, content: string, client: ApiClient = api): Promise<Message> {

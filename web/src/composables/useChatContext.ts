@@ -36,6 +36,8 @@ export interface ChatContext {
   jumpTo(messageId: string): void
   retry(message: ChatMessage): void
   discard(message: ChatMessage): void
+  /** Stops a send with files while it uploads. */
+  cancelUpload(message: ChatMessage): void
   /** Who reacted with `emoji` (names), for the tooltip; null when the server cannot say. */
   reactionUsers(message: ChatMessage, emoji: ReactionEmoji): Promise<string[] | null>
   createThread(message: ChatMessage): void

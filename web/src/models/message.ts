@@ -2,6 +2,7 @@
 // message being sent), snowflake arithmetic, and the pure rules of the chat view: merging pages
 // in id order, reactions, mentions, and how a list of messages becomes rows (date dividers, the
 // "NEW" separator, author groups).
+import type { Attachment } from './attachment'
 import { compareIds } from './guild'
 import type { PublicUser } from './member'
 import type { Thread } from './thread'
@@ -52,6 +53,8 @@ export interface Message {
   mentions: PublicUser[]
   mention_roles: string[]
   pinned: boolean
+  /** Files on the message (docs/files.md); absent on servers older than attachments. */
+  attachments?: Attachment[]
   reactions?: Reaction[]
   message_reference?: MessageReference
   /** The replied-to message, one level deep; null once it is deleted. */
@@ -75,6 +78,16 @@ export interface ChatMessage extends Message {
   error?: string | null
   /** An unconfirmed reply: whether it pings the replied-to author. */
   replyPing?: boolean
+  /** An unconfirmed send with files: what is being uploaded and how far it got. */
+  upload?: PendingUpload
+}
+
+/** The files of a send in progress, shown in place of its attachments until the server has them. */
+export interface PendingUpload {
+  files: { filename: string; size: number }[]
+  /** Bytes sent so far, of `total`. */
+  loaded: number
+  total: number
 }
 
 /** Whether the message started a thread (docs/threads.md: flag HAS_THREAD or a `thread`). */

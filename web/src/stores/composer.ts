@@ -1,7 +1,9 @@
-// What the composer keeps per channel while the user goes elsewhere: the draft, the message being
-// replied to (and whether the reply pings), and the end of a slowmode wait.
+// What the composer keeps per channel while the user goes elsewhere: the draft, the files waiting
+// to go with it, the message being replied to (and whether the reply pings), and the end of a
+// slowmode wait.
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
+import { markRaw, ref, shallowRef } from 'vue'
+import { withSpoiler, type DraftFile } from '@/models/attachment'
 
 export interface ReplyTarget {
   messageId: string
@@ -14,6 +16,47 @@ export const useComposerStore = defineStore('composer', () => {
   const replies = ref<Record<string, ReplyTarget>>({})
   /** ms since 1970 at which the user may send again in the channel. */
   const cooldowns = ref<Record<string, number>>({})
+  /** Files picked, dropped or pasted, not sent yet; shallow: a File must stay a File (FormData). */
+  const files = shallowRef<Record<string, readonly DraftFile[]>>({})
+  let fileCounter = 0
+
+  function filesOf(channelId: string): readonly DraftFile[] {
+    return files.value[channelId] ?? []
+  }
+
+  function setFiles(channelId: string, list: readonly DraftFile[]): void {
+    const { [channelId]: _gone, ...rest } = files.value
+    files.value = list.length === 0 ? rest : { ...rest, [channelId]: list }
+  }
+
+  function addFiles(channelId: string, picked: readonly { file: File; filename?: string }[]): void {
+    const added = picked.map(({ file, filename }) => {
+      fileCounter += 1
+      return { key: `file-${fileCounter}`, file: markRaw(file), filename: filename ?? file.name, spoiler: false }
+    })
+    setFiles(channelId, [...filesOf(channelId), ...added])
+  }
+
+  function removeFile(channelId: string, key: string): void {
+    setFiles(
+      channelId,
+      filesOf(channelId).filter((entry) => entry.key !== key),
+    )
+  }
+
+  function toggleSpoiler(channelId: string, key: string): void {
+    setFiles(
+      channelId,
+      filesOf(channelId).map((entry) => (entry.key === key ? { ...entry, spoiler: !entry.spoiler } : entry)),
+    )
+  }
+
+  /** Takes the channel's files for sending, named as they are to be uploaded. */
+  function takeFiles(channelId: string): { file: File; filename: string }[] {
+    const taken = filesOf(channelId).map((entry) => ({ file: entry.file, filename: withSpoiler(entry.filename, entry.spoiler) }))
+    setFiles(channelId, [])
+    return taken
+  }
 
   function draftOf(channelId: string): string {
     return drafts.value[channelId] ?? ''
@@ -64,6 +107,7 @@ export const useComposerStore = defineStore('composer', () => {
     drafts.value = {}
     replies.value = {}
     cooldowns.value = {}
+    files.value = {}
   }
 
   return {
@@ -72,6 +116,12 @@ export const useComposerStore = defineStore('composer', () => {
     cooldowns,
     draftOf,
     setDraft,
+    files,
+    filesOf,
+    addFiles,
+    removeFile,
+    toggleSpoiler,
+    takeFiles,
     replyOf,
     startReply,
     setReplyMention,

@@ -70,6 +70,8 @@ export interface SendOptions {
   replyTo?: Message | null
   /** Whether a reply pings its author (Discord's "@ON"). */
   mentionReplied?: boolean
+  /** Files to upload with it (multipart; progress shown on the pending message, which can be cancelled). */
+  files?: readonly messageApi.UploadFile[]
 }
 
 function asApiError(error: unknown): ApiError {
@@ -120,6 +122,8 @@ export const useMessagesStore = defineStore('messages', () => {
   const windows = new Map<string, number>()
   /** Bumped by reset(), so answers for a signed-out session are dropped. */
   let generation = 0
+  /** Files of sends in progress or failed, by message key: kept out of reactive state (Blobs). */
+  const uploads = new Map<string, { files: readonly messageApi.UploadFile[]; abort: AbortController | null }>()
   let noticeCounter = 0
 
   function myId(): string | null {
@@ -413,11 +417,32 @@ export const useMessagesStore = defineStore('messages', () => {
       body.message_reference = { message_id: replyId }
       body.allowed_mentions = { parse: ['users', 'roles', 'everyone'], replied_user: optimistic.replyPing !== false }
     }
+    const upload = uploads.get(key)
     try {
-      const message = await messageApi.sendMessage(channelId, body)
+      let message: Message
+      if (upload) {
+        upload.abort = new AbortController()
+        message = await messageApi.sendMessageWithFiles(channelId, body, upload.files, {
+          signal: upload.abort.signal,
+          onProgress: (loaded, total) => {
+            const state = channels.value[channelId]
+            if (!state) return
+            const index = state.pending.findIndex((candidate) => candidate.key === key)
+            const held = state.pending[index]
+            if (!held?.upload) return
+            state.pending[index] = { ...held, upload: { ...held.upload, loaded, total: total || held.upload.total } }
+          },
+        })
+        uploads.delete(key)
+      } else {
+        message = await messageApi.sendMessage(channelId, body)
+      }
       if (started !== generation) return
       confirm(channelId, { ...message, nonce: message.nonce ?? optimistic.nonce }, key)
     } catch (error) {
+      if (upload) upload.abort = null
+      // A cancelled upload is gone: cancelUpload already took it off the list.
+      if ((error as { name?: unknown } | null)?.name === 'AbortError') return
       if (started !== generation) return
       const failed = findPending()
       if (!failed) return
@@ -461,6 +486,12 @@ export const useMessagesStore = defineStore('messages', () => {
         ? { message_reference: { message_id: replyTo.id, channel_id: channelId }, referenced_message: replyTo }
         : {}),
     }
+    const files = options.files ?? []
+    if (files.length > 0) {
+      uploads.set(nonce, { files, abort: null })
+      const total = files.reduce((sum, entry) => sum + entry.file.size, 0)
+      optimistic.upload = { files: files.map((entry) => ({ filename: entry.filename, size: entry.file.size })), loaded: 0, total }
+    }
     state.pending = [...state.pending, optimistic]
     return deliver(channelId, nonce)
   }
@@ -477,6 +508,14 @@ export const useMessagesStore = defineStore('messages', () => {
   function discard(channelId: string, key: string): void {
     const state = channels.value[channelId]
     if (state) state.pending = state.pending.filter((message) => message.key !== key)
+    uploads.delete(key)
+  }
+
+  /** Stops a send with files while it uploads; the message is dropped, as Discord does. */
+  function cancelUpload(channelId: string, key: string): void {
+    const upload = uploads.get(key)
+    upload?.abort?.abort()
+    discard(channelId, key)
   }
 
   function patchMessage(channelId: string, messageId: string, change: (message: ChatMessage) => ChatMessage): ChatMessage | null {
@@ -687,6 +726,8 @@ export const useMessagesStore = defineStore('messages', () => {
     notice.value = null
     ready.value = false
     windows.clear()
+    for (const upload of uploads.values()) upload.abort?.abort()
+    uploads.clear()
   }
 
   return {
@@ -707,6 +748,7 @@ export const useMessagesStore = defineStore('messages', () => {
     loadAround,
     resync,
     send,
+    cancelUpload,
     retry,
     discard,
     edit,

@@ -37,7 +37,7 @@ describe('MessageComposer', () => {
     await box.trigger('keydown', { key: 'Enter', shiftKey: true })
     expect(wrapper.emitted('send')).toBeUndefined()
     await box.trigger('keydown', { key: 'Enter' })
-    expect(wrapper.emitted('send')).toEqual([['hello']])
+    expect(wrapper.emitted('send')).toEqual([['hello', []]])
     expect((box.element as HTMLTextAreaElement).value).toBe('')
     await type(wrapper, '   ')
     await box.trigger('keydown', { key: 'Enter' })
@@ -119,7 +119,7 @@ describe('MessageComposer', () => {
     expect(wrapper.find('[data-testid="slowmode-wait"]').exists()).toBe(false)
     expect(wrapper.get('[data-testid="slowmode"]').text()).toContain('Slowmode is enabled.')
     await box.trigger('keydown', { key: 'Enter' })
-    expect(wrapper.emitted('send')).toEqual([['wait for it']])
+    expect(wrapper.emitted('send')).toEqual([['wait for it', []]])
   })
 
   it('shows the Markdown being typed under the box, character for character', async () => {
@@ -137,5 +137,47 @@ describe('MessageComposer', () => {
     const box = wrapper.get('textarea')
     expect(box.attributes('disabled')).toBeDefined()
     expect(box.attributes('placeholder')).toBe('You do not have permission to send messages in this channel.')
+  })
+
+  it('attaches picked and pasted files as cards, marks spoilers, and sends them with the text', async () => {
+    const wrapper = mountComposer()
+    const input = wrapper.get('[data-testid="composer-file-input"]')
+    const picked = new File(['abc'], 'notes.txt', { type: 'text/plain' })
+    Object.defineProperty(input.element, 'files', { value: [picked], configurable: true })
+    await input.trigger('change')
+    const pasted = new File(['png'], 'image.png', { type: 'image/png' })
+    const box = wrapper.get('textarea')
+    await box.trigger('paste', { clipboardData: { files: [pasted] } })
+    const cards = wrapper.findAll('[data-testid="composer-file"]')
+    expect(cards.map((card) => card.get('.composer-files__name').text())).toEqual(['notes.txt', expect.stringMatching(/^pasted-\d{14}\.png$/)])
+    await cards[0]!.get('[data-testid="composer-file-spoiler"]').trigger('click')
+    await cards[1]!.get('[data-testid="composer-file-remove"]').trigger('click')
+    expect(wrapper.findAll('[data-testid="composer-file"]')).toHaveLength(1)
+
+    // Files alone can be sent, without text; they go with the message, named as spoilers.
+    await box.trigger('keydown', { key: 'Enter' })
+    const sent = wrapper.emitted('send') as [string, { file: File; filename: string }[]][]
+    expect(sent).toHaveLength(1)
+    expect(sent[0]![0]).toBe('')
+    expect(sent[0]![1].map((entry) => entry.filename)).toEqual(['SPOILER_notes.txt'])
+    expect(sent[0]![1][0]!.file).toBe(picked)
+    expect(wrapper.find('[data-testid="composer-file"]').exists()).toBe(false)
+    expect(useComposerStore().filesOf('11')).toEqual([])
+  })
+
+  it('says why files were refused: too many, too large, or not allowed here', async () => {
+    const wrapper = mountComposer({ fileLimits: { maxFiles: 2, maxFileBytes: 4 } })
+    const composer = wrapper.vm as unknown as { addFiles(files: File[]): void }
+    composer.addFiles([new File(['12345'], 'big.bin'), new File(['1'], 'a'), new File(['2'], 'b'), new File(['3'], 'c')])
+    await flushPromises()
+    expect(wrapper.findAll('[data-testid="composer-file"]')).toHaveLength(2)
+    expect(wrapper.get('[data-testid="composer-file-refusal"]').text()).toBe('big.bin is too large: the limit is 4 bytes.')
+
+    const barred = mountComposer({ canAttach: false, channelId: '12' })
+    expect(barred.get('[data-testid="composer-attach"]').attributes('disabled')).toBeDefined()
+    ;(barred.vm as unknown as { addFiles(files: File[]): void }).addFiles([new File(['1'], 'a')])
+    await flushPromises()
+    expect(barred.find('[data-testid="composer-file"]').exists()).toBe(false)
+    expect(barred.get('[data-testid="composer-file-refusal"]').text()).toBe('You do not have permission to upload files here.')
   })
 })

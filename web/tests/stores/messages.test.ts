@@ -6,6 +6,7 @@ import { CACHED_CHANNELS, CACHED_MESSAGES, PAGE_SIZE, useMessagesStore } from '@
 import { signInAda } from '../components/account_dialogs_support'
 import { ADA, installFakeApi, jsonResponse, type SentRequest } from '../support/fake_api'
 import { CHANNEL_ID, USERS, history, historyRoute, message } from '../support/message_fixtures'
+import { FakeXhr } from '../support/fake_xhr'
 
 const ROUTE = `/channels/${CHANNEL_ID}/messages`
 
@@ -213,6 +214,49 @@ describe('messages store: sending', () => {
     expect(again.state).toBe('failed')
     store.discard(CHANNEL_ID, again.key)
     expect(store.messagesOf(CHANNEL_ID).map((item) => item.content)).toEqual(['message 1', 'message 2', 'too soon'])
+  })
+
+  it('uploads files with progress on the pending message, and a cancel drops it', async () => {
+    const { store } = await opened({})
+    FakeXhr.made = []
+    vi.stubGlobal('XMLHttpRequest', FakeXhr)
+    const file = new File(['0123456789'], 'cat.png', { type: 'image/png' })
+    const sending = store.send(CHANNEL_ID, 'a cat', { files: [{ file, filename: 'cat.png' }] })
+    const pending = store.messagesOf(CHANNEL_ID).at(-1)!
+    expect(pending).toMatchObject({ state: 'sending', upload: { files: [{ filename: 'cat.png', size: 10 }], loaded: 0, total: 10 } })
+    const xhr = FakeXhr.made[0]!
+    expect(JSON.parse(xhr.body!.get('payload_json') as string)).toMatchObject({ content: 'a cat', nonce: pending.nonce })
+    xhr.upload.onprogress?.({ loaded: 4, total: 10, lengthComputable: true })
+    expect(store.messagesOf(CHANNEL_ID).at(-1)!.upload).toMatchObject({ loaded: 4, total: 10 })
+    const attachment = { id: '77', filename: 'cat.png', size: 10, content_type: 'image/png', url: '/a', proxy_url: '/a?preview=1' }
+    xhr.respond(200, { ...message(3, 'ada', 3, { content: 'a cat', nonce: String(pending.nonce) }), attachments: [attachment] })
+    await sending
+    expect(store.messagesOf(CHANNEL_ID).at(-1)).toMatchObject({ state: 'sent', key: pending.key, attachments: [attachment] })
+
+    const cancelled = store.send(CHANNEL_ID, '', { files: [{ file, filename: 'dog.png' }] })
+    const second = store.messagesOf(CHANNEL_ID).at(-1)!
+    store.cancelUpload(CHANNEL_ID, second.key)
+    await cancelled
+    expect(FakeXhr.made[1]!.aborted).toBe(true)
+    expect(store.channelState(CHANNEL_ID)!.pending).toEqual([])
+    expect(store.messagesOf(CHANNEL_ID).map((item) => item.content)).toEqual(['message 1', 'message 2', 'a cat'])
+  })
+
+  it('keeps the files of a failed upload, so Retry sends them again', async () => {
+    const { store } = await opened({})
+    FakeXhr.made = []
+    vi.stubGlobal('XMLHttpRequest', FakeXhr)
+    const file = new File(['x'], 'a.txt')
+    const sending = store.send(CHANNEL_ID, '', { files: [{ file, filename: 'a.txt' }] })
+    FakeXhr.made[0]!.respond(413, { code: 40005, message: 'Request entity too large' })
+    await sending.catch(() => undefined)
+    const failed = store.messagesOf(CHANNEL_ID).at(-1)!
+    expect(failed).toMatchObject({ state: 'failed', error: 'Request entity too large' })
+    const retried = store.retry(CHANNEL_ID, failed.key)
+    expect((FakeXhr.made[1]!.body!.get('files[0]') as File).name).toBe('a.txt')
+    FakeXhr.made[1]!.respond(200, message(3, 'ada', 3, { content: '', nonce: String(failed.nonce) }))
+    await retried
+    expect(store.messagesOf(CHANNEL_ID).at(-1)).toMatchObject({ state: 'sent', key: failed.key })
   })
 
   it('says what went wrong when the network fails or sending is not allowed', async () => {
