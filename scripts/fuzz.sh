@@ -2,6 +2,7 @@
 # Builds the libFuzzer targets (fuzz/) with clang-16 and runs each for SECONDS (default 60) on a
 # working copy of its seed corpus (fuzz/corpus/<target>). A crash fails the run and leaves the
 # input in build/fuzz/artifacts/; add it to fuzz/corpus/<target>/ once fixed, as a regression seed.
+# `scripts/fuzz.sh build` only builds them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -9,6 +10,7 @@ clang=$(command -v clang++-16 || true)
 [[ -n $clang ]] || { echo "fuzz: clang++-16 is missing (scripts/setup.sh --with-test-tools installs it)" >&2; exit 1; }
 cmake -S fuzz -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$clang" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/fuzz -j"$(nproc)"
+[[ $seconds != build ]] || exit 0
 mkdir -p build/fuzz/artifacts
 status=0
 for target in http_request json_body gateway_frame access_token image_info id_token reaction_emoji resp_reply event_codec \

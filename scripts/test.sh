@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every test, from a fresh clone. Stages (each must pass):
-#   format check, C++ builds (ASan+UBSan for tests, and the release hearthd), unit tests (ctest, real PostgreSQL), web lint +
+#   format check, C++ builds (ASan+UBSan for tests; the release hearthd and the fuzz targets beside the
+#   tests), unit tests (ctest, real PostgreSQL), web lint +
 #   typecheck + unit tests + build, integration tests (hearthd + PostgreSQL over HTTP/WebSocket),
 #   end-to-end tests (Chromium), fuzz smoke runs.
 # Environment: FUZZ_SMOKE_SECONDS (default 8 per target), STAGES (default all; e.g. "unit integration").
@@ -26,6 +27,7 @@ export HEARTH_REDIS_DIR=$repo/var/test/redis
 web_pid=
 cleanup() {
   [[ -z $web_pid ]] || kill "$web_pid" 2>/dev/null || true
+  [[ -z ${background_pid:-} ]] || kill "$background_pid" 2>/dev/null || true
   scripts/redis.sh stop >/dev/null 2>&1 || true
   scripts/db.sh stop >/dev/null 2>&1 || true
 }
@@ -53,11 +55,40 @@ if has build || has unit || has integration || has e2e; then
   stage "build (dev preset: ASan + UBSan)"; t=$SECONDS
   cmake --preset dev >/dev/null
   cmake --build build/dev -j"$(nproc)"
-  # The optimised build is what `make run` serves; its warnings differ, so it must build too.
-  cmake --preset release >/dev/null
-  cmake --build build/release --target hearthd -j"$(nproc)"
   record build ok $((SECONDS - t))
 fi
+
+# The optimised hearthd (what `make run` serves; its warnings differ, so it must build too) and the
+# fuzz targets (clang) are built at low priority beside the tests, which mostly wait on sockets;
+# their log is shown and their result checked before the fuzz stage.
+background_pid=
+if has build || has fuzz; then
+  background_log=$(mktemp)
+  background_started=$SECONDS
+  (
+    set -e
+    if has build; then
+      cmake --preset release >/dev/null
+      nice -n 10 cmake --build build/release --target hearthd -j"$(nproc)"
+      echo "release hearthd built in $((SECONDS - background_started))s"
+    fi
+    if has fuzz; then nice -n 10 scripts/fuzz.sh build; fi
+  ) >"$background_log" 2>&1 &
+  background_pid=$!
+fi
+wait_background() {
+  [[ -n $background_pid ]] || return 0
+  stage "release build and fuzz targets (built beside the tests)"
+  if ! wait "$background_pid"; then
+    cat "$background_log"
+    echo "background build FAILED" >&2
+    exit 1
+  fi
+  tail -n 5 "$background_log"
+  rm -f "$background_log"
+  background_pid=
+  record background ok $((SECONDS - background_started))
+}
 
 if [[ -n $web_pid ]]; then
   stage "web: install, lint, typecheck, unit tests, build (ran beside the build)"
@@ -102,6 +133,8 @@ if has e2e; then
   node tests/support/with_hearthd.mjs -- node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/*.test.mjs
   record e2e ok $((SECONDS - t))
 fi
+
+wait_background
 
 if has fuzz; then
   stage "fuzz smoke (libFuzzer)"; t=$SECONDS
