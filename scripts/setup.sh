@@ -11,6 +11,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-system1.81-dev
   libpq-dev postgresql-15 postgresql-client-15 zlib1g-dev acl
   libspdlog-dev libfmt-dev libcli11-dev libssl-dev libsodium-dev libcurl4-openssl-dev
+  libvips-dev libmagic-dev
   nodejs npm
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then

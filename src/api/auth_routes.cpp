@@ -24,6 +24,7 @@ namespace {
 
 constexpr std::string_view kRefreshCookie = "hearth_refresh";
 constexpr std::string_view kCookiePath = "/api/v1/auth";
+constexpr std::string_view kMediaCookiePath = "/api/v1/attachments";
 // PATCH /users/@me may carry an avatar: 8 MiB of image is about 11 MiB as base64.
 constexpr std::size_t kProfileBodyLimit = 12 * 1024 * 1024;
 
@@ -35,6 +36,7 @@ Response signedIn(const Request& request, int status, const domain::SignIn& sign
   body["user_id"] = core::snowflakeToString(sign_in.user_id);
   Response response = net::jsonResponse(status, boost::json::serialize(body));
   response.headers.add("Set-Cookie", refreshCookie(request, sign_in.refresh_token, false));
+  response.headers.add("Set-Cookie", mediaCookie(request, sign_in.access_token, false));
   response.headers.add("Cache-Control", "no-store");
   return response;
 }
@@ -110,6 +112,17 @@ Response backupCodes(const std::vector<std::string>& codes) {
 std::string refreshCookie(const Request& request, std::string_view token, bool clear) {
   std::string cookie = fmt::format("{}={}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}", kRefreshCookie, token,
                                    kCookiePath, clear ? 0 : 30 * 24 * 3600);
+  if (secureRequest(request)) cookie += "; Secure";
+  return cookie;
+}
+
+// The access token again, for attachments only: <img src> and downloads can't send an
+// Authorization header. HttpOnly (scripts keep using the header), scoped to the attachment path,
+// SameSite=Strict (only requests from our own pages carry it), and no longer-lived than the
+// token itself. docs/files.md explains the choice.
+std::string mediaCookie(const Request& request, std::string_view token, bool clear) {
+  std::string cookie = fmt::format("{}={}; Path={}; HttpOnly; SameSite=Strict; Max-Age={}", kMediaCookie, token,
+                                   kMediaCookiePath, clear ? 0 : auth::TokenSigner::kAccessLifetimeSeconds);
   if (secureRequest(request)) cookie += "; Secure";
   return cookie;
 }
@@ -226,6 +239,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
       Response response = net::errorResponse(sign_in.error());
       if (sign_in.error().code == core::ErrorCode::kUnauthorized) {
         response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+        response.headers.add("Set-Cookie", mediaCookie(request, "", true));
       }
       co_return response;
     }
@@ -241,6 +255,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     Response response;
     response.status = 204;
     response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+    response.headers.add("Set-Cookie", mediaCookie(request, "", true));
     co_return response;
   });
 
@@ -357,6 +372,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
                if (!revoked) co_return net::errorResponse(revoked.error());
                Response response = noContent();
                response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+               response.headers.add("Set-Cookie", mediaCookie(request, "", true));
                co_return response;
              });
 
@@ -425,6 +441,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     if (!reset) co_return net::errorResponse(reset.error());
     Response response = noContent();
     response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+    response.headers.add("Set-Cookie", mediaCookie(request, "", true));
     co_return response;
   });
 
@@ -485,6 +502,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
         if (!deleted) co_return net::errorResponse(deleted.error());
         Response response = noContent();
         response.headers.add("Set-Cookie", refreshCookie(request, "", true));
+        response.headers.add("Set-Cookie", mediaCookie(request, "", true));
         co_return response;
       });
 

@@ -43,6 +43,9 @@ std::string userJson(const domain::User& user);
 //! The `Set-Cookie` value carrying a refresh token (HttpOnly, SameSite=Strict, Path=/api/v1/auth,
 //! Secure behind TLS); an empty token with `clear` removes it.
 std::string refreshCookie(const net::Request& request, std::string_view token, bool clear = false);
+//! The `hearth_media` cookie: the access token for attachment fetches (Path=/api/v1/attachments).
+inline constexpr std::string_view kMediaCookie = "hearth_media";
+std::string mediaCookie(const net::Request& request, std::string_view token, bool clear = false);
 
 //! The client's User-Agent and address, recorded on a new session.
 domain::ClientInfo clientOf(const net::Request& request);

@@ -1,5 +1,6 @@
 #include "api/message_routes.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -18,7 +19,11 @@
 #include "domain/guilds.hpp"
 #include "domain/messages.hpp"
 #include "domain/threads.hpp"
+#include "files/media.hpp"
+#include "files/policy.hpp"
+#include "files/storage.hpp"
 #include "net/json_body.hpp"
+#include "net/multipart.hpp"
 #include "net/rate_limiter.hpp"
 #include "store/pg.hpp"
 
@@ -59,7 +64,24 @@ json::object messageObject(const domain::Message& message, bool for_viewer, bool
   for (const auto role : message.mention_roles)
     roles.push_back(json::value(core::snowflakeToString(role)));
   out["mention_roles"] = std::move(roles);
-  out["attachments"] = json::array();
+  json::array attachments;
+  for (const auto& attachment : message.attachments) {
+    json::object item;
+    item["id"] = core::snowflakeToString(attachment.id);
+    item["filename"] = attachment.filename;
+    item["size"] = attachment.size;
+    item["content_type"] = attachment.content_type;
+    std::string url = attachmentUrl(message.channel_id, attachment.id, attachment.filename);
+    item["proxy_url"] = url + "?preview=1";
+    item["url"] = std::move(url);
+    if (attachment.width > 0) {
+      item["width"] = attachment.width;
+      item["height"] = attachment.height;
+    }
+    if (!attachment.description.empty()) item["description"] = attachment.description;
+    attachments.push_back(std::move(item));
+  }
+  out["attachments"] = std::move(attachments);
   out["embeds"] = json::array();
   out["pinned"] = message.pinned;
   out["flags"] = message.thread ? domain::kMessageFlagHasThread : 0;
@@ -102,11 +124,12 @@ std::optional<std::uint64_t> snowflakeValue(const json::value& value) {
   return std::nullopt;
 }
 
-// {content}: required, a string.
-std::optional<std::string> contentOf(const json::object& body, std::vector<core::FieldError>& errors) {
+// {content}: a string, required unless `optional` (a message with files, an edit).
+std::optional<std::string> contentOf(const json::object& body, std::vector<core::FieldError>& errors,
+                                     bool optional = false) {
   const auto* content = body.if_contains("content");
   if (content == nullptr || content->is_null()) {
-    errors.push_back({"content", "BASE_TYPE_REQUIRED", "This field is required"});
+    if (!optional) errors.push_back({"content", "BASE_TYPE_REQUIRED", "This field is required"});
     return std::nullopt;
   }
   if (!content->is_string()) {
@@ -121,12 +144,11 @@ struct ParsedSend {
   json::value nonce; //!< echoed as sent (string or integer); null when absent
 };
 
-core::Result<ParsedSend> parseSend(const Request& request) {
-  auto body = net::parseJsonBody(request);
-  if (!body) return std::unexpected(body.error());
+// The send's JSON body (or a multipart upload's payload_json); `files`: how many files came with it.
+core::Result<ParsedSend> parseSendObject(const json::object* body, const Request& request, std::size_t files) {
   std::vector<core::FieldError> errors;
   ParsedSend parsed;
-  if (auto content = contentOf(*body, errors)) parsed.input.content = std::move(*content);
+  if (auto content = contentOf(*body, errors, files > 0)) parsed.input.content = std::move(*content);
   if (const auto* nonce = body->if_contains("nonce"); nonce != nullptr && !nonce->is_null()) {
     if (nonce->is_string()) {
       parsed.input.nonce = std::string(nonce->get_string());
@@ -167,6 +189,104 @@ core::Result<ParsedSend> parseSend(const Request& request) {
   return parsed;
 }
 
+core::Result<ParsedSend> parseSend(const Request& request) {
+  auto body = net::parseJsonBody(request);
+  if (!body) return std::unexpected(body.error());
+  return parseSendObject(&*body, request, 0);
+}
+
+std::unexpected<core::Error> formError(std::string field, std::string code, std::string message) {
+  return std::unexpected(
+      core::invalidFormBody({core::FieldError{std::move(field), std::move(code), std::move(message)}}));
+}
+
+// `files[7]` → 7; nullopt for other names.
+std::optional<std::size_t> fileIndex(std::string_view name) {
+  if (!name.starts_with("files[") || !name.ends_with("]")) return std::nullopt;
+  const std::string_view digits = name.substr(6, name.size() - 7);
+  if (digits.empty() || digits.size() > 2 || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return std::stoul(std::string(digits));
+}
+
+// A multipart send split into its payload and files (docs/files.md): at most
+// Messages::kMaxAttachments files, each within the size limit.
+struct UploadParts {
+  json::object payload;
+  struct File {
+    std::size_t index = 0; //!< n of files[n]: the id its `attachments` entry uses
+    std::string filename; //!< as sent, sanitised later
+    std::string_view data;
+  };
+  std::vector<File> files;
+};
+
+core::Result<UploadParts> splitUpload(const Request& request, const FileLimits& limits) {
+  const auto boundary = net::multipartBoundary(request.headers.get("Content-Type"));
+  if (!boundary) return core::fail(core::ErrorCode::kMalformedRequest, "Malformed multipart body: no boundary");
+  net::MultipartLimits part_limits;
+  part_limits.max_parts = domain::Messages::kMaxAttachments + 12; // room for payload_json and the error below
+  auto parts = net::parseMultipart(*boundary, request.body, part_limits);
+  if (!parts) {
+    if (parts.error().message.ends_with("too many parts")) {
+      return formError("files", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.");
+    }
+    return std::unexpected(parts.error());
+  }
+  UploadParts upload;
+  bool has_payload = false;
+  std::vector<bool> seen(100, false);
+  for (const auto& part : *parts) {
+    if (part.name == "payload_json") {
+      if (has_payload) return formError("payload_json", "DUPLICATE", "payload_json was given twice.");
+      auto payload = net::parseJson(part.data);
+      if (!payload) return std::unexpected(payload.error());
+      if (!payload->is_object()) return formError("payload_json", "DICT_TYPE_CONVERT", "Must be a JSON object.");
+      upload.payload = std::move(payload->as_object());
+      has_payload = true;
+      continue;
+    }
+    const auto index = fileIndex(part.name);
+    if (!index) continue; // Discord ignores parts it does not know
+    if (seen[*index]) return formError("files", "DUPLICATE", "files[" + std::to_string(*index) + "] was given twice.");
+    seen[*index] = true;
+    upload.files.push_back({*index, part.filename.value_or(""), part.data});
+  }
+  if (upload.files.size() > domain::Messages::kMaxAttachments) {
+    return formError("files", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.");
+  }
+  for (const auto& file : upload.files) {
+    if (file.data.size() > limits.max_bytes) {
+      return core::fail(core::ErrorCode::kRequestTooLarge, "Request entity too large");
+    }
+  }
+  return upload;
+}
+
+// The `attachments` entry of payload_json for file `index` ({id, filename?, description?}).
+const json::object* attachmentEntry(const json::object& payload, std::size_t index) {
+  const auto* list = payload.if_contains("attachments");
+  const auto* array = list == nullptr ? nullptr : list->if_array();
+  if (array == nullptr) return nullptr;
+  for (const auto& item : *array) {
+    const auto* object = item.if_object();
+    const auto* entry_id = object == nullptr ? nullptr : object->if_contains("id");
+    if (entry_id == nullptr) continue;
+    const bool matches = (entry_id->is_string() && entry_id->get_string() == std::to_string(index)) ||
+                         (entry_id->is_int64() && entry_id->get_int64() == static_cast<std::int64_t>(index)) ||
+                         (entry_id->is_uint64() && entry_id->get_uint64() == index);
+    if (matches) return object;
+  }
+  return nullptr;
+}
+
+std::string stringMember(const json::object* object, std::string_view name) {
+  if (object == nullptr) return {};
+  const auto* value = object->if_contains(name);
+  return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
 // ?before|after|around=&limit= (1-100, default 50); at most one of the three.
 core::Result<domain::HistoryQuery> parseHistory(const Request& request) {
   domain::HistoryQuery query;
@@ -197,6 +317,27 @@ std::optional<std::uint64_t> messageIdOf(const Request& request) {
 
 } // namespace
 
+std::size_t sendBodyLimit(const FileLimits& limits) {
+  return static_cast<std::size_t>(limits.max_bytes * domain::Messages::kMaxAttachments + 1024 * 1024);
+}
+
+std::string attachmentUrl(std::uint64_t channel_id, std::uint64_t attachment_id, std::string_view filename) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string url =
+      "/api/v1/attachments/" + core::snowflakeToString(channel_id) + "/" + core::snowflakeToString(attachment_id) + "/";
+  for (const char c : filename) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      url += c;
+    } else {
+      url += '%';
+      url += kHex[byte >> 4];
+      url += kHex[byte & 15];
+    }
+  }
+  return url;
+}
+
 std::string messageJson(const domain::Message& message, bool for_viewer) {
   return json::serialize(messageObject(message, for_viewer));
 }
@@ -214,9 +355,56 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
       [deps](Request& request) -> asio::awaitable<Response> {
         auto actor = co_await actorInChannel(deps, request, domain::LastMessage::kSkip);
         if (!actor) co_return net::errorResponse(actor.error());
-        auto parsed = parseSend(request);
-        if (!parsed) co_return net::errorResponse(parsed.error());
         auto& pool = *deps.pools.at(request.worker);
+        const bool multipart =
+            net::parseHeaderParams(request.headers.get("Content-Type")).value_or(net::HeaderParams{}).value ==
+            "multipart/form-data";
+        core::Result<ParsedSend> parsed = core::fail(core::ErrorCode::kGeneral, "");
+        if (!multipart) {
+          parsed = parseSend(request);
+          if (!parsed) co_return net::errorResponse(parsed.error());
+        } else {
+          if (deps.storage == nullptr || deps.media == nullptr) {
+            co_return net::errorResponse(core::ErrorCode::kUnsupportedMediaType, "File uploads are not enabled");
+          }
+          auto upload = splitUpload(request, deps.file_limits);
+          if (!upload) co_return net::errorResponse(upload.error());
+          parsed = parseSendObject(&upload->payload, request, upload->files.size());
+          if (!parsed) co_return net::errorResponse(parsed.error());
+          if (!upload->files.empty()) {
+            // Checked before any file is decoded or stored; Messages::send checks it again.
+            if ((actor->context.in(actor->channel) & domain::perm::kAttachFiles) == 0) {
+              co_return net::errorResponse(core::ErrorCode::kMissingPermissions, "Missing Permissions");
+            }
+            auto used = co_await domain::Messages::storageUsed(pool, actor->claims.user_id);
+            if (!used) co_return net::errorResponse(used.error());
+            std::uint64_t adding = 0;
+            for (const auto& file : upload->files)
+              adding += file.data.size();
+            if (*used + adding > deps.file_limits.user_quota_bytes) {
+              co_return net::errorResponse(core::ErrorCode::kRequestTooLarge,
+                                           "Request entity too large: your storage quota is full");
+            }
+          }
+          for (const auto& file : upload->files) {
+            std::string field = "files[" + std::to_string(file.index) + "]";
+            auto stored = co_await deps.media->ingest(file.data, std::move(field), *deps.storage);
+            if (!stored) co_return net::errorResponse(stored.error());
+            const json::object* entry = attachmentEntry(upload->payload, file.index);
+            std::string name = stringMember(entry, "filename");
+            domain::NewAttachment attachment;
+            attachment.filename = files::sanitizeFilename(name.empty() ? file.filename : name);
+            attachment.description = stringMember(entry, "description");
+            attachment.content_type = std::move(stored->content_type);
+            attachment.size = stored->size;
+            attachment.sha256 = std::move(stored->hash);
+            attachment.preview_sha256 = std::move(stored->preview_hash);
+            attachment.preview_type = std::move(stored->preview_type);
+            attachment.width = stored->width;
+            attachment.height = stored->height;
+            parsed->input.attachments.push_back(std::move(attachment));
+          }
+        }
         domain::Slowmode slowmode;
         auto sent =
             co_await deps.messages->send(pool, actor->context, actor->channel, std::move(parsed->input), slowmode);
@@ -258,7 +446,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         }
         co_return net::jsonResponse(200, std::move(text));
       },
-      kMessageBodyLimit);
+      sendBodyLimit(deps.file_limits));
 
   router.add(Method::kGet, "/api/v1/channels/{channel_id}/messages",
              [deps](Request& request) -> asio::awaitable<Response> {
@@ -294,11 +482,28 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         auto body = net::parseJsonBody(request);
         if (!body) co_return net::errorResponse(body.error());
         std::vector<core::FieldError> errors;
-        auto content = contentOf(*body, errors);
-        if (!content) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
+        // Discord's `attachments`: the attachments to keep ({id} objects); absent keeps them all.
+        std::optional<std::vector<std::uint64_t>> keep;
+        if (const auto* list = body->if_contains("attachments"); list != nullptr && !list->is_null()) {
+          keep.emplace();
+          const auto* array = list->if_array();
+          if (array == nullptr) errors.push_back({"attachments", "BASE_TYPE_ARRAY", "Must be an array"});
+          for (const auto& item : array == nullptr ? json::array() : *array) {
+            const auto* object = item.if_object();
+            const auto* kept_id = object == nullptr ? nullptr : object->if_contains("id");
+            const auto parsed_id = kept_id == nullptr ? std::nullopt : snowflakeValue(*kept_id);
+            if (!parsed_id) {
+              errors.push_back({"attachments", "ATTACHMENT_INVALID", "Each attachment must have an id"});
+              break;
+            }
+            keep->push_back(*parsed_id);
+          }
+        }
+        auto content = contentOf(*body, errors, keep.has_value());
+        if (!errors.empty()) co_return net::errorResponse(core::invalidFormBody(std::move(errors)));
         auto& pool = *deps.pools.at(request.worker);
-        auto message =
-            co_await deps.messages->edit(pool, actor->context, actor->channel, *message_id, std::move(*content));
+        auto message = co_await deps.messages->edit(pool, actor->context, actor->channel, *message_id,
+                                                    std::move(content), std::move(keep));
         if (!message) co_return net::errorResponse(message.error());
         publish(deps, "MESSAGE_UPDATE", message->guild_id, messageJson(*message, false), message->channel_id);
         co_return net::jsonResponse(200, messageJson(*message, true));

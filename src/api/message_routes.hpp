@@ -27,8 +27,18 @@ struct Message;
 namespace hearth::store {
 class PgPool;
 }
+namespace hearth::files {
+class MediaPool;
+class Storage;
+} // namespace hearth::files
 
 namespace hearth::api {
+
+//! Uploads (docs/files.md).
+struct FileLimits {
+  std::uint64_t max_bytes = 25ull * 1024 * 1024; //!< per file (--attachment-max-bytes)
+  std::uint64_t user_quota_bytes = 1024ull * 1024 * 1024; //!< per user (--user-storage-quota-bytes)
+};
 
 struct MessageDeps : ServerRouteDeps {
   domain::Messages* messages = nullptr;
@@ -38,7 +48,15 @@ struct MessageDeps : ServerRouteDeps {
   //! Runs after a message is stored in a thread, before MESSAGE_CREATE is published
   //! (thread_routes: unarchives it and makes the sender a member).
   std::function<boost::asio::awaitable<void>(std::size_t worker, const ChannelActor& actor)> after_thread_message;
+  files::Storage* storage = nullptr; //!< attachments' blobs; null: uploads are refused
+  files::MediaPool* media = nullptr;
+  FileLimits file_limits;
 };
+
+//! The body limit of the send route: 10 files of the largest size, plus 1 MiB for the rest.
+std::size_t sendBodyLimit(const FileLimits& limits);
+//! `/api/v1/attachments/{channel_id}/{attachment_id}/{filename}` (filename percent-encoded).
+std::string attachmentUrl(std::uint64_t channel_id, std::uint64_t attachment_id, std::string_view filename);
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);
 

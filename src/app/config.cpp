@@ -104,6 +104,17 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
                  "Failed logins allowed per account per hour, from all addresses together")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  cli.add_option("--attachment-max-bytes", config.attachment_max_bytes,
+                 "Largest file a message may carry, in bytes (a send takes up to 10)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 32));
+  cli.add_option("--user-storage-quota-bytes", config.user_storage_quota_bytes,
+                 "Bytes of attachments each user may have stored (deleting their messages frees them)")
+      ->capture_default_str();
+  cli.add_option("--media-threads", config.media_threads,
+                 "Threads decoding and re-encoding images (libvips); more uploads wait in a bounded queue")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cli.add_option("--friend-requests-per-hour", config.friend_requests_per_hour,
                  "Friend requests a user may send per hour")
       ->capture_default_str()

@@ -39,6 +39,9 @@ struct Config {
   int auth_requests_per_minute = 30; //!< per IP, for register/login/refresh
   int failed_logins_per_hour = 100; //!< per account
   int friend_requests_per_hour = 50; //!< per user
+  std::uint64_t attachment_max_bytes = 25ull * 1024 * 1024; //!< per file (docs/files.md)
+  std::uint64_t user_storage_quota_bytes = 1024ull * 1024 * 1024; //!< per user, of attachments
+  std::size_t media_threads = 1; //!< decoding and re-encoding images (libvips)
   bool migrate_only = false;
   oauth::OAuthSettings oauth; //!< sign-in providers (docs/oauth.md); a provider is on when its client id is set
   // Mail. Without --smtp-url, mails go to <data_dir>/mail/ and their links to the log.

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "api/attachment_routes.hpp"
 #include "api/auth_routes.hpp"
 #include "api/dm_routes.hpp"
 #include "api/event_delivery.hpp"
@@ -41,6 +42,8 @@
 #include "domain/relationships.hpp"
 #include "domain/search.hpp"
 #include "domain/threads.hpp"
+#include "files/media.hpp"
+#include "files/storage.hpp"
 #include "gateway/gateway.hpp"
 #include "mail/mailer.hpp"
 #include "net/metrics.hpp"
@@ -99,6 +102,12 @@ int main(int argc, char** argv) {
                  migrated->applied.size());
   }
   if (config.migrate_only) return 0;
+  try {
+    files::initMedia(argv[0]);
+  } catch (const std::exception& error) {
+    spdlog::critical("media: {}", error.what());
+    return 1;
+  }
 
   const std::size_t threads =
       config.threads != 0 ? config.threads : std::max<std::size_t>(1, std::thread::hardware_concurrency());
@@ -136,6 +145,8 @@ int main(int argc, char** argv) {
   auto& clock = core::SystemClock::instance();
   const auth::TokenSigner signer(std::move(*signing_key), clock);
   auth::PasswordHasher hasher(config.password_hash_threads, 256);
+  files::FolderStorage attachment_storage(config.data_dir / "attachments");
+  files::MediaPool media(config.media_threads, 64);
   core::SnowflakeGenerator ids(clock, config.worker_id, 0);
   // Mail: SMTP when configured, else the outbox folder (links also go to the log).
   std::unique_ptr<mail::Mailer> mailer;
@@ -391,7 +402,12 @@ int main(int argc, char** argv) {
   api::addMessageRoutes(router, api::MessageDeps{{ops.pools, &guilds, &accounts, &signer, &events},
                                                  &messages,
                                                  api::dmMessageHook(dm_deps),
-                                                 api::threadMessageHook(thread_deps)});
+                                                 api::threadMessageHook(thread_deps),
+                                                 &attachment_storage,
+                                                 &media,
+                                                 {config.attachment_max_bytes, config.user_storage_quota_bytes}});
+  api::addAttachmentRoutes(
+      router, api::AttachmentDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages, &attachment_storage});
   api::addRelationshipRoutes(router, api::RelationshipDeps{{ops.pools, &guilds, &accounts, &signer, &events},
                                                            &relationships,
                                                            &limiter,
@@ -476,5 +492,6 @@ int main(int argc, char** argv) {
   // stream): it stops here, before the gateway it was given is destroyed.
   if (redis_bus) redis_bus->close();
   spdlog::info("stopped");
+  files::shutdownMedia();
   return 0;
 }

@@ -69,10 +69,11 @@ std::optional<core::Error> notText(const Channel& channel) {
       {core::FieldError{"channel", "CHANNEL_TYPE_INVALID", "Cannot send messages in a non-text channel"}}};
 }
 
-std::optional<core::FieldError> checkContent(const std::string& content) {
+// `files`: the message has attachments, so it may have no text.
+std::optional<core::FieldError> checkContent(const std::string& content, bool files = false) {
   const bool blank = std::all_of(content.begin(), content.end(),
                                  [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
-  if (content.empty() || blank || detail::codePoints(content) > Messages::kMaxContent) {
+  if ((!files && (content.empty() || blank)) || detail::codePoints(content) > Messages::kMaxContent) {
     return core::FieldError{"content", "BASE_TYPE_BAD_LENGTH",
                             fmt::format("Must be between 1 and {} in length.", Messages::kMaxContent)};
   }
@@ -144,6 +145,27 @@ std::vector<Row> parseRows(const store::PgResult& rows) {
     item.has_thread = rows.text(row, 15) == "t";
     out.push_back(std::move(item));
   }
+  return out;
+}
+
+const char* const kAttachmentColumns =
+    "a.message_id, a.id, a.filename, coalesce(a.description, ''), a.content_type, a.size, coalesce(a.width, 0), "
+    "coalesce(a.height, 0), a.sha256, coalesce(a.preview_sha256, ''), coalesce(a.preview_type, '')";
+
+StoredAttachment parseAttachment(const store::PgResult& rows, int row) {
+  StoredAttachment out;
+  out.message_id = u64(rows, row, 0);
+  Attachment& attachment = out.attachment;
+  attachment.id = u64(rows, row, 1);
+  attachment.filename = rows.text(row, 2);
+  attachment.description = rows.text(row, 3);
+  attachment.content_type = rows.text(row, 4);
+  attachment.size = u64(rows, row, 5);
+  attachment.width = detail::i32(rows, row, 6);
+  attachment.height = detail::i32(rows, row, 7);
+  out.sha256 = rows.text(row, 8);
+  out.preview_sha256 = rows.text(row, 9);
+  out.preview_type = rows.text(row, 10);
   return out;
 }
 
@@ -297,7 +319,29 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::load(store::PgPool
           {std::string(loaded->text(row, 1)), detail::i32(*loaded, row, 2), loaded->text(row, 3) == "t"});
     }
   }
+  // Attachments of the page and of the messages it replies to, in one query.
+  std::map<std::uint64_t, std::vector<Attachment>> attachments;
+  if (!rows.empty()) {
+    std::vector<std::uint64_t> message_ids;
+    for (const auto* list : {&rows, &references}) {
+      for (const auto& row : *list)
+        message_ids.push_back(row.message.id);
+    }
+    store::Params attachment_params{idArray(message_ids)};
+    const std::string attachment_sql = std::string("SELECT ") + kAttachmentColumns +
+                                       " FROM attachments a WHERE a.message_id = ANY($1::bigint[]) "
+                                       "ORDER BY a.message_id, a.position";
+    auto loaded = co_await pool.query(attachment_sql, std::move(attachment_params));
+    if (!loaded) co_return std::unexpected(loaded.error());
+    for (int row = 0; row < loaded->rows(); ++row) {
+      StoredAttachment stored = parseAttachment(*loaded, row);
+      attachments[stored.message_id].push_back(std::move(stored.attachment));
+    }
+  }
   const auto fill = [&](Row& row) {
+    if (const auto found = attachments.find(row.message.id); found != attachments.end()) {
+      row.message.attachments = found->second;
+    }
     for (const auto user_id : row.mention_ids) {
       if (const auto found = users.find(user_id); found != users.end()) row.message.mentions.push_back(found->second);
     }
@@ -363,8 +407,18 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
     if (channel.guild_id == 0) co_return core::fail(ErrorCode::kCannotMessageUser, "Cannot send messages to this user");
     co_return missingPermissions();
   }
+  if (!input.attachments.empty() && (permissions & perm::kAttachFiles) == 0) co_return missingPermissions();
   std::vector<core::FieldError> errors;
-  if (auto error = checkContent(input.content)) errors.push_back(*error);
+  if (auto error = checkContent(input.content, !input.attachments.empty())) errors.push_back(*error);
+  if (input.attachments.size() > kMaxAttachments) {
+    errors.push_back({"files", "BASE_TYPE_MAX_LENGTH", fmt::format("Must be {} or fewer in length.", kMaxAttachments)});
+  }
+  for (std::size_t index = 0; index < input.attachments.size(); ++index) {
+    if (detail::codePoints(input.attachments[index].description) > kMaxDescription) {
+      errors.push_back({fmt::format("attachments.{}.description", index), "BASE_TYPE_MAX_LENGTH",
+                        fmt::format("Must be {} or fewer in length.", kMaxDescription)});
+    }
+  }
   if (input.nonce && detail::codePoints(*input.nonce) > kMaxNonce) {
     errors.push_back({"nonce", "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."});
   }
@@ -493,10 +547,33 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
                               idArray(mentions.users),
                               idArray(mentions.roles)};
   if (!bypass_slowmode) insert_params.push_back(slowmode_seconds);
+  const std::size_t message_at = writes.size();
   writes.push_back({std::move(insert_sql), std::move(insert_params)});
+  // Attachments in the same implicit transaction, only if the message went in.
+  std::vector<Attachment> attachments;
+  for (std::size_t position = 0; position < input.attachments.size(); ++position) {
+    const NewAttachment& file = input.attachments[position];
+    Attachment attachment{ids_.next(), file.filename, file.description, file.content_type,
+                          file.size,   file.width,    file.height};
+    const auto optional = [](const std::string& text) {
+      return text.empty() ? std::nullopt : std::optional<std::string>(text);
+    };
+    const auto dimension = [&](int value) {
+      return file.width > 0 ? std::optional<std::string>(std::to_string(value)) : std::nullopt;
+    };
+    writes.push_back(
+        {"INSERT INTO attachments (id, message_id, channel_id, uploader_id, position, filename, "
+         "description, content_type, size, sha256, preview_sha256, preview_type, width, height) "
+         "SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::smallint, $6, $7, $8, $9::bigint, "
+         "$10, $11, $12, $13::int, $14::int WHERE EXISTS (SELECT 1 FROM messages WHERE id = $2::bigint)",
+         {id(attachment.id), id(message_id), channel_id, author_id, std::to_string(position), file.filename,
+          optional(file.description), file.content_type, std::to_string(file.size), file.sha256,
+          optional(file.preview_sha256), optional(file.preview_type), dimension(file.width), dimension(file.height)}});
+    attachments.push_back(std::move(attachment));
+  }
   auto written = co_await pool.pipeline(std::move(writes));
   if (!written) co_return std::unexpected(written.error());
-  const store::PgResult& stored = written->back();
+  const store::PgResult& stored = (*written)[message_at];
   if (stored.rows() == 0) {
     // Nothing inserted: a repeat of this nonce got there first (it may also have taken the
     // slowmode slot), or slowmode refused.
@@ -518,6 +595,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   Message message = std::move(parseRows(stored).front().message);
   message.mentions = std::move(mentions.summaries);
   message.referenced = std::move(referenced);
+  message.attachments = std::move(attachments);
   co_return Sent{std::move(message), true};
 }
 
@@ -563,7 +641,8 @@ asio::awaitable<core::Result<Message>> Messages::get(store::PgPool& pool, const 
 
 asio::awaitable<core::Result<Message>> Messages::edit(store::PgPool& pool, const GuildContext& context,
                                                       const Channel& channel, std::uint64_t message_id,
-                                                      std::string content) {
+                                                      std::optional<std::string> new_content,
+                                                      std::optional<std::vector<std::uint64_t>> keep_attachments) {
   if (auto error = notText(channel)) co_return std::unexpected(*error);
   auto message = co_await loadOne(pool, channel.id, message_id, context.user_id);
   if (!message) co_return std::unexpected(message.error());
@@ -571,19 +650,60 @@ asio::awaitable<core::Result<Message>> Messages::edit(store::PgPool& pool, const
   if (message->author.id != context.user_id) {
     co_return core::fail(ErrorCode::kMissingPermissions, "Cannot edit a message authored by another user");
   }
-  if (auto error = checkContent(content)) co_return detail::formError({*error});
+  std::vector<std::uint64_t> dropped;
+  std::size_t kept = message->attachments.size();
+  if (keep_attachments) {
+    const std::set<std::uint64_t> keep(keep_attachments->begin(), keep_attachments->end());
+    kept = 0;
+    for (const auto& attachment : message->attachments) {
+      if (keep.contains(attachment.id)) {
+        ++kept;
+      } else {
+        dropped.push_back(attachment.id);
+      }
+    }
+  }
+  const std::string content = new_content ? std::move(*new_content) : message->content;
+  if (auto error = checkContent(content, kept > 0)) co_return detail::formError({*error});
   auto mentions = co_await parseMentions(pool, context, channel, content);
   if (!mentions) co_return std::unexpected(mentions.error());
   store::Params params{
       id(message_id),           id(channel.id),          content, mentions->everyone ? "true" : "false",
       idArray(mentions->users), idArray(mentions->roles)};
-  auto updated = co_await pool.query("UPDATE messages SET content = $3, edited_at = now(), mention_everyone = $4, "
-                                     "mentions = $5::bigint[], mention_roles = $6::bigint[] "
-                                     "WHERE id = $1 AND channel_id = $2",
-                                     std::move(params));
+  std::vector<store::Statement> writes;
+  writes.push_back({"UPDATE messages SET content = $3, edited_at = now(), mention_everyone = $4, "
+                    "mentions = $5::bigint[], mention_roles = $6::bigint[] "
+                    "WHERE id = $1 AND channel_id = $2",
+                    std::move(params)});
+  if (!dropped.empty()) {
+    writes.push_back({"DELETE FROM attachments WHERE message_id = $1 AND id = ANY($2::bigint[])",
+                      {id(message_id), idArray(dropped)}});
+  }
+  auto updated = co_await pool.pipeline(std::move(writes));
   if (!updated) co_return std::unexpected(updated.error());
-  if (updated->affectedRows() == 0) co_return unknownMessage(); // deleted in the meantime
+  if (updated->front().affectedRows() == 0) co_return unknownMessage(); // deleted in the meantime
   co_return co_await loadOne(pool, channel.id, message_id, context.user_id);
+}
+
+asio::awaitable<core::Result<StoredAttachment>> Messages::attachment(store::PgPool& pool, const GuildContext& context,
+                                                                     const Channel& channel,
+                                                                     std::uint64_t attachment_id) {
+  if ((context.in(channel)&perm::kReadMessageHistory) == 0) co_return missingPermissions();
+  store::Params params{id(attachment_id), id(channel.id)};
+  const std::string sql =
+      std::string("SELECT ") + kAttachmentColumns + " FROM attachments a WHERE a.id = $1 AND a.channel_id = $2";
+  auto found = co_await pool.query(sql, std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  if (found->rows() == 0) co_return core::fail(ErrorCode::kNotFound, "Unknown Attachment");
+  co_return parseAttachment(*found, 0);
+}
+
+asio::awaitable<core::Result<std::uint64_t>> Messages::storageUsed(store::PgPool& pool, std::uint64_t user_id) {
+  store::Params params{id(user_id)};
+  auto found =
+      co_await pool.query("SELECT coalesce(sum(size), 0) FROM attachments WHERE uploader_id = $1", std::move(params));
+  if (!found) co_return std::unexpected(found.error());
+  co_return u64(*found, 0, 0);
 }
 
 asio::awaitable<core::Result<void>> Messages::remove(store::PgPool& pool, const GuildContext& context,

@@ -33,6 +33,26 @@ struct ReactionCount {
   bool me = false; //!< the user the message was loaded for reacted with it
 };
 
+//! A file attached to a message (its bytes are in files::Storage by content hash).
+struct Attachment {
+  std::uint64_t id = 0;
+  std::string filename; //!< sanitised; a `SPOILER_` prefix marks a spoiler
+  std::string description; //!< empty: none
+  std::string content_type; //!< from the bytes
+  std::uint64_t size = 0;
+  int width = 0; //!< images only; 0 otherwise
+  int height = 0;
+};
+
+//! An attachment with where its bytes are, for serving.
+struct StoredAttachment {
+  Attachment attachment;
+  std::uint64_t message_id = 0;
+  std::string sha256; //!< the file's blob
+  std::string preview_sha256; //!< empty: the preview is the file
+  std::string preview_type;
+};
+
 struct Message {
   std::uint64_t id = 0;
   std::uint64_t channel_id = 0;
@@ -49,15 +69,30 @@ struct Message {
   //! The message replied to, when it still exists (its own reference is not loaded).
   std::shared_ptr<const Message> referenced;
   std::vector<ReactionCount> reactions; //!< in the order each emoji was first added
+  std::vector<Attachment> attachments; //!< in upload order
   //! The thread this message started (same id), when there is one (HAS_THREAD).
   std::shared_ptr<const Channel> thread;
 };
 
+//! A file already stored, to attach to a new message.
+struct NewAttachment {
+  std::string filename; //!< sanitised
+  std::string description;
+  std::string content_type;
+  std::uint64_t size = 0;
+  std::string sha256;
+  std::string preview_sha256;
+  std::string preview_type;
+  int width = 0;
+  int height = 0;
+};
+
 struct SendInput {
-  std::string content;
+  std::string content; //!< may be empty when there are attachments
   std::optional<std::string> nonce; //!< at most 25 characters
   bool enforce_nonce = false;
   std::uint64_t reference_id = 0; //!< message_reference.message_id, or 0
+  std::vector<NewAttachment> attachments; //!< at most kMaxAttachments; needs ATTACH_FILES
 };
 
 struct Sent {
@@ -87,6 +122,8 @@ public:
   static constexpr int kBulkMin = 2;
   static constexpr int kBulkMax = 100;
   static constexpr int kBulkMaxAgeDays = 14;
+  static constexpr std::size_t kMaxAttachments = 10;
+  static constexpr std::size_t kMaxDescription = 1024; //!< characters
 
   Messages(core::SnowflakeGenerator& ids, Guilds& guilds) : ids_(ids), guilds_(guilds) {}
 
@@ -101,10 +138,12 @@ public:
   //! One message (READ_MESSAGE_HISTORY); kUnknownMessage when absent from this channel.
   boost::asio::awaitable<core::Result<Message>> get(store::PgPool& pool, const GuildContext& context,
                                                     const Channel& channel, std::uint64_t message_id);
-  //! New content by the author only; re-parses mentions.
-  boost::asio::awaitable<core::Result<Message>> edit(store::PgPool& pool, const GuildContext& context,
-                                                     const Channel& channel, std::uint64_t message_id,
-                                                     std::string content);
+  //! New content by the author only; re-parses mentions. `keep_attachments`: the ids of the
+  //! attachments to keep (Discord's `attachments` in the PATCH body), the others are removed;
+  //! nullopt keeps them all. Content may then be empty if attachments remain.
+  boost::asio::awaitable<core::Result<Message>>
+  edit(store::PgPool& pool, const GuildContext& context, const Channel& channel, std::uint64_t message_id,
+       std::optional<std::string> content, std::optional<std::vector<std::uint64_t>> keep_attachments = std::nullopt);
   //! The author, or MANAGE_MESSAGES in the channel.
   boost::asio::awaitable<core::Result<void>> remove(store::PgPool& pool, const GuildContext& context,
                                                     const Channel& channel, std::uint64_t message_id);
@@ -114,6 +153,13 @@ public:
                                                                               const GuildContext& context,
                                                                               const Channel& channel,
                                                                               std::vector<std::uint64_t> message_ids);
+
+  //! An attachment of a message in `channel` (READ_MESSAGE_HISTORY); kUnknownChannel-like
+  //! kNotFound when absent or the message is gone.
+  boost::asio::awaitable<core::Result<StoredAttachment>>
+  attachment(store::PgPool& pool, const GuildContext& context, const Channel& channel, std::uint64_t attachment_id);
+  //! Bytes of attachments `user_id` uploaded that still exist (their storage quota's use).
+  static boost::asio::awaitable<core::Result<std::uint64_t>> storageUsed(store::PgPool& pool, std::uint64_t user_id);
 
   //! The messages with these ids (any channel), in the order given, skipping missing ones, with
   //! `me` on reactions for `viewer`. No permission check: callers decide what may be seen.

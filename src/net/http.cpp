@@ -200,15 +200,15 @@ std::string_view reasonPhrase(int status) noexcept {
 namespace {
 // Sent on every response, joined once. 'self' covers same-origin ws:/wss: in CSP Level 3; the
 // client needs nothing from elsewhere.
-constexpr std::string_view kFixedHeaders =
-    "Server: hearth\r\n"
+constexpr std::string_view kServerHeader = "Server: hearth\r\n";
+constexpr std::string_view kCspHeader =
     "Content-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'; report-uri /api/v1/csp-reports\r\n"
-    "X-Content-Type-Options: nosniff\r\n"
-    "X-Frame-Options: DENY\r\n"
-    "Referrer-Policy: strict-origin-when-cross-origin\r\n"
-    "Cross-Origin-Opener-Policy: same-origin\r\n";
+    "form-action 'self'; frame-ancestors 'none'; report-uri /api/v1/csp-reports\r\n";
+constexpr std::string_view kFixedHeaders = "X-Content-Type-Options: nosniff\r\n"
+                                           "X-Frame-Options: DENY\r\n"
+                                           "Referrer-Policy: strict-origin-when-cross-origin\r\n"
+                                           "Cross-Origin-Opener-Policy: same-origin\r\n";
 
 // Header names and values come from handlers, never straight from clients; still, a CR or LF
 // must never split a header (response splitting), so they are dropped.
@@ -228,6 +228,8 @@ bool serializeResponse(const Request& request, const Response& response, bool ke
   out += "\r\nDate: ";
   out += http_date;
   out += "\r\n";
+  out += kServerHeader;
+  if (!response.headers.has("Content-Security-Policy")) out += kCspHeader;
   out += kFixedHeaders;
   for (const auto& [name, value] : response.headers.fields()) {
     appendSanitized(out, name);
@@ -245,7 +247,7 @@ bool serializeResponse(const Request& request, const Response& response, bool ke
   if (!keep_alive) out += "Connection: close\r\n";
   out += "\r\n";
   if (no_body || request.method == Method::kHead) return false;
-  if (response.shared_body) return true;
+  if (response.shared_body || response.file_body) return true;
   out += response.body;
   return false;
 }

@@ -58,21 +58,34 @@ struct Request {
   std::string cookie(std::string_view name) const;
 };
 
+//! A response body read from a file as it is sent, in chunks (attachments): never whole in memory.
+struct FileBody {
+  std::string path;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
 struct Response {
   int status = 200;
   Headers headers;
   std::string body;
   //! When set, sent instead of `body` without copying (static files shared by all requests).
   std::shared_ptr<const std::string> shared_body;
+  //! When set, the body is this part of a file, streamed by the server.
+  std::shared_ptr<const FileBody> file_body;
 
-  std::size_t bodySize() const noexcept { return shared_body ? shared_body->size() : body.size(); }
+  std::size_t bodySize() const noexcept {
+    if (file_body) return static_cast<std::size_t>(file_body->length);
+    return shared_body ? shared_body->size() : body.size();
+  }
 };
 
 //! Appends the status line and header block of `response` (with Date, Server, the security
 //! headers, Content-Length, and Connection: close when `keep_alive` is false) to `out`, and the
 //! body too unless it is shared (sent by the caller as a second buffer) or must be omitted
 //! (HEAD, 304). Reuse `out` across requests to avoid allocations.
-//! Returns whether the caller must still send `response.shared_body`.
+//! A response with its own Content-Security-Policy (attachments) replaces the web client's.
+//! Returns whether the caller must still send `response.shared_body` or `response.file_body`.
 bool serializeResponse(const Request& request, const Response& response, bool keep_alive, std::string_view http_date,
                        std::string& out);
 

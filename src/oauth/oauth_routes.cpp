@@ -222,6 +222,7 @@ asio::awaitable<Response> finishSignIn(const OAuthDeps& deps, const Request& req
   if (!outcome->session) co_return toClient("status=mfa&ticket=" + percentEncode(outcome->mfa_ticket));
   Response response = toClient("status=signed_in");
   response.headers.add("Set-Cookie", api::refreshCookie(request, outcome->session->refresh_token));
+  response.headers.add("Set-Cookie", api::mediaCookie(request, outcome->session->access_token));
   co_return response;
 }
 
