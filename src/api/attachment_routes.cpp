@@ -22,8 +22,10 @@ namespace {
 constexpr std::string_view kFileCsp =
     "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox";
 // Private: a shared cache must not hand one user's file to another. An attachment's bytes never
-// change, but access can be lost, so browsers keep it an hour at most.
-constexpr std::string_view kFileCacheControl = "private, max-age=3600";
+// change, but access can be lost at any moment (a kick, a hidden channel), so a browser asks again
+// before every use (no-cache): the access check runs each time, and a file it still has costs a
+// 304 by its ETag.
+constexpr std::string_view kFileCacheControl = "private, no-cache";
 
 bool etagMatches(std::string_view header, std::string_view etag) {
   if (header == "*") return true;
