@@ -260,6 +260,12 @@ asio::awaitable<core::Result<UserGuildSettings>> NotificationSettings::update(st
   auto current = co_await get(pool, user_id, guild_id, now);
   if (!current) co_return std::unexpected(current.error());
   UserGuildSettings next = applyPatch(*current, patch);
+  // A mute set to end in the past is no mute, as it would read back.
+  if (!next.mute.activeAt(now)) next.mute = Mute{};
+  for (auto& entry : next.channel_overrides) {
+    if (!entry.mute.activeAt(now)) entry.mute = Mute{};
+  }
+  std::erase_if(next.channel_overrides, isDefault);
   if (next.channel_overrides.size() > kMaxOverrides)
     co_return detail::fieldError("channel_overrides", "BASE_TYPE_MAX_LENGTH", "Too many channel overrides.");
 
