@@ -3,7 +3,7 @@
 // notification (title "author (#channel, server)", the text as plain words) when Ada mentions
 // him; none once he sets the server to "Nothing" in the Notification Settings dialog, nor while
 // he has muted it (its rail icon dimmed); the header's inbox lists his mentions and a click jumps
-// to the message in its channel; Ada's inbox is empty.
+// to the message in its channel; the channel header's bell mutes one channel; Ada's inbox is empty.
 //
 //   HEARTH_URL=http://127.0.0.1:8080 node --test tests/e2e/notifications.e2e.test.mjs
 //   (or: node tests/support/with_hearthd.mjs -- node --test tests/e2e/notifications.e2e.test.mjs)
@@ -140,6 +140,17 @@ describe('Hearth notifications', () => {
       assert.equal(await inbox.count(), 0, 'the inbox closes on a jump')
       await screenshot(b.page, 'notifications-jumped.png')
       assert.ok(first.id)
+
+      // --- a channel's own settings from the header's bell: muted until turned back on ---------
+      await b.page.getByTestId('channel-notifications').click()
+      dialog = b.page.getByTestId('notification-settings-dialog')
+      await dialog.getByRole('heading', { name: 'Notification Settings: #general' }).waitFor()
+      await dialog.getByRole('switch', { name: 'Mute #general' }).click()
+      await dialog.getByText('Muted', { exact: true }).waitFor()
+      await dialog.getByRole('button', { name: 'Done' }).click()
+      await b.page.getByRole('button', { name: 'Notification Settings (muted)' }).waitFor()
+      const withOverride = (await bob.call('GET', `/users/@me/guilds/${guild.id}/settings`)).body
+      assert.deepEqual(withOverride.channel_overrides.map((o) => [o.channel_id, o.muted, o.mute_config?.end_time]), [[general.id, true, null]])
 
       // --- Ada has no mentions: the empty state ------------------------------------------------
       await signIn(a.page, ada)
