@@ -151,6 +151,20 @@ describe('Hearth notifications', () => {
       await b.page.getByRole('button', { name: 'Notification Settings (muted)' }).waitFor()
       const withOverride = (await bob.call('GET', `/users/@me/guilds/${guild.id}/settings`)).body
       assert.deepEqual(withOverride.channel_overrides.map((o) => [o.channel_id, o.muted, o.mute_config?.end_time]), [[general.id, true, null]])
+      // Badges: from #random, a new message in the muted #general leaves it not bold; a mention
+      // there still counts on its badge.
+      await b.page.getByTestId('channel-item').filter({ hasText: /random/ }).click()
+      await b.page.getByRole('heading', { name: 'Welcome to #random!' }).waitFor()
+      await post(ada, general.id, 'quiet news')
+      await post(ada, random.id, 'over here')
+      await rowWith(b.page, 'over here').waitFor()
+      const generalItem = b.page.getByTestId('channel-item').filter({ hasText: /general/ })
+      assert.equal(await generalItem.getAttribute('data-unread'), null, 'a muted channel is not shown unread')
+      await post(ada, general.id, `ping <@${bob.id}>`)
+      await generalItem.locator('.channel-list__badge').waitFor()
+      assert.equal(await generalItem.getAttribute('data-unread'), null)
+      await b.page.mouse.move(640, 700)
+      await screenshot(b.page, 'notifications-badges.png')
 
       // --- Ada has no mentions: the empty state ------------------------------------------------
       await signIn(a.page, ada)
