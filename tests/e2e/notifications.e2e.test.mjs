@@ -3,7 +3,8 @@
 // notification (title "author (#channel, server)", the text as plain words) when Ada mentions
 // him; none once he sets the server to "Nothing" in the Notification Settings dialog, nor while
 // he has muted it (its rail icon dimmed); the header's inbox lists his mentions and a click jumps
-// to the message in its channel; the channel header's bell mutes one channel; Ada's inbox is empty.
+// to the message in its channel; the channel header's bell mutes one channel; Ada's inbox is empty,
+// and she sets the server's default to "Only @mentions" in Server Settings.
 //
 //   HEARTH_URL=http://127.0.0.1:8080 node --test tests/e2e/notifications.e2e.test.mjs
 //   (or: node tests/support/with_hearthd.mjs -- node --test tests/e2e/notifications.e2e.test.mjs)
@@ -172,6 +173,16 @@ describe('Hearth notifications', () => {
       await a.page.getByTestId('inbox-button').click()
       await a.page.getByTestId('inbox-empty').waitFor()
       await screenshot(a.page, 'notifications-inbox-empty.png')
+      await a.page.keyboard.press('Escape')
+
+      // --- the server's default, from Server Settings > Overview (MANAGE_GUILD) ----------------
+      await a.page.getByTestId('server-menu-button').click()
+      await a.page.getByTestId('server-menu').getByRole('menuitem', { name: 'Server Settings' }).click()
+      const serverSettings = a.page.getByRole('dialog', { name: 'Server Settings' })
+      await serverSettings.getByLabel('Default Notification Settings').selectOption({ label: 'Only @mentions' })
+      await serverSettings.getByRole('button', { name: 'Save Changes' }).click()
+      await serverSettings.getByText('Your changes have been saved.').waitFor()
+      assert.equal((await ada.call('GET', `/guilds/${guild.id}`)).body.default_message_notifications, 1)
 
       assertClean(b.problems)
       assertClean(a.problems)
