@@ -144,6 +144,7 @@ std::string guildJson(const domain::Guild& guild, const std::vector<domain::Role
   out["icon"] = orNull(guild.icon);
   out["description"] = orNull(guild.description);
   out["owner_id"] = core::snowflakeToString(guild.owner_id);
+  out["default_message_notifications"] = guild.default_message_notifications;
   json::array role_list;
   for (const auto& role : roles)
     role_list.push_back(roleObject(role));

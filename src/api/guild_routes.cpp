@@ -146,6 +146,13 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         };
         input.name = text("name");
         input.description = text("description");
+        if (const auto* level = body->if_contains("default_message_notifications"); level != nullptr) {
+          if (!level->is_int64()) {
+            errors.push_back({"default_message_notifications", "BASE_TYPE_INTEGER", "Must be 0 or 1"});
+          } else {
+            input.default_message_notifications = static_cast<int>(level->as_int64());
+          }
+        }
         if (auto owner = text("owner_id")) {
           if (auto parsed = core::parseSnowflake(*owner)) {
             input.owner_id = *parsed;

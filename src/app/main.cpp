@@ -20,6 +20,7 @@
 #include "api/guild_routes.hpp"
 #include "api/member_routes.hpp"
 #include "api/message_routes.hpp"
+#include "api/notification_routes.hpp"
 #include "api/reaction_routes.hpp"
 #include "api/relationship_routes.hpp"
 #include "api/routes.hpp"
@@ -37,6 +38,7 @@
 #include "domain/guilds.hpp"
 #include "domain/members.hpp"
 #include "domain/messages.hpp"
+#include "domain/notification_settings.hpp"
 #include "domain/reactions.hpp"
 #include "domain/read_states.hpp"
 #include "domain/relationships.hpp"
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
   domain::Dms dms(ids);
   domain::Reactions reactions(guilds, messages);
   domain::ReadStates read_states(guilds, messages);
+  domain::NotificationSettings notification_settings(guilds);
   domain::Search search(guilds, messages);
   domain::Threads threads_domain(ids, guilds);
   // Sign-in providers (docs/oauth.md); a half-configured one stops the start.
@@ -189,9 +192,9 @@ int main(int argc, char** argv) {
 
   // IDENTIFY: a valid access token of a live session, answered with the user for READY.
   const std::size_t large_threshold = config.gateway.large_threshold;
-  const auto identify = [&signer, &accounts, &pools, &guilds, &dms, &relationships, &read_states, &threads_domain,
-                         large_threshold](std::string token,
-                                          std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
+  const auto identify =
+      [&signer, &accounts, &pools, &guilds, &dms, &relationships, &read_states, &threads_domain, &notification_settings,
+       large_threshold](std::string token, std::size_t worker) -> asio::awaitable<core::Result<gateway::Identity>> {
     auto claims = signer.verify(token);
     if (!claims) co_return std::unexpected(claims.error());
     auto& pool = *pools.at(worker);
@@ -230,6 +233,8 @@ int main(int argc, char** argv) {
     }
     auto read_state = co_await read_states.readyJson(pool, claims->user_id, *snapshots);
     if (!read_state) co_return std::unexpected(read_state.error());
+    auto guild_settings = co_await notification_settings.all(pool, claims->user_id, std::chrono::system_clock::now());
+    if (!guild_settings) co_return std::unexpected(guild_settings.error());
     gateway::Identity identity;
     identity.presence_candidates = std::move(*candidates);
     identity.user_json = api::userJson(*user);
@@ -239,6 +244,7 @@ int main(int argc, char** argv) {
     identity.private_channels_json = api::privateChannelsJson(*private_channels, claims->user_id);
     identity.relationships_json = api::relationshipsJson(*relationship_list);
     identity.read_state_json = std::move(*read_state);
+    identity.user_guild_settings_json = api::userGuildSettingsListJson(guild_settings->first, guild_settings->second);
     co_return identity;
   };
   // What the gateway asks of the rest: RESUME tokens, op 8, presence announcements.
@@ -415,6 +421,8 @@ int main(int argc, char** argv) {
                                                            hook_deps.current_presence});
   api::addReactionRoutes(
       router, api::ReactionDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &reactions, &read_states});
+  api::addNotificationRoutes(
+      router, api::NotificationDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &notification_settings});
   api::addSearchRoutes(router, api::SearchDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &search});
   router.addWebSocket("/api/v1/gateway",
                       [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request request) {

@@ -210,7 +210,7 @@ void addContextStatements(std::vector<store::Statement>& statements, const std::
                           const store::Params& params) {
   statements.push_back({"SELECT g.id, g.name, coalesce(g.icon, ''), coalesce(g.description, ''), g.owner_id, "
                         "to_json(g.created_at)#>>'{}', m.user_id IS NOT NULL, "
-                        "coalesce(m.communication_disabled_until > now(), false) "
+                        "coalesce(m.communication_disabled_until > now(), false), g.default_message_notifications "
                         "FROM guilds g LEFT JOIN members m ON m.guild_id = g.id AND m.user_id = $2 WHERE g.id = " +
                             guild,
                         params});
@@ -227,9 +227,13 @@ std::optional<GuildContext> contextFrom(const store::PgResult& head, const store
   if (head.rows() == 0 || head.text(0, 6) != "t") return std::nullopt;
   GuildContext context;
   context.user_id = user_id;
-  context.guild = {
-      u64(head, 0, 0), std::string(head.text(0, 1)), std::string(head.text(0, 2)), std::string(head.text(0, 3)),
-      u64(head, 0, 4), std::string(head.text(0, 5))};
+  context.guild = {u64(head, 0, 0),
+                   std::string(head.text(0, 1)),
+                   std::string(head.text(0, 2)),
+                   std::string(head.text(0, 3)),
+                   u64(head, 0, 4),
+                   std::string(head.text(0, 5)),
+                   i32(head, 0, 8)};
   context.is_member = true;
   context.timed_out = head.text(0, 7) == "t";
   for (int row = 0; row < roles.rows(); ++row) {
@@ -349,10 +353,23 @@ asio::awaitable<core::Result<Changed<Guild>>> Guilds::update(store::PgPool& pool
   if (input.description && detail::codePoints(*input.description) > 300) {
     errors.push_back({"description", "BASE_TYPE_MAX_LENGTH", "Must be 300 characters or fewer."});
   }
+  if (input.default_message_notifications && *input.default_message_notifications != 0 &&
+      *input.default_message_notifications != 1) {
+    errors.push_back({"default_message_notifications", "BASE_TYPE_CHOICES", "Must be 0 or 1."});
+  }
   if (!errors.empty()) co_return detail::formError(std::move(errors));
   const std::string g = id(context.guild.id);
   Changed<Guild> changed{context.guild, {}};
   std::vector<store::Statement> statements;
+  if (input.default_message_notifications &&
+      *input.default_message_notifications != context.guild.default_message_notifications) {
+    changed.changes.push_back({"default_message_notifications",
+                               std::to_string(context.guild.default_message_notifications),
+                               std::to_string(*input.default_message_notifications)});
+    changed.value.default_message_notifications = *input.default_message_notifications;
+    statements.push_back({"UPDATE guilds SET default_message_notifications = $2 WHERE id = $1",
+                          {g, std::to_string(*input.default_message_notifications)}});
+  }
   if (input.name && *input.name != context.guild.name) {
     changed.changes.push_back({"name", jsonString(context.guild.name), jsonString(*input.name)});
     changed.value.name = *input.name;
@@ -414,7 +431,7 @@ asio::awaitable<core::Result<std::vector<GuildSnapshot>>> Guilds::snapshotsOf(st
   statements.push_back(
       {"SELECT g.id, g.name, coalesce(g.icon, ''), coalesce(g.description, ''), g.owner_id, "
        "to_json(g.created_at)#>>'{}', coalesce(m.communication_disabled_until > now(), false), "
-       "g.member_count "
+       "g.member_count, g.default_message_notifications "
        "FROM guilds g JOIN members m ON m.guild_id = g.id AND m.user_id = $1 ORDER BY m.joined_at, g.id",
        {user}});
   statements.push_back(
@@ -445,7 +462,8 @@ asio::awaitable<core::Result<std::vector<GuildSnapshot>>> Guilds::snapshotsOf(st
                      std::string(heads.text(row, 2)),
                      std::string(heads.text(row, 3)),
                      u64(heads, row, 4),
-                     std::string(heads.text(row, 5))};
+                     std::string(heads.text(row, 5)),
+                     i32(heads, row, 8)};
     context.timed_out = heads.text(row, 6) == "t";
     snapshot.member_count = static_cast<std::size_t>(heads.integer(row, 7).value_or(0));
     index[context.guild.id] = snapshots.size();

@@ -33,6 +33,7 @@ struct Guild {
   std::string description;
   std::uint64_t owner_id = 0;
   std::string created_at;
+  int default_message_notifications = 0; //!< 0: all messages, 1: only mentions (members who set nothing)
 };
 
 struct Role {
@@ -138,6 +139,7 @@ struct GuildInput {
   std::optional<std::string> icon_bytes; //!< image bytes; empty removes
   std::optional<std::string> description;
   std::optional<std::uint64_t> owner_id; //!< transfer (owner only)
+  std::optional<int> default_message_notifications; //!< 0 or 1
 };
 
 struct ChannelInput {

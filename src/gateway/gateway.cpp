@@ -1114,6 +1114,8 @@ asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
         orEmpty(user->guilds_json, "[]") + ",\"private_channels\":" + orEmpty(user->private_channels_json, "[]") +
         ",\"relationships\":" + orEmpty(user->relationships_json, "[]") + ",\"presences\":" + presences +
         ",\"read_state\":" + orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
+        ",\"user_guild_settings\":" +
+        orEmpty(user->user_guild_settings_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
         ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"" + link.resume_url + "\"}}"));
   }
   // Registered after READY is queued, so every dispatch follows it.

@@ -115,6 +115,8 @@ struct Identity {
   std::string relationships_json; //!< READY's `relationships` (friends, requests, blocks); empty means []
   //! READY's `read_state` object; empty means {"version":0,"partial":false,"entries":[]}
   std::string read_state_json;
+  //! READY's `user_guild_settings` object; empty means {"version":0,"partial":false,"entries":[]}
+  std::string user_guild_settings_json;
   //! Users whose presence READY's `presences` carries when they are online: those sharing a
   //! small server (see GatewayConfig::large_threshold) and friends.
   std::vector<std::uint64_t> presence_candidates;

@@ -155,7 +155,7 @@ describe('Hearth servers', () => {
       let menu = await openServerMenu(a.page)
       assert.deepEqual(
         (await menu.getByRole('menuitem').allInnerTexts()).map((text) => text.trim()),
-        ['Invite People', 'Server Settings', 'Create Channel', 'Create Category'],
+        ['Invite People', 'Server Settings', 'Notification Settings', 'Create Channel', 'Create Category'],
         'the owner can do everything but leave',
       )
       await menu.getByRole('menuitem', { name: 'Server Settings' }).click()
@@ -251,9 +251,9 @@ describe('Hearth servers', () => {
       const adaItem = b.page.locator('[data-testid="member-item"]').filter({ hasText: ada.displayName })
       await adaItem.waitFor()
       assert.equal(await adaItem.getByTestId('member-more').count(), 0)
-      // B cannot manage anything: only Invite People and Leave Server.
+      // B cannot manage anything: only Invite People, their own Notification Settings and Leave Server.
       menu = await openServerMenu(b.page)
-      assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map((text) => text.trim()), ['Invite People', 'Leave Server'])
+      assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map((text) => text.trim()), ['Invite People', 'Notification Settings', 'Leave Server'])
       await b.page.keyboard.press('Escape')
 
       // --- A: gives B the Staff role from the member menu -----------------------------------

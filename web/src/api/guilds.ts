@@ -23,6 +23,8 @@ export interface UpdateGuildRequest {
   icon?: string | null
   /** Transfers ownership (owner only). */
   owner_id?: string
+  /** 0 all messages, 1 only @mentions, for members who set nothing. */
+  default_message_notifications?: 0 | 1
 }
 
 export interface CreateChannelRequest {

@@ -8,6 +8,7 @@ import { useGuildsStore } from '@/stores/guilds'
 import { usePresenceStore } from '@/stores/presence'
 import { useSessionStore } from '@/stores/session'
 import { useGateway } from './useGateway'
+import { useNotificationSync } from './useNotificationSync'
 import { useSocialSync } from './useSocialSync'
 import { useTimedNotice } from './useTimedNotice'
 
@@ -92,6 +93,7 @@ export function useGatewaySync(openGuildId: Ref<string | null>) {
   const unsubscribe = gateway.onDispatch((frame) => dispatcher.handle(frame))
   // Friends, DMs, presence and read states have their own dispatcher.
   useSocialSync()
+  useNotificationSync()
 
   // Another account (or none): identify again so no event of the last one arrives.
   if (!sameAccount(identifiedAs, accountKey())) gateway.restart()

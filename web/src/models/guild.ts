@@ -65,6 +65,8 @@ export interface Guild {
   owner_id: string
   roles: Role[]
   approximate_member_count?: number
+  /** Members who set nothing get: 0 all messages, 1 only mentions. */
+  default_message_notifications?: 0 | 1
 }
 
 /** The served image of a server's icon, or null for initials. */

@@ -11,7 +11,7 @@ export interface LoginNotice {
 }
 
 /** Settings sections another page can ask the app to open. */
-export type SettingsSectionRequest = 'account' | 'sessions' | 'connections' | 'appearance'
+export type SettingsSectionRequest = 'account' | 'sessions' | 'connections' | 'appearance' | 'notifications'
 
 export interface SettingsRequest {
   section: SettingsSectionRequest

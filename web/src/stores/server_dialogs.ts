@@ -15,6 +15,7 @@ export type ServerDialog =
   | { kind: 'edit-channel'; guildId: string; channelId: string }
   | { kind: 'leave-server'; guildId: string }
   | { kind: 'kick' | 'ban' | 'timeout'; guildId: string; userId: string }
+  | { kind: 'notifications'; guildId: string; channelId: string | null }
 
 export const useServerDialogsStore = defineStore('serverDialogs', () => {
   const dialog = ref<ServerDialog | null>(null)

@@ -144,12 +144,16 @@ describe('AppView', () => {
     expect(account.text()).toContain('Ada Lovelace')
 
     const navItems = wrapper.findAll('.settings-dialog__nav-item')
-    expect(navItems.map((item) => item.text())).toEqual(['My Account', 'Sessions', 'Connections', 'Appearance', 'Log Out'])
+    expect(navItems.map((item) => item.text())).toEqual(['My Account', 'Sessions', 'Connections', 'Appearance', 'Notifications', 'Log Out'])
     await navItems[1]!.trigger('click')
     await flushPromises()
     expect(api.calls('GET /users/@me/sessions')).toHaveLength(1)
 
     await navItems[4]!.trigger('click')
+    await flushPromises()
+    expect(wrapper.find('[data-testid="settings-notifications"]').exists()).toBe(true)
+
+    await navItems[5]!.trigger('click')
     await flushPromises()
     expect(api.calls('POST /auth/logout')).toHaveLength(1)
     expect(router.currentRoute.value.name).toBe('login')

@@ -48,7 +48,7 @@ describe('AppView with servers', () => {
     const { wrapper } = await mountAt(`/app/${GUILD_ID}/11`)
     await wrapper.find('[data-testid="server-menu-button"]').trigger('click')
     await flushPromises()
-    expect(menuItems()).toEqual(['Invite People', 'Server Settings', 'Create Channel', 'Create Category'])
+    expect(menuItems()).toEqual(['Invite People', 'Server Settings', 'Notification Settings', 'Create Channel', 'Create Category'])
     ;(document.querySelector('[role="menu"]') as HTMLElement).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
     await flushPromises()
 
@@ -72,7 +72,7 @@ describe('AppView with servers', () => {
     expect(wrapper.find('[data-testid="edit-channel"]').exists()).toBe(false)
     await wrapper.find('[data-testid="server-menu-button"]').trigger('click')
     await flushPromises()
-    expect(menuItems()).toEqual(['Leave Server'])
+    expect(menuItems()).toEqual(['Notification Settings', 'Leave Server'])
     wrapper.unmount()
   })
 

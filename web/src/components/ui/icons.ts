@@ -98,6 +98,9 @@ export const icons = {
   arrowDown: ['M12 5v14', 'm19 12-7 7-7-7'],
   // Threads: a channel's hash with a speech bubble.
   thread: ['M4 9h13', 'M4 15h7', 'M10 3 8 21', 'M16 3l-.9 8', 'M15 14h6a1 1 0 0 1 1 1v4a1 1 0 0 1-1 1h-1v2l-2.5-2H15a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1z'],
+  bell: ['M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9', 'M10.3 21a1.94 1.94 0 0 0 3.4 0'],
+  bellOff: ['M8.7 3A6 6 0 0 1 18 8a21.3 21.3 0 0 0 .6 5', 'M17 17H3s3-2 3-9a4.67 4.67 0 0 1 .3-1.7', 'M10.3 21a1.94 1.94 0 0 0 3.4 0', 'M2 2l20 20'],
+  inbox: ['M22 12h-6l-2 3h-4l-2-3H2', 'M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89A2 2 0 0 0 16.76 4H7.24a2 2 0 0 0-1.79 1.11z'],
   archive: ['M3 4h18v4H3z', 'M5 8v11a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8', 'M10 12h4'],
 } as const satisfies Record<string, readonly string[]>
 
