@@ -15,15 +15,13 @@ using detail::id;
 using detail::u64;
 
 bool shouldNotify(const EffectiveSettings& settings, const NotifyFacts& facts, TimePoint now) {
+  if (settings.level == NotifyLevel::kNothing) return false;
+  const bool mentioned = facts.mentions_user || (facts.mentions_role_of_user && !settings.suppress_roles) ||
+                         (facts.mentions_everyone && !settings.suppress_everyone);
+  // As Discord's: a mute silences everything but mentions (a muted DM, everything).
   if (std::any_of(settings.mutes.begin(), settings.mutes.end(), [&](const Mute& mute) { return mute.activeAt(now); }))
-    return false;
-  switch (settings.level) {
-  case NotifyLevel::kNothing: return false;
-  case NotifyLevel::kAll: return true;
-  case NotifyLevel::kMentions: break;
-  }
-  return facts.is_dm || facts.mentions_user || (facts.mentions_role_of_user && !settings.suppress_roles) ||
-         (facts.mentions_everyone && !settings.suppress_everyone);
+    return mentioned && !facts.is_dm;
+  return settings.level == NotifyLevel::kAll || facts.is_dm || mentioned;
 }
 
 namespace {

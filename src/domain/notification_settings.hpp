@@ -95,9 +95,10 @@ struct NotifyFacts {
   bool mentions_everyone = false; //!< @everyone or @here that counted (the author could)
 };
 
-//! Whether the message notifies: never under a mute in force or at "nothing"; a DM at "all" or
-//! "mentions" (a DM speaks to the user); otherwise at "all", or at "mentions" when the user,
-//! one of their roles (unless suppress_roles) or everyone (unless suppress_everyone) is mentioned.
+//! Whether the message notifies: never at "nothing"; under a mute in force (Discord's), only when
+//! the user, one of their roles (unless suppress_roles) or everyone (unless suppress_everyone) is
+//! mentioned, and never in a muted DM; otherwise a DM at "all" or "mentions" (a DM speaks to the
+//! user), any message at "all", and at "mentions" the mentions as above.
 bool shouldNotify(const EffectiveSettings& settings, const NotifyFacts& facts, TimePoint now);
 
 //! The level and mutes that apply from stored settings: the nearest override with a level of its

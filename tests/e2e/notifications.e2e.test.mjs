@@ -1,8 +1,8 @@
 // End-to-end test of notifications in the web client against a running hearthd: Bob, with the
 // browser's notification permission granted and his tab in the background, gets a desktop
 // notification (title "author (#channel, server)", the text as plain words) when Ada mentions
-// him; none once he sets the server to "Nothing" in the Notification Settings dialog, nor while
-// he has muted it (its rail icon dimmed); the header's inbox lists his mentions and a click jumps
+// him; none once he sets the server to "Nothing" in the Notification Settings dialog; while he
+// has muted it (its rail icon dimmed) none for chatter but one for a mention, as in Discord; the header's inbox lists his mentions and a click jumps
 // to the message in its channel; the channel header's bell mutes one channel; Ada's inbox is empty,
 // and she sets the server's default to "Only @mentions" in Server Settings.
 //
@@ -102,7 +102,7 @@ describe('Hearth notifications', () => {
       await rowWith(b.page, 'nothing for').waitFor()
       assert.equal((await notifications(b.page)).length, 1, 'no notification at Nothing')
 
-      // ...back to the server default, then muted for an hour: still none, and the icon dims.
+      // ...back to the server default, then muted for an hour: chatter is silent, a mention is not, and the icon dims.
       await setBackground(b.page, false)
       dialog = await openNotificationSettings(b.page)
       await dialog.getByTestId('notify-level-3').click()
@@ -117,9 +117,16 @@ describe('Hearth notifications', () => {
       assert.equal(settings.body.mute_config.selected_time_window, 3600)
       await b.page.locator('[data-muted]').first().waitFor()
       await setBackground(b.page, true)
+      await post(ada, general.id, 'muted chatter')
+      await rowWith(b.page, 'muted chatter').waitFor()
+      assert.equal((await notifications(b.page)).length, 1, 'no notification of chatter while muted')
+      // As in Discord, a mention still gets through a mute ("Nothing" is what silences mentions).
       await post(ada, general.id, `muted for <@${bob.id}>`)
       await rowWith(b.page, 'muted for').waitFor()
-      assert.equal((await notifications(b.page)).length, 1, 'no notification while muted')
+      await b.page.waitForFunction(() => window.__hearthNotifications.length >= 2)
+      const afterMute = await notifications(b.page)
+      assert.equal(afterMute.length, 2, 'a mention notifies while muted')
+      assert.equal(afterMute[1].body, `muted for @${bob.displayName}`)
       await setBackground(b.page, false)
 
       // --- (3) the inbox, from another channel: a click jumps to the message -------------------

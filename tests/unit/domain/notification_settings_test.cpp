@@ -52,12 +52,15 @@ TEST(ShouldNotify, EveryCombination) {
                 facts.mentions_role_of_user = (mention_bits & 2) != 0;
                 facts.mentions_everyone = (mention_bits & 4) != 0;
                 const bool muted = mute_state == MuteState::kInForce || mute_state == MuteState::kForever;
+                const bool mentioned = facts.mentions_user || (facts.mentions_role_of_user && !suppress_roles) ||
+                                       (facts.mentions_everyone && !suppress_everyone);
                 bool expected = false;
-                if (!muted && level == NotifyLevel::kAll) expected = true;
-                if (!muted && level == NotifyLevel::kMentions) {
-                  expected = is_dm || facts.mentions_user || (facts.mentions_role_of_user && !suppress_roles) ||
-                             (facts.mentions_everyone && !suppress_everyone);
-                }
+                if (level == NotifyLevel::kNothing)
+                  expected = false;
+                else if (muted)
+                  expected = mentioned && !is_dm; // Discord's mute: mentions still notify
+                else
+                  expected = level == NotifyLevel::kAll || is_dm || mentioned;
                 EXPECT_EQ(shouldNotify(settings, facts, kNow), expected)
                     << "level " << static_cast<int>(level) << " mute " << static_cast<int>(mute_state) << " on_channel "
                     << on_channel << " suppress_everyone " << suppress_everyone << " dm " << is_dm << " mentions "
@@ -76,10 +79,12 @@ TEST(ShouldNotify, EveryCombination) {
 TEST(ShouldNotify, AMuteEndsAtItsEndTime) {
   EffectiveSettings settings;
   settings.mutes = {mutedUntil(kNow + 15min)};
+  const NotifyFacts chatter{false, false, false, false};
   const NotifyFacts mention{false, true, false, false};
-  EXPECT_FALSE(shouldNotify(settings, mention, kNow));
-  EXPECT_FALSE(shouldNotify(settings, mention, kNow + 15min - 1ms));
-  EXPECT_TRUE(shouldNotify(settings, mention, kNow + 15min));
+  EXPECT_FALSE(shouldNotify(settings, chatter, kNow));
+  EXPECT_FALSE(shouldNotify(settings, chatter, kNow + 15min - 1ms));
+  EXPECT_TRUE(shouldNotify(settings, chatter, kNow + 15min));
+  EXPECT_TRUE(shouldNotify(settings, mention, kNow));
 }
 
 ChannelOverride override(std::uint64_t channel_id, int level, Mute mute = {}) {

@@ -137,15 +137,14 @@ export interface NotifyFacts {
   mentionsEveryone: boolean
 }
 
-/** The server's shouldNotify: never muted or at "nothing"; a DM, all, or a mention that counts. */
+/** The server's shouldNotify: never at "nothing"; muted, only a mention that counts (never a muted DM); else a DM, all, or such a mention. */
 export function shouldNotify(settings: EffectiveSettings, facts: NotifyFacts): boolean {
-  if (settings.muted || settings.level === NotifyLevel.Nothing) return false
-  if (settings.level === NotifyLevel.All || facts.isDm) return true
-  return (
-    facts.mentionsUser ||
-    (facts.mentionsRoleOfUser && !settings.suppressRoles) ||
-    (facts.mentionsEveryone && !settings.suppressEveryone)
-  )
+  if (settings.level === NotifyLevel.Nothing) return false
+  const mentioned =
+    facts.mentionsUser || (facts.mentionsRoleOfUser && !settings.suppressRoles) || (facts.mentionsEveryone && !settings.suppressEveryone)
+  // As Discord's: a mute silences everything but mentions (a muted DM, everything).
+  if (settings.muted) return mentioned && !facts.isDm
+  return settings.level === NotifyLevel.All || facts.isDm || mentioned
 }
 
 /** What a message mentions of the user. */

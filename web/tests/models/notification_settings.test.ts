@@ -34,11 +34,12 @@ describe('shouldNotify (the server rule)', () => {
               for (let bits = 0; bits < 8; bits++) {
                 const effective: EffectiveSettings = { level, muted, channelMuted: false, suppressEveryone, suppressRoles }
                 const facts: NotifyFacts = { isDm, mentionsUser: (bits & 1) !== 0, mentionsRoleOfUser: (bits & 2) !== 0, mentionsEveryone: (bits & 4) !== 0 }
+                const mentioned =
+                  facts.mentionsUser || (facts.mentionsRoleOfUser && !suppressRoles) || (facts.mentionsEveryone && !suppressEveryone)
                 let expected = false
-                if (!muted && level === 0) expected = true
-                if (!muted && level === 1) {
-                  expected = isDm || facts.mentionsUser || (facts.mentionsRoleOfUser && !suppressRoles) || (facts.mentionsEveryone && !suppressEveryone)
-                }
+                if (level === 2) expected = false
+                else if (muted) expected = mentioned && !isDm // Discord's mute: mentions still notify
+                else expected = level === 0 || isDm || mentioned
                 expect(shouldNotify(effective, facts), JSON.stringify({ effective, facts })).toBe(expected)
                 checked++
               }
@@ -91,7 +92,10 @@ describe('desktop notifications', () => {
     expect(shouldShowDesktop({ ...base, dnd: true })).toBe(false)
     expect(shouldShowDesktop({ ...base, own: true })).toBe(false)
     expect(shouldShowDesktop({ ...base, permission: 'default' })).toBe(false)
-    expect(shouldShowDesktop({ ...base, settings: { ...allowed, muted: true } })).toBe(false)
+    // A mute lets mentions through, as Discord's does; not other messages, nor anything in a muted DM.
+    expect(shouldShowDesktop({ ...base, settings: { ...allowed, muted: true } })).toBe(true)
+    expect(shouldShowDesktop({ ...base, settings: { ...allowed, level: 0, muted: true }, facts: { ...mention, mentionsUser: false } })).toBe(false)
+    expect(shouldShowDesktop({ ...base, settings: { ...allowed, muted: true }, facts: { ...mention, isDm: true, mentionsUser: false } })).toBe(false)
     expect(shouldShowDesktop({ ...base, settings: { ...allowed, level: 2 } })).toBe(false)
   })
 
