@@ -38,6 +38,9 @@ struct MessageDeps : ServerRouteDeps {
   //! Runs after a message is stored in a thread, before MESSAGE_CREATE is published
   //! (thread_routes: unarchives it and makes the sender a member).
   std::function<boost::asio::awaitable<void>(std::size_t worker, const ChannelActor& actor)> after_thread_message;
+  //! Runs once a new message is stored and its MESSAGE_CREATE published; must return at once
+  //! (Web Push: push::pushForMessage queues its work).
+  std::function<void(std::size_t worker, const domain::Message& message, const ChannelActor& actor)> after_created;
 };
 
 void addMessageRoutes(net::Router& router, MessageDeps deps);
