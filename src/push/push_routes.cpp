@@ -26,6 +26,11 @@ std::string_view stringField(const json::object& object, std::string_view name) 
   return value != nullptr && value->is_string() ? std::string_view(value->as_string()) : std::string_view();
 }
 
+// On the resolver's thread: getaddrinfo blocks.
+asio::awaitable<core::Result<void>> resolveChecked(std::string host, EndpointPolicy policy) {
+  co_return checkResolvedHost(host, policy);
+}
+
 } // namespace
 
 void addPushRoutes(net::Router& router, PushRouteDeps deps) {
@@ -51,14 +56,8 @@ void addPushRoutes(net::Router& router, PushRouteDeps deps) {
         // The host must resolve to public addresses only (checked again on every connection).
         auto host = checkEndpoint(subscription->endpoint, deps.policy);
         if (!host) co_return net::errorResponse(host.error());
-        const EndpointPolicy policy = deps.policy;
-        const std::string host_name = *host;
-        auto resolved = co_await asio::co_spawn(
-            *deps.resolver,
-            [host_name, policy]() -> asio::awaitable<core::Result<void>> {
-              co_return checkResolvedHost(host_name, policy);
-            },
-            asio::use_awaitable);
+        auto resolving = resolveChecked(*host, deps.policy);
+        auto resolved = co_await asio::co_spawn(*deps.resolver, std::move(resolving), asio::use_awaitable);
         if (!resolved) co_return net::errorResponse(resolved.error());
         subscription->session_id = claims->session_id;
         subscription->user_id = claims->user_id;
