@@ -45,8 +45,17 @@ describe('Hearth Web Push', () => {
       const adaToggle = await openPushSetting(a.page)
       const adaState = await a.page.locator('.push-toggle').getAttribute('data-state')
       assert.ok(['off', 'blocked'].includes(adaState), adaState)
-      await screenshot(a.page, `push-toggle-${adaState}.png`)
+      await screenshot(a.page, `push-toggle-ada-${adaState}.png`)
       assert.equal(await adaToggle.getAttribute('aria-checked'), 'false')
+      // Refused in the browser's site settings: blocked, with the way out. (Playwright cannot deny
+      // a permission, so the page reads a denial the way a browser would report it.)
+      await a.page.addInitScript(() => Object.defineProperty(Notification, 'permission', { get: () => 'denied' }))
+      await a.page.reload()
+      await openPushSetting(a.page)
+      await a.page.locator('.push-toggle[data-state="blocked"]').waitFor()
+      assert.equal(await adaToggle.isDisabled(), true)
+      await a.page.getByText('Notifications are blocked for this site').waitFor()
+      await screenshot(a.page, 'push-toggle-blocked.png')
 
       // Bob allows notifications. Headless Chromium has no push service, so subscribing fails
       // and the toggle says so (and stays off); the worker is registered all the same.
@@ -57,8 +66,9 @@ describe('Hearth Web Push', () => {
       await screenshot(b.page, 'push-toggle-off.png')
       await bobToggle.click()
       await b.page.waitForFunction(() => document.querySelector('.push-toggle')?.getAttribute('aria-busy') === 'false')
-      const bobState = await b.page.locator('.push-toggle').getAttribute('data-state')
-      await screenshot(b.page, `push-toggle-after-enable-${bobState}.png`)
+      assert.equal(await b.page.locator('.push-toggle').getAttribute('data-state'), 'off')
+      await b.page.getByText('could not reach its push service').waitFor()
+      await screenshot(b.page, 'push-toggle-no-push-service.png')
       const scope = await b.page.evaluate(async () => (await navigator.serviceWorker.ready).scope)
       assert.equal(scope, `${BASE_URL}/`)
       await b.page.keyboard.press('Escape')

@@ -8,6 +8,7 @@ import { deletePushSubscription, getVapidPublicKey, savePushSubscription, type P
 export type PushState = 'unsupported' | 'blocked' | 'off' | 'on'
 
 export const SERVICE_WORKER_URL = '/sw.js'
+export const PUSH_SERVICE_UNAVAILABLE = 'Your browser could not reach its push service. Try again later.'
 
 /** The bytes of a base64url string (a VAPID public key), as PushManager.subscribe wants them. */
 export function base64UrlToBytes(text: string): Uint8Array<ArrayBuffer> {
@@ -126,7 +127,12 @@ export function usePushSubscription(): PushSubscriptionControl {
         await subscription.unsubscribe()
         subscription = null
       }
-      subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key })
+      try {
+        subscription ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key })
+      } catch {
+        // The browser's own push service refused or is out of reach (the message is the browser's).
+        throw new Error(PUSH_SERVICE_UNAVAILABLE)
+      }
       try {
         await savePushSubscription(subscription.toJSON() as PushSubscriptionBody)
       } catch (failure) {

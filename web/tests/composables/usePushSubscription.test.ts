@@ -7,7 +7,12 @@ const api = vi.hoisted(() => ({
 }))
 vi.mock('@/api/push', () => api)
 
-import { base64UrlToBytes, subscribedWithKey, usePushSubscription } from '@/composables/usePushSubscription'
+import {
+  PUSH_SERVICE_UNAVAILABLE,
+  base64UrlToBytes,
+  subscribedWithKey,
+  usePushSubscription,
+} from '@/composables/usePushSubscription'
 
 // The RFC 8291 example's user agent key: 65 bytes, 0x04 first.
 const KEY = 'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4'
@@ -140,6 +145,16 @@ describe('usePushSubscription', () => {
     fakeBrowser('default', 'denied')
     await push.enable()
     expect(push.state.value).toBe('blocked')
+    expect(api.savePushSubscription).not.toHaveBeenCalled()
+  })
+
+  it('says so when the browser cannot reach its push service', async () => {
+    const browser = fakeBrowser('granted')
+    browser.pushManager.subscribe.mockRejectedValue(new DOMException('Registration failed - permission denied', 'AbortError'))
+    const push = usePushSubscription()
+    await push.enable()
+    expect(push.error.value).toBe(PUSH_SERVICE_UNAVAILABLE)
+    expect(push.state.value).toBe('off')
     expect(api.savePushSubscription).not.toHaveBeenCalled()
   })
 
