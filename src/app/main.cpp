@@ -312,7 +312,7 @@ int main(int argc, char** argv) {
     shared.moved = [&redis_bus](const std::string& id) { redis_bus->publishSessionMoved(id); };
     // Presence: each node publishes its summary of a user; every node combines them alike.
     gateway_hooks.shared_presence.publish = [&redis_bus](std::uint64_t user_id, const gateway::NodePresence& presence) {
-      redis_bus->publishPresence(user_id, presence.rank, presence.custom_status);
+      redis_bus->publishPresence(user_id, presence.rank, presence.custom_status, presence.foreground);
     };
   }
   gateway::Gateway gateway(config.gateway, clock, std::move(gateway_hooks));
@@ -345,10 +345,10 @@ int main(int argc, char** argv) {
     bus_options.node_heartbeat = std::max(config.node_timeout / 4, std::chrono::milliseconds(100));
     redis_bus = std::make_unique<bus::RedisBus>(std::move(redis_options), events, std::move(bus_options));
     redis_bus->onSessionsEnded(close_sessions);
-    redis_bus->onPresence(
-        [&gateway](const std::string& node, std::uint64_t user_id, int rank, const std::string& custom) {
-          gateway.applyPresence(node, user_id, gateway::NodePresence{rank, custom, false});
-        });
+    redis_bus->onPresence([&gateway](const std::string& node, std::uint64_t user_id, int rank,
+                                     const std::string& custom, bool foreground) {
+      gateway.applyPresence(node, user_id, gateway::NodePresence{rank, custom, foreground});
+    });
     redis_bus->onNodeGone([&gateway, &bus = *redis_bus](const std::string& node) {
       if (node == bus.node()) {
         spdlog::warn("event bus: the other nodes took this one for gone; publishing its presence again");

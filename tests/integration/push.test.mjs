@@ -91,13 +91,16 @@ test('mentions and DMs are pushed, encrypted and VAPID-signed, unless a session 
   assert.equal(service.count(catPath), 0, 'cat was not mentioned');
 
   // In the foreground (a session with afk false): nothing. Own messages: nothing. Then afk: pushed.
+  // Cat (no session) is mentioned alongside: once her push arrives, Bob's was decided.
   const bobLive = await connect(bob.token);
-  await ada.call('POST', `/channels/${general.id}/messages`, { content: `<@${bob.id}> while you look` });
-  await bob.call('POST', `/channels/${general.id}/messages`, { content: `talking to me <@${bob.id}>` });
+  const looking = (await ada.call('POST', `/channels/${general.id}/messages`, { content: `<@${bob.id}> <@${cat.id}> look` })).body;
+  assert.equal((await openPush(catPath, catKeys)).payload.message_id, looking.id);
+  const own = (await bob.call('POST', `/channels/${general.id}/messages`, { content: `me <@${bob.id}> and <@${cat.id}>` })).body;
+  assert.equal((await openPush(catPath, catKeys, 1)).payload.message_id, own.id);
   await bobLive.presence(true);
   const later = (await ada.call('POST', `/channels/${general.id}/messages`, { content: `<@${bob.id}> <@${cat.id}> away?` })).body;
   assert.equal((await openPush(bobPath, bobKeys, 1)).payload.message_id, later.id);
-  assert.equal((await openPush(catPath, catKeys)).payload.message_id, later.id);
+  assert.equal((await openPush(catPath, catKeys, 2)).payload.message_id, later.id);
   assert.equal(service.count(bobPath), 2, 'nothing for the foreground mention nor bob\'s own message');
 
   // A DM is pushed without a mention; its title is the author.
@@ -119,7 +122,7 @@ test('mentions and DMs are pushed, encrypted and VAPID-signed, unless a session 
     await new Promise((r) => setTimeout(r, 20));
   }
   const last = (await ada.call('POST', `/channels/${general.id}/messages`, { content: `<@${bob.id}> <@${cat.id}> again` })).body;
-  assert.equal((await openPush(catPath, catKeys, 1)).payload.message_id, last.id);
+  assert.equal((await openPush(catPath, catKeys, 3)).payload.message_id, last.id);
   assert.equal(service.count(bobPath), 4);
 
   // DELETE, and signing out, remove the session's subscription.
