@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto presence = hearth::bus::decodePresence(text)) {
     auto again = hearth::bus::decodePresence(hearth::bus::encodePresence(*presence));
     if (!again || again->node != presence->node || again->user_id != presence->user_id ||
-        again->rank != presence->rank || again->custom_status != presence->custom_status) {
+        again->rank != presence->rank || again->custom_status != presence->custom_status ||
+        again->foreground != presence->foreground) {
       __builtin_trap();
     }
   }

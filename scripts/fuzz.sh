@@ -14,7 +14,7 @@ cmake --build build/fuzz -j"$(nproc)"
 mkdir -p build/fuzz/artifacts
 status=0
 for target in http_request json_body gateway_frame access_token image_info id_token reaction_emoji resp_reply event_codec \
-  ws_frame multipart; do
+  ws_frame multipart push_subscription; do
   work=build/fuzz/corpus-run/$target
   mkdir -p "$work"
   cp -n fuzz/corpus/$target/* "$work"/ 2>/dev/null || true

@@ -285,6 +285,18 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
   });
 }
 
+asio::awaitable<core::Result<std::vector<std::uint64_t>>>
+viewersAmong(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t channel_id, std::vector<std::uint64_t> users) {
+  if (users.empty()) co_return std::vector<std::uint64_t>{};
+  domain::Event probe;
+  probe.type = "MESSAGE_CREATE";
+  probe.guild_id = guild_id;
+  probe.channel_id = channel_id;
+  Audience audience = co_await recipients(pool, probe, std::move(users));
+  if (audience.failed) co_return core::fail(core::ErrorCode::kServiceUnavailable, "cannot tell who sees the channel");
+  co_return std::move(audience.allowed);
+}
+
 asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>> replayFor(store::PgPool& pool, std::uint64_t user,
                                                                            std::vector<domain::Event> events) {
   std::vector<gateway::ReplayEvent> out;

@@ -71,4 +71,9 @@ void deliverEvents(domain::EventBus& bus, std::vector<boost::asio::any_io_execut
 boost::asio::awaitable<core::Result<std::vector<gateway::ReplayEvent>>>
 replayFor(store::PgPool& pool, std::uint64_t user, std::vector<domain::Event> events);
 
+//! Those of `users` who may view channel `channel_id` of server `guild_id` now (guild 0: the DM's
+//! recipients), by the rules of live delivery. Web Push asks this of a message's mentioned users.
+boost::asio::awaitable<core::Result<std::vector<std::uint64_t>>>
+viewersAmong(store::PgPool& pool, std::uint64_t guild_id, std::uint64_t channel_id, std::vector<std::uint64_t> users);
+
 } // namespace hearth::api

@@ -444,6 +444,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
           co_await publishStored(deps, std::move(event_type), sent->message.guild_id, std::move(event_data),
                                  sent->message.channel_id);
         }
+        if (sent->created && deps.after_created) deps.after_created(request.worker, sent->message, *actor);
         co_return net::jsonResponse(200, std::move(text));
       },
       sendBodyLimit(deps.file_limits));

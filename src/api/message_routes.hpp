@@ -51,6 +51,9 @@ struct MessageDeps : ServerRouteDeps {
   files::Storage* storage = nullptr; //!< attachments' blobs; null: uploads are refused
   files::MediaPool* media = nullptr;
   FileLimits file_limits;
+  //! Runs once a new message is stored and its MESSAGE_CREATE published; must return at once
+  //! (Web Push: push::pushForMessage queues its work).
+  std::function<void(std::size_t worker, const domain::Message& message, const ChannelActor& actor)> after_created;
 };
 
 //! The body limit of the send route: 10 files of the largest size, plus 1 MiB for the rest.

@@ -151,6 +151,16 @@ std::optional<int> parseConfig(int argc, char** argv, Config& config) {
                  "Client secret at the --oidc-issuer provider (empty: a public client, PKCE only)");
   cli.add_option("--oidc-name", oauth.oidc_name, "Button label for the --oidc-issuer provider")->capture_default_str();
   cli.add_flag("--migrate-only", config.migrate_only, "Apply database migrations and exit");
+  cli.add_option("--push-contact", config.push_contact,
+                 "Web Push: the contact push services see in VAPID tokens, mailto:... or https://... "
+                 "(default: --public-url when it is https, else mailto:hearth@localhost)")
+      ->check([](const std::string& value) {
+        return value.starts_with("mailto:") || value.starts_with("https://")
+                   ? std::string()
+                   : std::string("must start with mailto: or https://");
+      });
+  cli.add_flag("--push-allow-insecure-loopback", config.push_allow_insecure_loopback,
+               "Web Push, for tests only: accept and send to http://127.0.0.1:<port> push endpoints");
 
   try {
     cli.parse(argc, argv);

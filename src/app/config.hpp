@@ -52,6 +52,10 @@ struct Config {
   std::string smtp_ca_file;
   std::string mail_from = "Hearth <hearth@localhost>";
   std::string require_verified_email = "auto"; //!< auto (on with SMTP), on, off
+  // Web Push (docs/notifications.md, "Web Push").
+  std::string
+      push_contact; //!< VAPID `sub`: mailto: or https:; empty: --public-url if https, else mailto:hearth@localhost
+  bool push_allow_insecure_loopback = false; //!< tests only: http://127.0.0.1:<port> endpoints
 };
 
 //! Parses argv. Returns the exit code to leave with when parsing ends the program (--help,

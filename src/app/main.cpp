@@ -1,6 +1,7 @@
 // hearthd: builds every module from the configuration, starts them, and stops them in order.
 #include <csignal>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
@@ -9,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 #include <spdlog/spdlog.h>
 
 #include "api/attachment_routes.hpp"
@@ -54,6 +57,10 @@
 #include "oauth/http_client.hpp"
 #include "oauth/oauth_routes.hpp"
 #include "oauth/providers.hpp"
+#include "push/dispatcher.hpp"
+#include "push/push_routes.hpp"
+#include "push/sender.hpp"
+#include "push/subscriptions.hpp"
 #include "redis/client.hpp"
 #include "store/migrations.hpp"
 #include "store/pg.hpp"
@@ -322,7 +329,7 @@ int main(int argc, char** argv) {
     shared.moved = [&redis_bus](const std::string& id) { redis_bus->publishSessionMoved(id); };
     // Presence: each node publishes its summary of a user; every node combines them alike.
     gateway_hooks.shared_presence.publish = [&redis_bus](std::uint64_t user_id, const gateway::NodePresence& presence) {
-      redis_bus->publishPresence(user_id, presence.rank, presence.custom_status);
+      redis_bus->publishPresence(user_id, presence.rank, presence.custom_status, presence.foreground);
     };
   }
   gateway::Gateway gateway(config.gateway, clock, std::move(gateway_hooks));
@@ -355,10 +362,10 @@ int main(int argc, char** argv) {
     bus_options.node_heartbeat = std::max(config.node_timeout / 4, std::chrono::milliseconds(100));
     redis_bus = std::make_unique<bus::RedisBus>(std::move(redis_options), events, std::move(bus_options));
     redis_bus->onSessionsEnded(close_sessions);
-    redis_bus->onPresence(
-        [&gateway](const std::string& node, std::uint64_t user_id, int rank, const std::string& custom) {
-          gateway.applyPresence(node, user_id, gateway::NodePresence{rank, custom});
-        });
+    redis_bus->onPresence([&gateway](const std::string& node, std::uint64_t user_id, int rank,
+                                     const std::string& custom, bool foreground) {
+      gateway.applyPresence(node, user_id, gateway::NodePresence{rank, custom, foreground});
+    });
     redis_bus->onNodeGone([&gateway, &bus = *redis_bus](const std::string& node) {
       if (node == bus.node()) {
         spdlog::warn("event bus: the other nodes took this one for gone; publishing its presence again");
@@ -383,8 +390,46 @@ int main(int argc, char** argv) {
     accounts.onSessionsEnded(close_sessions);
     spdlog::info("event bus: in-process (single node)");
   }
+  // Web Push (docs/notifications.md, "Web Push"): the VAPID key pair lives in the database, so
+  // every node signs with the same one; the first node to start creates it.
+  push::EcKeyPair vapid_key;
+  {
+    auto loading = asio::co_spawn(*contexts.front(), push::loadOrCreateVapidKey(*pools.front()), asio::use_future);
+    while (loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+      contexts.front()->run_one();
+    auto loaded = loading.get();
+    if (!loaded) {
+      spdlog::critical("push: VAPID key: {}", loaded.error().message);
+      return 1;
+    }
+    vapid_key = std::move(*loaded);
+  }
+  push::SenderConfig push_config;
+  push_config.policy.allow_insecure_loopback = config.push_allow_insecure_loopback;
+  push_config.contact = !config.push_contact.empty()                ? config.push_contact
+                        : config.public_url.starts_with("https://") ? config.public_url
+                                                                    : std::string("mailto:hearth@localhost");
+  if (config.push_allow_insecure_loopback) spdlog::warn("push: http://127.0.0.1 endpoints allowed (tests only)");
+  // A subscription the push service no longer knows (404/410) is removed, unless replaced since.
+  const auto forget_subscription = [&pools, &ops](const push::Subscription& gone) {
+    asio::co_spawn(
+        ops.executors.front(),
+        [pool = pools.front().get(), session = gone.session_id, endpoint = gone.endpoint]() -> asio::awaitable<void> {
+          auto removed = co_await push::deleteGoneSubscription(*pool, session, endpoint);
+          if (!removed) spdlog::warn("push: cannot remove a gone subscription: {}", removed.error().message);
+        },
+        asio::detached);
+  };
+  push::PushSender push_sender(push_config, vapid_key, clock, forget_subscription);
+  metrics.addCollector([&push_sender] { return push_sender.metricsText(); });
+  asio::thread_pool push_resolver(1);
+  const push::DispatcherDeps push_deps{
+      ops.pools, ops.executors, [&gateway](std::uint64_t user_id) { return gateway.activity(user_id); }, &push_sender};
+
   net::Router router;
   api::addOpsRoutes(router, ops);
+  push::addPushRoutes(
+      router, push::PushRouteDeps{ops.pools, &accounts, &signer, &vapid_key, push_config.policy, &push_resolver});
   api::addAuthRoutes(router,
                      api::AuthDeps{ops.pools, &accounts, &signer, &limiter,
                                    api::AuthLimits{config.auth_requests_per_minute, config.failed_logins_per_hour}});
@@ -411,7 +456,12 @@ int main(int argc, char** argv) {
                                                  api::threadMessageHook(thread_deps),
                                                  &attachment_storage,
                                                  &media,
-                                                 {config.attachment_max_bytes, config.user_storage_quota_bytes}});
+                                                 {config.attachment_max_bytes, config.user_storage_quota_bytes},
+                                                 [&push_deps](std::size_t worker, const domain::Message& message,
+                                                              const api::ChannelActor& actor) {
+                                                   push::pushForMessage(push_deps, worker, message, actor.channel,
+                                                                        actor.context.guild.name);
+                                                 }});
   api::addAttachmentRoutes(
       router, api::AttachmentDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &messages, &attachment_storage});
   api::addRelationshipRoutes(router, api::RelationshipDeps{{ops.pools, &guilds, &accounts, &signer, &events},

@@ -240,8 +240,8 @@ bool isPlainWord(std::string_view text) {
 }
 
 std::string encodePresence(const PresenceEntry& entry) {
-  return entry.node + " " + std::to_string(entry.user_id) + " " + std::to_string(entry.rank) + " " +
-         entry.custom_status.substr(0, kMaxCustomStatusBytes);
+  return entry.node + " " + std::to_string(entry.user_id) + " " + std::to_string(entry.rank) +
+         (entry.foreground ? "f " : " ") + entry.custom_status.substr(0, kMaxCustomStatusBytes);
 }
 
 core::Result<PresenceEntry> decodePresence(std::string_view text) {
@@ -258,7 +258,10 @@ core::Result<PresenceEntry> decodePresence(std::string_view text) {
   entry.node = std::string(node);
   const auto user = parseDecimal(text.substr(first + 1, second - first - 1));
   if (!user || *user == 0) return bad("user id");
-  const auto rank = parseDecimal(text.substr(second + 1, third - second - 1));
+  auto rank_text = text.substr(second + 1, third - second - 1);
+  entry.foreground = rank_text.ends_with('f');
+  if (entry.foreground) rank_text.remove_suffix(1);
+  const auto rank = parseDecimal(rank_text);
   if (!rank || *rank > 4) return bad("rank");
   entry.user_id = *user;
   entry.rank = static_cast<int>(*rank);

@@ -41,9 +41,10 @@ struct PresenceEntry {
   std::uint64_t user_id = 0;
   int rank = 0; //!< 0 (no session) to 4 (invisible): gateway::presenceRank
   std::string custom_status; //!< at most kMaxCustomStatusBytes; may hold spaces
+  bool foreground = false; //!< gateway::NodePresence::foreground (Web Push); "<rank>f" on the wire
 };
 inline constexpr std::size_t kMaxCustomStatusBytes = 512;
-//! Plain text, "<node> <user_id> <rank> <custom status>".
+//! Plain text, "<node> <user_id> <rank>[f] <custom status>" (f: in the foreground).
 std::string encodePresence(const PresenceEntry& entry);
 //! Errors: kGeneral, "bad presence: why".
 core::Result<PresenceEntry> decodePresence(std::string_view text);

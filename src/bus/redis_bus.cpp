@@ -99,8 +99,9 @@ void RedisBus::onSessionMoved(std::function<void(const std::string&, const std::
   on_session_moved_ = std::move(handler);
 }
 
-void RedisBus::onPresence(
-    std::function<void(const std::string& node, std::uint64_t user_id, int rank, const std::string& custom)> handler) {
+void RedisBus::onPresence(std::function<void(const std::string& node, std::uint64_t user_id, int rank,
+                                             const std::string& custom, bool foreground)>
+                              handler) {
   on_presence_ = std::move(handler);
 }
 
@@ -194,17 +195,17 @@ void RedisBus::publishSessionMoved(const std::string& session_id) {
   append(std::string(kMoved), session_id + " " + node_, {});
 }
 
-void RedisBus::publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status) {
+void RedisBus::publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status, bool foreground) {
   if (!writer_ || stopping_) return;
   const std::string user = std::to_string(user_id);
   const std::string custom = custom_status.substr(0, kMaxCustomStatusBytes);
   // The hash first: a node starting later reads it, then the stream from where it stood.
   if (rank > 0) {
-    enqueue({"HSET", presenceKey(node_), user, std::to_string(rank) + " " + custom}, {}, false);
+    enqueue({"HSET", presenceKey(node_), user, std::to_string(rank) + (foreground ? "f " : " ") + custom}, {}, false);
   } else {
     enqueue({"HDEL", presenceKey(node_), user}, {}, false);
   }
-  append(std::string(kPresence), encodePresence(PresenceEntry{node_, user_id, rank, custom}), {});
+  append(std::string(kPresence), encodePresence(PresenceEntry{node_, user_id, rank, custom, foreground}), {});
 }
 
 void RedisBus::append(std::string kind, std::string payload, domain::EventBus::Published published) {
@@ -382,7 +383,7 @@ void RedisBus::received(std::string_view id, std::string_view kind, std::string_
     if (!entry) return rejected(entry.error().message);
     ++received_;
     heardFrom(entry->node);
-    if (on_presence_) on_presence_(entry->node, entry->user_id, entry->rank, entry->custom_status);
+    if (on_presence_) on_presence_(entry->node, entry->user_id, entry->rank, entry->custom_status, entry->foreground);
   } else if (kind == kAlive) {
     if (!isPlainWord(payload)) return rejected("bad node");
     heardFrom(payload);
@@ -422,11 +423,11 @@ asio::awaitable<core::Result<void>> RedisBus::readPresenceSnapshot() {
     if (!fields) co_return std::unexpected(fields.error());
     // A node listed is judged like any other: gone if it says nothing for node_timeout.
     last_heard_.insert_or_assign(node, now);
-    // Each field is a user id, its value "<rank> <custom status>".
+    // Each field is a user id, its value "<rank>[f] <custom status>".
     for (std::size_t index = 0; index + 1 < fields->elements.size(); index += 2) {
       auto held = decodePresence(node + " " + fields->elements[index].text + " " + fields->elements[index + 1].text);
       if (!held) continue;
-      if (on_presence_) on_presence_(held->node, held->user_id, held->rank, held->custom_status);
+      if (on_presence_) on_presence_(held->node, held->user_id, held->rank, held->custom_status, held->foreground);
     }
   }
   co_return core::Result<void>{};

@@ -66,8 +66,9 @@ public:
 
   //! A node's summary of a user's presence there (rank 0: no session), this node's too: from
   //! the stream, and at start() for every entry other nodes hold. Set before start().
-  void onPresence(
-      std::function<void(const std::string& node, std::uint64_t user_id, int rank, const std::string& custom)> handler);
+  void onPresence(std::function<void(const std::string& node, std::uint64_t user_id, int rank,
+                                     const std::string& custom, bool foreground)>
+                      handler);
   //! A node went away (no sign of life for `node_timeout`, or shut down). When `node` is this
   //! one, the others took it for gone: it must publish its presence again. Set before start().
   void onNodeGone(std::function<void(const std::string& node)> handler);
@@ -82,7 +83,7 @@ public:
   void publishSessionMoved(const std::string& session_id);
   //! This node's summary of a user's presence (kept in <prefix>presence:<node> for nodes that
   //! start later, and appended to the stream).
-  void publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status);
+  void publishPresence(std::uint64_t user_id, int rank, const std::string& custom_status, bool foreground = false);
   //! Stops being the transport, closes the connections and joins the thread. Idempotent.
   void close();
 
@@ -135,7 +136,7 @@ private:
   std::string node_;
   std::function<void(const domain::SessionsEnded&)> on_sessions_ended_;
   std::function<void(const std::string&, const std::string&)> on_session_moved_;
-  std::function<void(const std::string&, std::uint64_t, int, const std::string&)> on_presence_;
+  std::function<void(const std::string&, std::uint64_t, int, const std::string&, bool)> on_presence_;
   std::function<void(const std::string&)> on_node_gone_;
 
   boost::asio::io_context io_{1};

@@ -565,8 +565,12 @@ NodePresence localPresence(const std::vector<std::shared_ptr<Session>>& sessions
     if (!session->attached && !(session->presence_held && now - session->detached_at < grace)) continue;
     out.rank = std::max(out.rank, presenceRank(session->presence.status));
     if (out.custom_status.empty()) out.custom_status = session->presence.custom_status;
+    if (session->attached && !session->presence.afk) out.foreground = true;
   }
-  if (out.rank == 0) out.custom_status.clear();
+  if (out.rank == 0) {
+    out.custom_status.clear();
+    out.foreground = false;
+  }
   return out;
 }
 
@@ -634,6 +638,8 @@ void Gateway::republishPresence() {
   for (const auto& [user_id, presence] : registry_->published)
     hooks_.shared_presence.publish(user_id, presence);
 }
+
+PresenceActivity Gateway::activity(std::uint64_t user_id) const { return registry_->board.activity(user_id); }
 
 std::string Gateway::presenceJson(std::uint64_t user_id) const {
   const auto view = registry_->board.view(user_id);

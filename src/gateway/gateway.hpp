@@ -263,6 +263,8 @@ public:
   //! The presence objects ({user:{id}, status, activities, client_status}) of those of `users`
   //! who are not offline, as a JSON array.
   std::string presencesJson(const std::vector<std::uint64_t>& users) const;
+  //! A user's rank and whether any of their sessions is in the foreground (Web Push).
+  PresenceActivity activity(std::uint64_t user_id) const;
   //! One user's presence object as above, or empty when they read offline.
   std::string presenceJson(std::uint64_t user_id) const;
   //! Drops sessions that stayed without a connection past the resume window.

@@ -82,6 +82,18 @@ PresenceView PresenceBoard::view(std::uint64_t user) const {
   return found == users_.end() ? PresenceView{} : combine(found->second);
 }
 
+PresenceActivity PresenceBoard::activity(std::uint64_t user) const {
+  std::lock_guard lock(mutex_);
+  PresenceActivity out;
+  const auto found = users_.find(user);
+  if (found == users_.end()) return out;
+  for (const auto& [node, entry] : found->second) {
+    out.rank = std::max(out.rank, entry.rank);
+    out.foreground = out.foreground || entry.foreground;
+  }
+  return out;
+}
+
 std::vector<std::string> PresenceBoard::nodes() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;

@@ -25,7 +25,16 @@ int presenceRank(const std::string& status);
 struct NodePresence {
   int rank = 0; //!< presenceRank; 0 when the user has no attached session on the node
   std::string custom_status;
+  //! A session is connected with afk false (its tab in front, input within 10 minutes): Web
+  //! Push holds back. Not part of what others see.
+  bool foreground = false;
   bool operator==(const NodePresence&) const = default;
+};
+
+//! What Web Push needs of a user's presence across the nodes the board knows.
+struct PresenceActivity {
+  int rank = 0; //!< the highest presenceRank of any node (3: dnd, 4: invisible)
+  bool foreground = false; //!< some node has a session in the foreground
 };
 
 //! What others see: status online, idle, dnd or offline, and the activities JSON array.
@@ -44,6 +53,8 @@ public:
   //! their new views. Thread-safe.
   std::vector<std::pair<std::uint64_t, PresenceView>> dropNode(const std::string& node);
   PresenceView view(std::uint64_t user) const;
+  //! The user's rank and foreground state, combined over the nodes. Thread-safe.
+  PresenceActivity activity(std::uint64_t user) const;
   //! The nodes with at least one entry.
   std::vector<std::string> nodes() const;
 

@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { runHearthdToExit, startHearthd } from '../support/hearthd.mjs';
 import { registerUser } from '../support/users.mjs';
 import { sleep, until, startCluster, startRedis, startProxy, resumingClient, freePort } from '../support/cluster.mjs';
+import { decryptPush, startPushService, subscriptionKeys } from '../support/push_service.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-cluster-'));
 let cluster;
@@ -21,7 +22,8 @@ let db;
 let proxy;
 let proxyPort;
 const nodeTimeoutMs = 3000;
-const nodeArgs = ['--auth-requests-per-minute', '10000', '--node-timeout-ms', String(nodeTimeoutMs)];
+const nodeArgs = ['--auth-requests-per-minute', '10000', '--node-timeout-ms', String(nodeTimeoutMs),
+  '--push-allow-insecure-loopback'];
 
 before(async () => {
   cluster = await startCluster(dir, nodeArgs);
@@ -117,6 +119,52 @@ test('a message posted on one node reaches gateway clients on the others and thr
   assert.match(metrics, /hearth_bus_redis_up 1/);
   assert.match(await metricsOf(three), /hearth_bus_events_received_total [1-9]/);
   for (const client of [ownerOnTwo, memberOnThree, memberViaProxy]) client.close();
+});
+
+test('Web Push: a session in the foreground on one node holds back pushes sent from another', async () => {
+  const [one, two] = nodes;
+  const service = await startPushService();
+  try {
+    const ada = await registerUser(one, 'pusher');
+    const bob = await registerUser(two, 'pushed');
+    const cat = await registerUser(two, 'marker');
+    const { general } = await serverWith(ada, 'Push', [bob, cat]);
+    const keys = subscriptionKeys();
+    for (const [user, path] of [[bob, '/bob'], [cat, '/cat']]) {
+      const subscribed = await user.call('POST', '/users/@me/push-subscriptions', {
+        endpoint: `${service.origin}${path}`, keys: keys.json,
+      });
+      assert.equal(subscribed.status, 201, subscribed.text);
+    }
+    // Bob in front on node two; Ada's node learns his presence (PRESENCE_UPDATE there).
+    const watcher = connect(one.port, ada.token);
+    await watcher.ready;
+    const bobLive = connect(two.port, bob.token);
+    await bobLive.ready;
+    await watcher.next('Bob online', (e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === bob.id);
+    const held = (await ada.call('POST', `/channels/${general.id}/messages`, {
+      content: `<@${bob.id}> <@${cat.id}> in front`,
+    })).body;
+    // Cat (no session) is pushed by the same decision: once hers arrives, Bob's was decided.
+    await service.next('/cat');
+    // Bob's tab goes to the background: node one hears it through the stream, then pushes.
+    bobLive.send({ op: 3, d: { since: Date.now(), activities: [], status: 'online', afk: true } });
+    for (let attempt = 0; service.count('/bob') === 0; attempt += 1) {
+      assert.ok(attempt < 50, 'a push once Bob is afk');
+      await ada.call('POST', `/channels/${general.id}/messages`, { content: `<@${bob.id}> away?` });
+      await sleep(100);
+    }
+    const first = await service.next('/bob');
+    const payload = JSON.parse(decryptPush(first.body, keys.ecdh, keys.auth));
+    assert.notEqual(payload.message_id, held.id);
+    const toBob = service.received.filter((r) => r.path === '/bob');
+    assert.ok(toBob.every((r) => JSON.parse(decryptPush(r.body, keys.ecdh, keys.auth)).message_id !== held.id),
+      'nothing for the mention made while Bob was in front on another node');
+    watcher.close();
+    bobLive.close();
+  } finally {
+    await service.close();
+  }
 });
 
 test('a change of standing made through one node holds for the very next send on another', async () => {

@@ -9,7 +9,8 @@ if (separator < 0 || command.length === 0) {
   console.error('usage: with_hearthd.mjs -- <command> [args...]');
   process.exit(2);
 }
-const server = await startHearthd();
+// The push e2e test plays the push service on loopback (a tests-only flag).
+const server = await startHearthd({ args: ['--push-allow-insecure-loopback'] });
 const child = spawn(command[0], command.slice(1), {
   stdio: 'inherit',
   env: { ...process.env, HEARTH_URL: server.url },

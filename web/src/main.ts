@@ -1,6 +1,7 @@
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import { followNotificationClicks } from './composables/usePushSubscription'
 import { createAppRouter } from './router'
 import { installSessionGuard } from './router/session_guard'
 import { useSessionStore } from './stores/session'
@@ -17,4 +18,6 @@ const session = useSessionStore(pinia)
 const router = createAppRouter()
 installSessionGuard(router, session)
 app.use(router)
+// A click on a push notification (public/sw.js) brings this tab to the message's channel.
+followNotificationClicks(router)
 app.mount('#app')

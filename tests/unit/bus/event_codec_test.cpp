@@ -143,7 +143,7 @@ TEST(EventCodec, SessionsEndedRoundTripAndRefusals) {
 }
 
 TEST(EventCodec, PresenceEntriesRoundTripAndBadOnesAreRefused) {
-  const PresenceEntry entry{"1234-0badf00d", 1174109840998409034ull, 3, R"(out "for" lunch, back at 2)"};
+  const PresenceEntry entry{"1234-0badf00d", 1174109840998409034ull, 3, R"(out "for" lunch, back at 2)", false};
   const std::string text = encodePresence(entry);
   EXPECT_EQ(text, R"(1234-0badf00d 1174109840998409034 3 out "for" lunch, back at 2)");
   auto decoded = decodePresence(text);
@@ -152,12 +152,20 @@ TEST(EventCodec, PresenceEntriesRoundTripAndBadOnesAreRefused) {
   EXPECT_EQ(decoded->user_id, entry.user_id);
   EXPECT_EQ(decoded->rank, 3);
   EXPECT_EQ(decoded->custom_status, entry.custom_status);
+  // In the foreground (Web Push holds back): "<rank>f".
+  const PresenceEntry looking{"n", 5, 2, "", true};
+  EXPECT_EQ(encodePresence(looking), "n 5 2f ");
+  auto decoded_looking = decodePresence(encodePresence(looking));
+  ASSERT_TRUE(decoded_looking.has_value());
+  EXPECT_TRUE(decoded_looking->foreground);
+  EXPECT_EQ(decoded_looking->rank, 2);
+  EXPECT_FALSE(decoded->foreground);
   auto empty_status = decodePresence("n 5 0 ");
   ASSERT_TRUE(empty_status.has_value());
   EXPECT_EQ(empty_status->custom_status, "");
   for (const std::string& bad :
-       std::vector<std::string>{"", "n 5 2", "n 5 5 ", "n 0 2 ", "n x 2 ", "n 5 -1 ", "bad:node 5 2 ", " 5 2 ",
-                                "n 5 2 " + std::string(kMaxCustomStatusBytes + 1, 'x')}) {
+       std::vector<std::string>{"", "n 5 2", "n 5 5 ", "n 5 f ", "n 5 2ff ", "n 0 2 ", "n x 2 ", "n 5 -1 ",
+                                "bad:node 5 2 ", " 5 2 ", "n 5 2 " + std::string(kMaxCustomStatusBytes + 1, 'x')}) {
     EXPECT_FALSE(decodePresence(bad).has_value()) << bad;
   }
 }

@@ -98,10 +98,12 @@ protected:
     bus_options.node_timeout = node_timeout;
     bus_options.node_heartbeat = node_timeout / 5;
     node->bus = std::make_unique<RedisBus>(options_, node->events, bus_options);
-    node->bus->onPresence([recorder](const std::string& from, std::uint64_t user, int rank, const std::string& custom) {
-      std::lock_guard lock(recorder->mutex);
-      recorder->presence.push_back(from + " " + std::to_string(user) + " " + std::to_string(rank) + " " + custom);
-    });
+    node->bus->onPresence(
+        [recorder](const std::string& from, std::uint64_t user, int rank, const std::string& custom, bool foreground) {
+          std::lock_guard lock(recorder->mutex);
+          recorder->presence.push_back(from + " " + std::to_string(user) + " " + std::to_string(rank) +
+                                       (foreground ? "f " : " ") + custom);
+        });
     node->bus->onNodeGone([recorder](const std::string& from) {
       std::lock_guard lock(recorder->mutex);
       recorder->gone.push_back(from);
@@ -340,9 +342,9 @@ TEST_F(RedisBusTest, PresenceReachesEveryNodeAndANodeStartingLaterReadsWhatOther
   auto second = startNode();
   const std::string a = first->bus->node();
   first->bus->publishPresence(5, 2, "out \"for\" lunch, back soon");
-  first->bus->publishPresence(6, 3, "");
+  first->bus->publishPresence(6, 3, "", true); // in the foreground (Web Push)
   first->bus->publishPresence(6, 0, "");
-  const std::vector<std::string> expected{a + " 5 2 out \"for\" lunch, back soon", a + " 6 3 ", a + " 6 0 "};
+  const std::vector<std::string> expected{a + " 5 2 out \"for\" lunch, back soon", a + " 6 3f ", a + " 6 0 "};
   ASSERT_TRUE(waitFor([&] { return second->recorder.presenceSeen().size() == 3; }));
   EXPECT_EQ(second->recorder.presenceSeen(), expected);
   ASSERT_TRUE(waitFor([&] { return first->recorder.presenceSeen().size() == 3; }));

@@ -725,12 +725,12 @@ TEST(GatewayPresence, SeveralNodesPublishTheirSummaryAndCombineWhatTheStreamSays
   });
   EXPECT_EQ(published, (std::vector<std::string>{"7 1 ", "7 0 "})) << "idle, then gone";
   // The stream, in its order: node a (this one) idle, node b dnd, node a gone, node b gone.
-  harness.gateway.applyPresence("a", 7, NodePresence{1, ""});
-  harness.gateway.applyPresence("b", 7, NodePresence{3, "busy"});
+  harness.gateway.applyPresence("a", 7, NodePresence{1, "", false});
+  harness.gateway.applyPresence("b", 7, NodePresence{3, "busy", false});
   EXPECT_NE(harness.gateway.presenceJson(7).find(R"("status":"dnd","activities":[{"type":4)"), std::string::npos);
-  harness.gateway.applyPresence("a", 7, NodePresence{0, ""});
-  harness.gateway.applyPresence("a", 7, NodePresence{0, ""}); // a repeat changes nothing
-  harness.gateway.applyPresence("c", 8, NodePresence{2, ""});
+  harness.gateway.applyPresence("a", 7, NodePresence{0, "", false});
+  harness.gateway.applyPresence("a", 7, NodePresence{0, "", false}); // a repeat changes nothing
+  harness.gateway.applyPresence("c", 8, NodePresence{2, "", false});
   harness.gateway.nodeGone("b");
   EXPECT_EQ(announced, (std::vector<std::string>{"7 idle", "7 dnd", "8 online", "7 offline"}));
   EXPECT_EQ(harness.gateway.presencesJson({7, 8}),

@@ -58,12 +58,15 @@ export function customStatusOf(activities: readonly Activity[] | undefined): str
 
 /**
  * The op 3 frame for the chosen status. Auto-idle only applies to "online" (Discord keeps Do Not
- * Disturb and Invisible as they are), and reports `afk` with the time input stopped.
+ * Disturb and Invisible as they are), and reports `afk` with the time input stopped. A hidden
+ * tab (`hidden`) is `afk` too without changing the status: the server then sends Web Push
+ * notifications, since nobody is looking at this client.
  */
 export function presencePayload(
   chosen: UserStatus,
   customStatus: string | null,
   idleSince: number | null,
+  hidden = false,
 ): PresencePayload {
   const autoIdle = idleSince !== null && chosen === 'online'
   const text = customStatus?.trim()
@@ -71,7 +74,7 @@ export function presencePayload(
     since: autoIdle ? idleSince : null,
     activities: text ? [{ type: CUSTOM_STATUS_ACTIVITY, name: 'Custom Status', state: text }] : [],
     status: autoIdle ? 'idle' : chosen,
-    afk: autoIdle,
+    afk: autoIdle || hidden,
   }
 }
 

@@ -64,6 +64,8 @@ export const usePresenceStore = defineStore('presence', () => {
   const customStatus = ref<string | null>(stored.customStatus)
   /** When input stopped, while the client reports the user idle on its own; null otherwise. */
   const idleSince = ref<number | null>(null)
+  /** The tab is hidden (document.visibilityState): reported as afk, so pushes are sent. */
+  const hidden = ref(typeof document !== 'undefined' && document.visibilityState === 'hidden')
   /** READY arrived on the current connection, so op 3 may be sent. */
   const ready = ref(false)
 
@@ -128,7 +130,7 @@ export const usePresenceStore = defineStore('presence', () => {
   // --- the user's own status -------------------------------------------------------------
 
   function payload(): PresencePayload {
-    return presencePayload(chosenStatus.value, customStatus.value, idleSince.value)
+    return presencePayload(chosenStatus.value, customStatus.value, idleSince.value, hidden.value)
   }
 
   function send(): void {
@@ -182,14 +184,26 @@ export const usePresenceStore = defineStore('presence', () => {
     if (chosenStatus.value === 'online') send()
   }
 
-  /** Starts watching for inactivity (the shell calls noteActivity on input). */
+  /** The tab was hidden or shown again: afk follows, so the server knows where to notify. */
+  function setHidden(value: boolean): void {
+    if (hidden.value === value) return
+    hidden.value = value
+    send()
+  }
+
+  const onVisibilityChange = () => setHidden(document.visibilityState === 'hidden')
+
+  /** Starts watching for inactivity (the shell calls noteActivity on input) and tab visibility. */
   function startIdleTracking(): void {
+    if (!tracking) document.addEventListener('visibilitychange', onVisibilityChange)
+    hidden.value = document.visibilityState === 'hidden'
     tracking = true
     lastInputAt = Date.now()
     scheduleIdleCheck(IDLE_AFTER_MS)
   }
 
   function stopIdleTracking(): void {
+    if (tracking) document.removeEventListener('visibilitychange', onVisibilityChange)
     tracking = false
     if (idleTimer !== null) clearTimeout(idleTimer)
     idleTimer = null
@@ -218,6 +232,7 @@ export const usePresenceStore = defineStore('presence', () => {
     chosenStatus,
     customStatus,
     idleSince,
+    hidden,
     ready,
     effectiveStatus,
     ownStatus,
@@ -228,6 +243,7 @@ export const usePresenceStore = defineStore('presence', () => {
     applyUpdate,
     payload,
     attachSender,
+    setHidden,
     onReady,
     onDisconnected,
     setStatus,

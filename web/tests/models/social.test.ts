@@ -67,6 +67,8 @@ describe('presence and read state rules', () => {
     })
     expect(presencePayload('online', null, 123)).toEqual({ since: 123, activities: [], status: 'idle', afk: true })
     expect(presencePayload('invisible', null, 123)).toEqual({ since: null, activities: [], status: 'invisible', afk: false })
+    // A hidden tab is afk whatever the status (Web Push goes out), and changes nothing else.
+    expect(presencePayload('dnd', null, null, true)).toEqual({ since: null, activities: [], status: 'dnd', afk: true })
     expect(customStatusOf([{ type: 0, name: 'Game' }, { type: 4, name: 'Custom Status', state: 'Hi' }])).toBe('Hi')
   })
 

@@ -112,6 +112,28 @@ describe('presence store', () => {
     store.stopIdleTracking()
   })
 
+  it('reports afk while the tab is hidden, keeping the status, and afk false when shown again', () => {
+    const { store, sent } = connectedStore()
+    store.onReady()
+    store.startIdleTracking()
+    const visibility = vi.spyOn(document, 'visibilityState', 'get')
+    visibility.mockReturnValue('hidden')
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(sent.at(-1)).toEqual({ since: null, activities: [], status: 'online', afk: true })
+    expect(store.effectiveStatus).toBe('online')
+    const count = sent.length
+    document.dispatchEvent(new Event('visibilitychange')) // no change: nothing sent
+    expect(sent.length).toBe(count)
+    visibility.mockReturnValue('visible')
+    document.dispatchEvent(new Event('visibilitychange'))
+    expect(sent.at(-1)).toEqual({ since: null, activities: [], status: 'online', afk: false })
+    store.stopIdleTracking()
+    visibility.mockReturnValue('hidden')
+    document.dispatchEvent(new Event('visibilitychange')) // no longer tracked
+    expect(sent.at(-1)?.afk).toBe(false)
+    visibility.mockRestore()
+  })
+
   it('leaves Do Not Disturb alone when the user is away, sending nothing', () => {
     const { store, sent } = connectedStore()
     store.setStatus('dnd')
