@@ -8,12 +8,14 @@
 #     the reconnect storm and the cross-node hop through Redis, printed as one table.
 #  3. Search (bench/search/parts.sh): GET /guilds/{id}/messages/search in a server of 1,000,000
 #     messages, p50/p99 per kind of query.
+#  4. Upload (bench/upload/parts.sh): a 25 MiB attachment through hearthd against `cp` + `sync`.
 # Each pairing runs ROUNDS times (default 3), alternating servers; tables show medians.
 # Environment: ROUNDS, DURATION (seconds per measured window, default 8), CONNECTIONS (default 32),
-#   BENCH_ONLY=http,micro,fanout,idle,create,storm,crossnode,search (a comma-separated subset; default: all),
+#   BENCH_ONLY=http,micro,fanout,idle,create,storm,crossnode,search,upload (a comma-separated subset; default: all),
 #   FANOUT_CLIENTS (5000), FANOUT_TARGET (100000 deliveries/s), IDLE_SESSIONS (19000),
 #   STORM_SESSIONS (10000), STORM_RATE (5 messages/s), CROSSNODE_MESSAGES (2000),
-#   CROSSNODE_SYNC_COMMIT (off), SEARCH_MESSAGES (1000000), SEARCH_REQUESTS (200), SEARCH_WARMUP (20).
+#   CROSSNODE_SYNC_COMMIT (off), SEARCH_MESSAGES (1000000), SEARCH_REQUESTS (200), SEARCH_WARMUP (20),
+#   UPLOAD_RUNS (5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -152,4 +154,12 @@ if want search; then
   # shellcheck source=bench/search/parts.sh
   source bench/search/parts.sh
   search_bench
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 4. Upload
+if want upload; then
+  # shellcheck source=bench/upload/parts.sh
+  source bench/upload/parts.sh
+  upload_bench
 fi

@@ -450,7 +450,7 @@ void addAuthRoutes(net::Router& router, AuthDeps deps) {
     const std::string avatar(request.param("avatar"));
     if (!user_id || !domain::isImageHash(avatar))
       co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Avatar");
-    co_return imageFileResponse(deps.accounts->avatarPath(*user_id, avatar), "Unknown Avatar");
+    co_return imageFileResponse(request, deps.accounts->avatarPath(*user_id, avatar), "Unknown Avatar");
   });
 
   // Two-factor and deletion take a password or a code: 10 tries per 10 minutes per account.

@@ -176,8 +176,10 @@ asio::awaitable<Response> patchChannel(const DmDeps& deps, Request& request, Cha
   if (patch->icon_bytes) {
     patch->input.icon_hash = std::string();
     if (!patch->icon_bytes->empty()) {
-      auto stored = domain::storeImage(deps.icon_dir / std::to_string(actor.channel.id), *patch->icon_bytes,
-                                       domain::ImageLimits{}, "icon");
+      std::filesystem::path dir = deps.icon_dir / std::to_string(actor.channel.id);
+      std::string field = "icon";
+      auto stored =
+          co_await domain::storeImage(std::move(dir), *patch->icon_bytes, domain::ImageLimits{}, std::move(field));
       if (!stored) co_return net::errorResponse(stored.error());
       patch->input.icon_hash = *stored;
     }
@@ -297,7 +299,7 @@ DmChannelHandler addDmRoutes(net::Router& router, DmDeps deps) {
                if (!channel_id || !domain::isImageHash(icon)) {
                  co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
                }
-               co_return imageFileResponse(deps.icon_dir / std::to_string(*channel_id) / icon, "Unknown Icon");
+               co_return imageFileResponse(request, deps.icon_dir / std::to_string(*channel_id) / icon, "Unknown Icon");
              });
 
   return [deps](Request& request, ChannelActor& actor) -> asio::awaitable<Response> {

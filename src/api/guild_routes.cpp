@@ -94,8 +94,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           auto bytes = imageField(*body, "icon");
           if (!bytes) co_return net::errorResponse(bytes.error());
           if (!bytes->empty()) {
-            auto stored = domain::storeImage(deps.icon_dir / "pending" / std::to_string(creator), *bytes,
-                                             domain::ImageLimits{}, "icon");
+            std::filesystem::path dir = deps.icon_dir / "pending" / std::to_string(creator);
+            std::string field = "icon";
+            auto stored = co_await domain::storeImage(std::move(dir), *bytes, domain::ImageLimits{}, std::move(field));
             if (!stored) co_return net::errorResponse(stored.error());
             icon_hash = *stored;
           }
@@ -106,8 +107,13 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
         if (!icon_hash.empty()) {
           std::error_code error;
           std::filesystem::create_directories(deps.icon_dir / std::to_string(guild->id), error);
-          std::filesystem::rename(deps.icon_dir / "pending" / std::to_string(creator) / icon_hash,
-                                  deps.icon_dir / std::to_string(guild->id) / icon_hash, error);
+          const auto from = deps.icon_dir / "pending" / std::to_string(creator);
+          const auto to = deps.icon_dir / std::to_string(guild->id);
+          for (const int side : domain::kImageVariants) {
+            const std::string variant = icon_hash + "_" + std::to_string(side);
+            std::filesystem::rename(from / variant, to / variant, error); // absent for small icons
+          }
+          std::filesystem::rename(from / icon_hash, to / icon_hash, error);
         }
         auto context = co_await deps.guilds->context(pool, guild->id, creator);
         if (!context) co_return net::errorResponse(context.error());
@@ -174,8 +180,9 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
           input.icon_bytes = *bytes;
           icon_hash.clear();
           if (!bytes->empty()) {
-            auto stored = domain::storeImage(deps.icon_dir / std::to_string(actor->context.guild.id), *bytes,
-                                             domain::ImageLimits{}, "icon");
+            std::filesystem::path dir = deps.icon_dir / std::to_string(actor->context.guild.id);
+            std::string field = "icon";
+            auto stored = co_await domain::storeImage(std::move(dir), *bytes, domain::ImageLimits{}, std::move(field));
             if (!stored) co_return net::errorResponse(stored.error());
             icon_hash = *stored;
           }
@@ -263,7 +270,7 @@ void addGuildRoutes(net::Router& router, GuildDeps deps) {
     const std::string icon(request.param("icon"));
     if (!guild_id || !domain::isImageHash(icon))
       co_return net::errorResponse(core::ErrorCode::kNotFound, "Unknown Icon");
-    co_return imageFileResponse(deps.icon_dir / std::to_string(*guild_id) / icon, "Unknown Icon");
+    co_return imageFileResponse(request, deps.icon_dir / std::to_string(*guild_id) / icon, "Unknown Icon");
   });
 
   // --- channels --------------------------------------------------------------------------

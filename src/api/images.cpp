@@ -5,6 +5,7 @@
 
 #include "auth/tokens.hpp"
 #include "core/image_info.hpp"
+#include "domain/images.hpp"
 
 namespace hearth::api {
 
@@ -27,8 +28,16 @@ std::optional<std::string> decodeImageDataUri(std::string_view uri) {
   return bytes;
 }
 
-net::Response imageFileResponse(const std::filesystem::path& path, std::string_view not_found_message) {
-  std::ifstream in(path, std::ios::binary);
+net::Response imageFileResponse(const net::Request& request, const std::filesystem::path& path,
+                                std::string_view not_found_message) {
+  int size = 0;
+  if (const std::string text = request.queryParam("size"); !text.empty()) {
+    size = text.size() <= 4 && text.find_first_not_of("0123456789") == std::string::npos ? std::stoi(text) : 0;
+    if (size < 16 || size > 4096 || (size & (size - 1)) != 0) {
+      return net::errorResponse(core::ErrorCode::kInvalidFormBody, "size must be a power of two from 16 to 4096");
+    }
+  }
+  std::ifstream in(domain::imageVariantPath(path, size), std::ios::binary);
   if (!in) return net::errorResponse(core::ErrorCode::kNotFound, std::string(not_found_message));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto image = core::sniffImage(bytes);

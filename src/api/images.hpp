@@ -15,6 +15,8 @@ namespace hearth::api {
 std::optional<std::string> decodeImageDataUri(std::string_view uri);
 
 //! 200 with the file at `path` when it is a recognised image, else 404 `not_found_message`.
-net::Response imageFileResponse(const std::filesystem::path& path, std::string_view not_found_message);
+//! `?size=` (a power of two, 16-4096) picks the smallest stored variant at least that large.
+net::Response imageFileResponse(const net::Request& request, const std::filesystem::path& path,
+                                std::string_view not_found_message);
 
 } // namespace hearth::api

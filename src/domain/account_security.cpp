@@ -172,9 +172,12 @@ asio::awaitable<core::Result<void>> Accounts::mailToken(store::PgPool& pool, std
   co_return core::Result<void>{};
 }
 
-core::Result<std::string> Accounts::storeAvatar(std::uint64_t user_id, const std::string& bytes) const {
-  return storeImage(settings_.avatar_dir / std::to_string(user_id), bytes,
-                    ImageLimits{settings_.avatar_max_bytes, settings_.avatar_max_side}, "avatar");
+asio::awaitable<core::Result<std::string>> Accounts::storeAvatar(std::uint64_t user_id,
+                                                                 const std::string& bytes) const {
+  std::filesystem::path dir = settings_.avatar_dir / std::to_string(user_id);
+  ImageLimits limits{settings_.avatar_max_bytes, settings_.avatar_max_side};
+  std::string field = "avatar";
+  co_return co_await storeImage(std::move(dir), bytes, limits, std::move(field));
 }
 
 asio::awaitable<core::Result<LoginOutcome>> Accounts::signInVerified(store::PgPool& pool, std::uint64_t user_id,

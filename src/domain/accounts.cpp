@@ -300,7 +300,7 @@ asio::awaitable<core::Result<User>> Accounts::updateProfile(store::PgPool& pool,
   }
   std::optional<std::string> avatar_hash;
   if (update.avatar && !update.avatar->empty()) {
-    auto stored = storeAvatar(user_id, *update.avatar);
+    auto stored = co_await storeAvatar(user_id, *update.avatar);
     if (!stored) co_return std::unexpected(stored.error());
     avatar_hash = std::move(*stored);
   }

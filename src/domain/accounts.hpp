@@ -246,7 +246,7 @@ private:
   boost::asio::awaitable<core::Result<void>> mailToken(store::PgPool& pool, std::uint64_t user_id, std::string purpose,
                                                        std::string email, std::string username);
   //! Checks the bytes are an image within the limits and writes it; returns its hash.
-  core::Result<std::string> storeAvatar(std::uint64_t user_id, const std::string& bytes) const;
+  boost::asio::awaitable<core::Result<std::string>> storeAvatar(std::uint64_t user_id, const std::string& bytes) const;
   void ended(SessionsEnded event) const;
 
   core::SnowflakeGenerator& ids_;

@@ -777,6 +777,15 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
         break;
       }
       parser.body_limit(limit); // for chunked bodies, checked as they arrive
+      // A client that asked (curl does for large bodies) waits for this before sending the body;
+      // without it, it waits a second of its own.
+      if (const auto expect = parser.get().find(http::field::expect);
+          expect != parser.get().end() && equalsIgnoreCase(std::string_view(expect->value()), "100-continue")) {
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        auto [continue_ec, continue_bytes] =
+            co_await asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()), kUseTuple);
+        if (continue_ec) break;
+      }
     }
     control.arm(config.limits.body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);

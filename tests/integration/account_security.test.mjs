@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import WebSocket from 'ws';
 import { startHearthd } from '../support/hearthd.mjs';
 import { startSmtpServer, makeCertificate } from '../support/smtp_server.mjs';
@@ -240,12 +241,12 @@ test('a verification link for an address the account no longer has verifies noth
   assert.equal(await fieldError(await post('/auth/verify', { token: old.token }), 'token'), 'INVALID_TOKEN');
 });
 
-// A 2x3 PNG (signature, IHDR, IDAT, IEND), made by hand.
+// A 2x3 PNG (signature, IHDR, IDAT, IEND), made by hand (with valid CRCs: images are decoded).
 const PNG = Buffer.from(
-  '89504e470d0a1a0a0000000d49484452000000020000000308060000009e5c2a3d0000001049444154789c63f8cfc0f09f818181e1ff000009fe03fd2b0e1c1b0000000049454e44ae426082',
+  '89504e470d0a1a0a0000000d4948445200000002000000030806000000b9eade810000001149444154789c63f8cfc0f01f8419301800a1790bf54dc49a070000000049454e44ae426082',
   'hex');
 
-test('avatars: an image is stored by its hash and served as itself; other bytes are refused', async () => {
+test('avatars: an image is stored by its hash and served re-encoded; other bytes are refused', async () => {
   const account = await register();
   const set = await patchMe(account.token, { avatar: `data:image/png;base64,${PNG.toString('base64')}`, bio: 'Hello there' });
   assert.equal(set.status, 200);
@@ -257,7 +258,10 @@ test('avatars: an image is stored by its hash and served as itself; other bytes 
   assert.equal(image.headers.get('content-type'), 'image/png');
   assert.match(image.headers.get('cache-control'), /immutable/);
   assert.equal(image.headers.get('x-content-type-options'), 'nosniff');
-  assert.deepEqual(Buffer.from(await image.arrayBuffer()), PNG);
+  // Re-encoded without metadata (docs/files.md): still a 2x3 PNG.
+  const served = Buffer.from(await image.arrayBuffer());
+  assert.deepEqual(served.subarray(0, 8), PNG.subarray(0, 8));
+  assert.deepEqual([served.readUInt32BE(16), served.readUInt32BE(20)], [2, 3]);
 
   const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').toString('base64');
   assert.equal(await fieldError(await patchMe(account.token, { avatar: `data:image/png;base64,${svg}` }), 'avatar'),
@@ -266,7 +270,12 @@ test('avatars: an image is stored by its hash and served as itself; other bytes 
     'IMAGE_INVALID');
   assert.equal(await fieldError(await patchMe(account.token, { bio: 'x'.repeat(191) }), 'bio'), 'BASE_TYPE_MAX_LENGTH');
   // A large (but allowed) avatar passes the raised body limit of this route: 6 MiB of PNG.
-  const big = Buffer.concat([PNG.subarray(0, PNG.length - 12), Buffer.alloc(6 * 1024 * 1024), PNG.subarray(PNG.length - 12)]);
+  const comment = Buffer.concat([Buffer.from('tEXtComment\0'), Buffer.alloc(6 * 1024 * 1024, 0x61)]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(comment.length - 4);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(comment));
+  const big = Buffer.concat([PNG.subarray(0, PNG.length - 12), length, comment, crc, PNG.subarray(PNG.length - 12)]);
   const large = await patchMe(account.token, { avatar: `data:image/png;base64,${big.toString('base64')}` });
   assert.equal(large.status, 200);
   const tooBig = Buffer.concat([big, Buffer.alloc(2.5 * 1024 * 1024)]);

@@ -397,3 +397,23 @@ test('editing keeps attachments unless the PATCH lists which to keep', async () 
   assert.equal((await fetchFile(a.url, { user: ada })).status, 404);
   assert.equal((await fetchFile(b.url, { user: ada })).status, 200);
 });
+
+test('avatars go through the same pipeline: metadata stripped, ?size= served from resized variants', async () => {
+  const ada = await register('ada');
+  const picture = png(600, 300, [chunk('tEXt', Buffer.from(`GPS\0${GPS_MARKER}`, 'latin1'))]);
+  const set = await ada.call('PATCH', '/users/@me', { avatar: `data:image/png;base64,${picture.toString('base64')}` });
+  assert.equal(set.status, 200, set.text);
+  const url = `/api/v1/avatars/${ada.id}/${set.body.avatar}`;
+  const side = async (query) => {
+    const got = await fetchFile(`${url}${query}`);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'image/png');
+    assert.ok(!got.bytes.includes(GPS_MARKER));
+    return [got.bytes.readUInt32BE(16), got.bytes.readUInt32BE(20)];
+  };
+  assert.deepEqual(await side(''), [600, 300]);
+  assert.deepEqual(await side('?size=64'), [128, 64]); // the smallest variant at least that large
+  assert.deepEqual(await side('?size=256'), [512, 256]);
+  assert.deepEqual(await side('?size=1024'), [600, 300]); // none that large: the image itself
+  assert.equal((await fetchFile(`${url}?size=100`)).status, 400);
+});
