@@ -87,6 +87,8 @@ struct Worker {
 
 constexpr std::chrono::milliseconds kSweepPeriod{100};
 constexpr std::size_t kPipelineFlushBytes = 64 * 1024;
+// The slowest upload rate a body above the default limit is allowed (64 KiB/s: 25 MiB in 400 s).
+constexpr std::uint64_t kMinUploadBytesPerSecond = 64 * 1024;
 
 // Bytes read from the socket per read_some. A read waiting on an idle connection holds only
 // this inline buffer: a dynamic buffer would hold a heap block sized for the largest frame for
@@ -787,7 +789,14 @@ asio::awaitable<void> HttpServer::Impl::session(tcp::socket socket, std::size_t 
         if (continue_ec) break;
       }
     }
-    control.arm(config.limits.body_timeout);
+    // An upload larger than the default body limit gets the time it needs at a modest rate
+    // (kMinUploadBytesPerSecond), so a 25 MiB file still arrives over a slow link; any other
+    // body has the plain body timeout.
+    auto body_timeout = config.limits.body_timeout;
+    if (const auto declared = parser.content_length().value_or(0); declared > config.limits.body_bytes) {
+      body_timeout = std::max(body_timeout, std::chrono::milliseconds(declared * 1000 / kMinUploadBytesPerSecond));
+    }
+    control.arm(body_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, kUseTuple);
     control.disarm();
     if (body_ec) {

@@ -149,6 +149,19 @@ test('a slow body is cut with 408', async () => {
   assert.equal(reply.status, 408);
 });
 
+test('an upload larger than the default body limit gets time at 64 KiB/s, beyond the body timeout', async () => {
+  // 200,000 declared bytes on the message route (its own body limit): about 3 s allowed, where
+  // the body timeout is 600 ms. The body arrives whole after 1.2 s, and the route answers (401:
+  // no token), not 408.
+  const half = 'x'.repeat(100_000);
+  const reply = await rawExchange(server.port, [
+    'POST /api/v1/channels/1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200000\r\n\r\n' + half,
+    { delay: 1200 },
+    half,
+  ], { timeoutMs: 5000 });
+  assert.equal(reply.status, 401);
+});
+
 test('idle keep-alive connections are closed after the idle timeout, silently', async () => {
   const reply = await rawExchange(server.port, ['GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', { delay: 5000 }], { timeoutMs: 4000 });
   assert.equal(reply.status, 200);

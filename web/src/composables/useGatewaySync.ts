@@ -4,6 +4,7 @@
 import { onBeforeUnmount, watch, type Ref } from 'vue'
 import { useRouter } from 'vue-router'
 import { createGuildDispatcher } from '@/gateway/dispatcher'
+import { accessTokenClaims } from '@/models/access_token'
 import { useGuildsStore } from '@/stores/guilds'
 import { usePresenceStore } from '@/stores/presence'
 import { useSessionStore } from '@/stores/session'
@@ -17,21 +18,7 @@ export const ACCESS_NOTICE_MS = 8000
 const TOKEN_MARGIN_MS = 60_000
 const REFRESH_WAIT_MS = 10_000
 
-/** The claims of an access token (a JWT) the gateway cares about; null when it is not one. */
-export function accessTokenClaims(token: string): { sid?: string; exp?: number } | null {
-  const part = token.split('.')[1]
-  if (part === undefined) return null
-  try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='))
-    const claims = JSON.parse(json) as { sid?: unknown; exp?: unknown }
-    return {
-      sid: typeof claims.sid === 'string' ? claims.sid : undefined,
-      exp: typeof claims.exp === 'number' ? claims.exp : undefined,
-    }
-  } catch {
-    return null
-  }
-}
+export { accessTokenClaims } from '@/models/access_token'
 
 /** Who the connection identified as: null signed out, '' signed in as a user not loaded yet. */
 type AccountKey = string | null

@@ -8,6 +8,7 @@ import { logout, refreshSession } from '@/api/auth'
 import { api, ApiError } from '@/api/client'
 import { getCurrentUser, type CurrentUser } from '@/api/users'
 import { avatarUrl as avatarUrlOf } from '@/models/avatar'
+import { accessTokenClaims } from '@/models/access_token'
 
 /**
  * 'unknown' until restore() ran (tests that never restore see a guest); 'restoring' while the
@@ -45,6 +46,10 @@ function isSessionGone(error: ApiError): boolean {
   return error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429
 }
 
+/** How long before its expiry the token is renewed, and the shortest wait for that. */
+export const RENEW_MARGIN_MS = 60_000
+const RENEW_MIN_DELAY_MS = 5_000
+
 export const useSessionStore = defineStore('session', () => {
   const token = ref<string | null>(null)
   const user = ref<CurrentUser | null>(null)
@@ -59,12 +64,32 @@ export const useSessionStore = defineStore('session', () => {
 
   let restoring: Promise<void> | null = null
   let refreshing: Promise<boolean> | null = null
+  let renewTimer: ReturnType<typeof setTimeout> | null = null
+
+  /**
+   * Renews the token a minute before it expires while the app is open: besides API calls, the
+   * browser's own requests for attachments (`<img src>`) are authorised by the `hearth_media`
+   * cookie that comes with each token and lives as long (docs/files.md), and no 401 of theirs
+   * can trigger a refresh.
+   */
+  function scheduleRenewal(newToken: string): void {
+    if (renewTimer !== null) clearTimeout(renewTimer)
+    renewTimer = null
+    const expiresAt = accessTokenClaims(newToken)?.exp
+    if (typeof expiresAt !== 'number') return
+    const delay = Math.max(RENEW_MIN_DELAY_MS, expiresAt * 1000 - Date.now() - RENEW_MARGIN_MS)
+    renewTimer = setTimeout(() => {
+      renewTimer = null
+      if (token.value === newToken) void refresh()
+    }, delay)
+  }
 
   api.setTokenGetter(() => token.value)
   api.setSessionRefresher(() => refresh())
 
   function adopt(newToken: string): void {
     token.value = newToken
+    scheduleRenewal(newToken)
     status.value = 'signed-in'
     signOutReason.value = null
     writeHint(true)
@@ -72,6 +97,8 @@ export const useSessionStore = defineStore('session', () => {
 
   /** Forgets the session locally (the server side is the caller's business). */
   function clear(reason: SignOutReason | null): void {
+    if (renewTimer !== null) clearTimeout(renewTimer)
+    renewTimer = null
     token.value = null
     user.value = null
     status.value = 'signed-out'

@@ -106,6 +106,27 @@ describe('session store', () => {
     expect(api.calls('GET /users/@me').map((request) => request.authorization)).toEqual(['Bearer expired', 'Bearer fresh'])
   })
 
+  it('renews the token a minute before it expires, so the media cookie never lapses while the app is open', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    vi.setSystemTime(new Date('2026-11-25T03:00:00Z'))
+    const jwt = (exp: number) => `h.${btoa(JSON.stringify({ sid: '1', exp })).replace(/=+$/, '')}.s`
+    const now = Date.now() / 1000
+    const second = jwt(now + 1800)
+    const api = installFakeApi({ 'POST /auth/refresh': jsonResponse(200, { token: second }) })
+    const session = useSessionStore()
+    await session.signIn(jwt(now + 900)).catch(() => undefined)
+    await vi.advanceTimersByTimeAsync(839_000)
+    expect(api.calls('POST /auth/refresh')).toHaveLength(0)
+    await vi.advanceTimersByTimeAsync(2_000)
+    expect(api.calls('POST /auth/refresh')).toHaveLength(1)
+    expect(session.token).toBe(second)
+    // Signed out: nothing more is renewed.
+    session.token = null
+    await vi.advanceTimersByTimeAsync(3600_000)
+    expect(api.calls('POST /auth/refresh')).toHaveLength(1)
+    vi.useRealTimers()
+  })
+
   it('signs out when the refresh fails, and says the session expired', async () => {
     const api = installFakeApi({
       'GET /users/@me': jsonResponse(200, ADA),
