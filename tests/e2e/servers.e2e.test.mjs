@@ -10,7 +10,7 @@
 // tests/e2e/screenshots). Users are registered through the UI with random names.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { deflateSync } from 'node:zlib'
+import { solidPng } from '../support/images.mjs'
 import { describe, it } from 'node:test'
 import { BASE_URL, DESKTOP, PHONE, TEST_TIMEOUT_MS, assertClean, openPage, screenshot, useBrowser } from './browser.mjs'
 
@@ -26,42 +26,6 @@ function newAccount(name) {
     displayName: `${name} ${suffix.slice(0, 4).toUpperCase()}`,
     password: PASSWORD,
   }
-}
-
-/** A 64x64 PNG in one colour: a server icon to upload. */
-function solidPng(red, green, blue) {
-  const size = 64
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    return c >>> 0
-  })
-  const crc = (bytes) => {
-    let c = 0xffffffff
-    for (const byte of bytes) c = crcTable[(c ^ byte) & 0xff] ^ (c >>> 8)
-    return (c ^ 0xffffffff) >>> 0
-  }
-  const chunk = (type, data) => {
-    const length = Buffer.alloc(4)
-    length.writeUInt32BE(data.length)
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data])
-    const sum = Buffer.alloc(4)
-    sum.writeUInt32BE(crc(body))
-    return Buffer.concat([length, body, sum])
-  }
-  const header = Buffer.alloc(13)
-  header.writeUInt32BE(size, 0)
-  header.writeUInt32BE(size, 4)
-  header[8] = 8
-  header[9] = 2
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [red, green, blue]).flat())])
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)))
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', pixels),
-    chunk('IEND', Buffer.alloc(0)),
-  ])
 }
 
 async function register(page, account) {
@@ -127,7 +91,7 @@ describe('Hearth servers', () => {
       await create.waitFor()
       assert.equal(await create.getByLabel('Server Name').inputValue(), `${ada.displayName}'s server`)
       await create.getByLabel('Server Name').fill(serverName)
-      await create.getByTestId('server-icon-input').setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: solidPng(88, 101, 242) })
+      await create.getByTestId('server-icon-input').setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: solidPng(64, [88, 101, 242]) })
       await create.locator('.icon-picker__image').waitFor()
       await parkPointer(a.page)
       await screenshot(a.page, 'servers-create-dialog.png')

@@ -5,7 +5,8 @@
 // the channel now, by bearer token or the hearth_media cookie. One hearthd for the whole file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { deflateSync, crc32 } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngChunk, rgbPng } from '../support/images.mjs';
 import { startHearthd } from '../support/hearthd.mjs';
 import { registerUser, TEST_PASSWORD } from '../support/users.mjs';
 import { connectGateway } from '../support/gateway.mjs';
@@ -30,33 +31,10 @@ const register = (label) => registerUser(server, label);
 
 // --- files built in the test -------------------------------------------------------------------
 
-function chunk(type, data) {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** A grey RGB PNG of width x height, with `extra` chunks before the image data. */
 function png(width, height, extra = []) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // RGB
-  const row = Buffer.alloc(1 + width * 3, 0x80);
-  row[0] = 0; // filter: none
-  const raw = Buffer.alloc(row.length * height);
-  for (let y = 0; y < height; y++) row.copy(raw, y * row.length);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    ...extra,
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return rgbPng(width, height, () => [0x80, 0x80, 0x80], extra);
 }
 
 /** A PNG whose header claims 8000x8000 (64 megapixels) over a few bytes of data. */
@@ -68,9 +46,9 @@ function hugePngHeader() {
   header[9] = 2;
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(64))),
-    chunk('IEND', Buffer.alloc(0)),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -179,7 +157,7 @@ test('an image is stored re-encoded without metadata, announced, and served with
   await gateway.ready;
 
   const secret = Buffer.from(`GPS\0${GPS_MARKER}`, 'latin1');
-  const photo = png(40, 30, [chunk('tEXt', secret), chunk('eXIf', exifBlock())]);
+  const photo = png(40, 30, [pngChunk('tEXt', secret), pngChunk('eXIf', exifBlock())]);
   assert.ok(photo.includes(GPS_MARKER));
   const sent = await upload(ada, general.id, [{ name: '../../secret/SPOILER_photo.png', bytes: photo, type: 'text/plain' }],
     { content: '', nonce: 'n1', attachments: [{ id: '0', description: 'a grey square' }] });
@@ -400,7 +378,7 @@ test('editing keeps attachments unless the PATCH lists which to keep', async () 
 
 test('avatars go through the same pipeline: metadata stripped, ?size= served from resized variants', async () => {
   const ada = await register('ada');
-  const picture = png(600, 300, [chunk('tEXt', Buffer.from(`GPS\0${GPS_MARKER}`, 'latin1'))]);
+  const picture = png(600, 300, [pngChunk('tEXt', Buffer.from(`GPS\0${GPS_MARKER}`, 'latin1'))]);
   const set = await ada.call('PATCH', '/users/@me', { avatar: `data:image/png;base64,${picture.toString('base64')}` });
   assert.equal(set.status, 200, set.text);
   const url = `/api/v1/avatars/${ada.id}/${set.body.avatar}`;
