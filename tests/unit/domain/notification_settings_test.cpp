@@ -113,7 +113,8 @@ TEST(ResolveSettings, EveryMuteOnTheWayCounts) {
   server.suppress_everyone = true;
   const auto resolved = resolveSettings(&server, 0, {override(4, 0), override(5, kInheritLevel, mutedUntil({}))});
   EXPECT_TRUE(resolved.suppress_everyone);
-  EXPECT_FALSE(shouldNotify(resolved, NotifyFacts{false, true, false, false}, kNow)); // the category is muted
+  EXPECT_FALSE(shouldNotify(resolved, NotifyFacts{}, kNow)); // the category is muted
+  EXPECT_TRUE(shouldNotify(resolved, NotifyFacts{false, true, false, false}, kNow)); // a mention gets through
   server.mute = mutedUntil(kNow + 1h);
   EXPECT_FALSE(shouldNotify(resolveSettings(&server, 0, {override(4, 0)}), NotifyFacts{}, kNow));
   EXPECT_TRUE(shouldNotify(resolveSettings(&server, 0, {override(4, 0)}), NotifyFacts{}, kNow + 2h));
