@@ -147,11 +147,25 @@ std::unexpected<core::Error> tooManyPixels(std::string_view field) {
   return imageError(field, "IMAGE_TOO_LARGE", "Images may have at most 50 megapixels.");
 }
 
-// Releases an in-flight slot however the coroutine ends.
-struct SlotGuard {
-  std::atomic<std::size_t>& counter;
-  ~SlotGuard() { counter.fetch_sub(1); }
+// One of the pool's in-flight slots: taken when fewer than `max` are, and given back however the
+// coroutine ends (the count is raised either way, so it is always lowered).
+class Slot {
+public:
+  Slot(std::atomic<std::size_t>& counter, std::size_t max) : counter_(counter), taken_(counter.fetch_add(1) < max) {}
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  ~Slot() { counter_.fetch_sub(1); }
+  bool taken() const noexcept { return taken_; }
+
+private:
+  std::atomic<std::size_t>& counter_;
+  bool taken_;
 };
+
+std::unexpected<core::Error> busy() {
+  return std::unexpected(
+      core::Error{core::ErrorCode::kServiceUnavailable, "The server is busy; try again in a moment"});
+}
 
 } // namespace
 
@@ -259,11 +273,8 @@ MediaPool::~MediaPool() { pool_->pool.join(); }
 
 asio::awaitable<core::Result<StoredFile>> MediaPool::ingest(std::string_view bytes, std::string field,
                                                             Storage& storage) {
-  if (in_flight_.fetch_add(1) >= max_in_flight_) {
-    in_flight_.fetch_sub(1);
-    co_return core::fail(core::ErrorCode::kServiceUnavailable, "The server is busy; try again in a moment");
-  }
-  SlotGuard slot{in_flight_};
+  const Slot slot{in_flight_, max_in_flight_};
+  if (!slot.taken()) co_return busy();
   co_return co_await asio::co_spawn(
       pool_->pool,
       [bytes, &field, &storage]() -> asio::awaitable<core::Result<StoredFile>> {
@@ -290,11 +301,8 @@ asio::awaitable<core::Result<StoredFile>> MediaPool::ingest(std::string_view byt
 
 asio::awaitable<core::Result<ImageSet>> MediaPool::image(std::string_view bytes, std::vector<int> sizes,
                                                          std::string field) {
-  if (in_flight_.fetch_add(1) >= max_in_flight_) {
-    in_flight_.fetch_sub(1);
-    co_return core::fail(core::ErrorCode::kServiceUnavailable, "The server is busy; try again in a moment");
-  }
-  SlotGuard slot{in_flight_};
+  const Slot slot{in_flight_, max_in_flight_};
+  if (!slot.taken()) co_return busy();
   co_return co_await asio::co_spawn(
       pool_->pool,
       [bytes, &sizes, &field]() -> asio::awaitable<core::Result<ImageSet>> {
