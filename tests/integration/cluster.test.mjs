@@ -284,41 +284,51 @@ test('presence is combined over a user\'s sessions on every node; a node killed 
   const watcher = connect(one.port, owner.token);
   await watcher.ready;
   const updates = () => watcher.events.filter((e) => e.t === 'PRESENCE_UPDATE' && e.d.user.id === subject.id);
-  const nextStatus = async (status) => {
+  // Counted before the step that causes the change: the update can arrive before that step's
+  // own answer (READY on another node) does.
+  const expectNext = () => {
     const seen = updates().length;
-    await until(`PRESENCE_UPDATE ${status} (got ${updates().map((e) => e.d.status).join(', ')})`,
-      () => updates().length > seen, 10000);
-    assert.equal(updates().at(-1).d.status, status);
-    assert.equal(updates().length, seen + 1, 'one update per change, not one per node');
+    return async (status) => {
+      await until(`PRESENCE_UPDATE ${status} (got ${updates().map((e) => e.d.status).join(', ')})`,
+        () => updates().length > seen, 10000);
+      assert.equal(updates().at(-1).d.status, status);
+      assert.equal(updates().length, seen + 1, 'one update per change, not one per node');
+    };
   };
 
+  let next = expectNext();
   const onTwo = connect(two.port, subject.token);
   await onTwo.ready;
-  await nextStatus('online');
+  await next('online');
+  next = expectNext();
   const onThree = connect(three.port, subject.token, { status: 'dnd', since: null, activities: [], afk: false });
   await onThree.ready;
-  await nextStatus('dnd');
+  await next('dnd');
   // READY on a third node carries the presence two other nodes hold.
   const late = connect(three.port, owner.token);
   const ready = await late.ready;
   assert.deepEqual(ready.presences.filter((p) => p.user.id === subject.id).map((p) => p.status), ['dnd']);
   late.close();
   // Node 3's session ends: node 2's still counts, so online (never offline).
+  next = expectNext();
   onThree.closeWith(1000);
-  await nextStatus('online');
+  await next('online');
+  next = expectNext();
   onTwo.closeWith(1000);
-  await nextStatus('offline');
+  await next('offline');
 
   // A fourth node, killed with -9 while the subject is idle there: the others end its presence.
   const four = await startHearthd({ db, args: ['--redis', cluster.redisUrl, '--jwt-key-file', join(dir, 'jwt.key'),
     ...nodeArgs, '--worker-id', '4'] });
+  next = expectNext();
   const onFour = connect(four.port, subject.token, { status: 'idle', since: 1, activities: [], afk: true });
   await onFour.ready;
-  await nextStatus('idle');
+  await next('idle');
+  next = expectNext();
   const killedAt = Date.now();
   four.child.kill('SIGKILL');
   await four.stop({ keepDb: true });
-  await nextStatus('offline');
+  await next('offline');
   const tookMs = Date.now() - killedAt;
   assert.ok(tookMs >= nodeTimeoutMs - 500 && tookMs < 3 * nodeTimeoutMs, `offline after ${tookMs} ms`);
   assert.match(one.logs() + two.logs() + three.logs(), /said nothing for 3000 ms: taken for gone/);
