@@ -1368,8 +1368,25 @@ public:
     if (options_.scenario == "idle") {
       base_rss_ = rssBytes(options_.server_pid);
       base_kernel_ = kernelMemory();
+      // A first tenth identifies before the measured rest: what a server pays once (database
+      // connections opened on demand, caches, allocator arenas) is then not counted per session.
+      warm_ = tokens.size() >= 20 ? tokens.size() / 10 : 0;
+      if (warm_ > 0) {
+        std::vector<std::string> first(std::make_move_iterator(tokens.begin()),
+                                       std::make_move_iterator(tokens.begin() + static_cast<std::ptrdiff_t>(warm_)));
+        tokens.erase(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(warm_));
+        spawn(std::move(first));
+        warm_ok_ = waitConnected(0, false).ok;
+        pumpFor(1.0);
+        warm_rss_ = rssBytes(options_.server_pid);
+        warm_kernel_ = kernelMemory();
+        warm_links_ = links_.size();
+      } else {
+        warm_rss_ = base_rss_;
+        warm_kernel_ = base_kernel_;
+      }
     }
-    spawn(std::move(tokens));
+    spawn(std::move(tokens), warm_);
     openPoster();
     if (options_.scenario == "fanout") return fanout();
     if (options_.scenario == "idle") return idle();
@@ -1389,7 +1406,8 @@ private:
   static constexpr std::int64_t kStormDeadlineNs = 120 * kNsPerSec; //!< RESUMEs still pending then are reported
 
   // -- workers --------------------------------------------------------------------------------
-  void spawn(std::vector<std::string> tokens) {
+  // Starts workers for `tokens`, the accounts from `offset` on.
+  void spawn(std::vector<std::string> tokens, std::size_t offset = 0) {
     std::size_t workers = options_.workers;
     if (workers == 0) {
       workers = std::max<std::size_t>(2, (tokens.size() + 9'499) / 9'500);
@@ -1413,7 +1431,7 @@ private:
           ::close(link.fd);
         std::vector<std::string> slice(std::make_move_iterator(tokens.begin() + static_cast<std::ptrdiff_t>(begin)),
                                        std::make_move_iterator(tokens.begin() + static_cast<std::ptrdiff_t>(end)));
-        Worker worker_loop(options_, std::move(slice), begin, pair[1], epoch_ns_);
+        Worker worker_loop(options_, std::move(slice), offset + begin, pair[1], epoch_ns_);
         std::_Exit(worker_loop.run());
       }
       ::close(pair[1]);
@@ -1448,18 +1466,20 @@ private:
   }
 
   // One line from every worker, starting with `word`; fields of each.
-  std::vector<std::map<std::string, std::string>> gather(const std::string& word, std::int64_t deadline_ns) {
-    std::vector<std::map<std::string, std::string>> out(links_.size());
+  // (The workers from index `from` on only.)
+  std::vector<std::map<std::string, std::string>> gather(const std::string& word, std::int64_t deadline_ns,
+                                                         std::size_t from = 0) {
+    std::vector<std::map<std::string, std::string>> out(links_.size() - from);
     std::vector<bool> have(links_.size(), false);
     for (;;) {
       bool all = true;
-      for (std::size_t idx = 0; idx < links_.size(); ++idx) {
+      for (std::size_t idx = from; idx < links_.size(); ++idx) {
         auto& lines = links_[idx].lines;
         while (!have[idx] && !lines.empty()) {
           const std::string line = std::move(lines.front());
           lines.pop_front();
           if (line.rfind(word + " ", 0) == 0) {
-            out[idx] = fieldsOf(std::string_view(line).substr(word.size() + 1));
+            out[idx - from] = fieldsOf(std::string_view(line).substr(word.size() + 1));
             have[idx] = true;
           }
         }
@@ -1679,11 +1699,13 @@ private:
     std::map<std::string, std::uint64_t> failures;
   };
 
-  Connected waitConnected() {
+  // Waits for the workers from index `from` on to identify their clients; prints the figures.
+  Connected waitConnected(std::size_t from = 0, bool report = true) {
     Connected out;
     std::int64_t first = INT64_MAX;
     std::int64_t last = 0;
-    for (const auto& fields : gather("ready", monoNs() + static_cast<std::int64_t>(options_.connect_timeout * 1e9))) {
+    const std::int64_t deadline = monoNs() + static_cast<std::int64_t>(options_.connect_timeout * 1e9);
+    for (const auto& fields : gather("ready", deadline, from)) {
       out.ok += static_cast<std::uint64_t>(toInt(fields.at("ok")));
       out.failed += static_cast<std::uint64_t>(toInt(fields.at("failed")));
       first = std::min(first, toInt(fields.at("first")));
@@ -1691,6 +1713,7 @@ private:
       addCounts(out.failures, fields.at("failures"));
     }
     out.seconds = last > first ? static_cast<double>(last - first) / 1e9 : 0;
+    if (!report) return out;
     std::printf("clients=%zu\nconnected=%lu\nconnect_failed=%lu\nconnect_seconds=%.3f\nconnect_rate=%.0f\n",
                 accounts_.size(), out.ok, out.failed, out.seconds,
                 out.seconds > 0 ? static_cast<double>(out.ok) / out.seconds : 0.0);
@@ -1819,17 +1842,22 @@ private:
     return 0;
   }
 
+  // Per session: the growth from after the warm-up tenth to after everyone, over the rest (the
+  // cost of one more session); the growth from the start over everyone is printed beside it.
   int idle() {
-    const auto connected = waitConnected();
+    const auto connected = waitConnected(warm_links_);
     pumpFor(options_.settle);
     const std::int64_t rss = rssBytes(options_.server_pid);
     const KernelMemory kernel = kernelMemory();
     const double sessions = std::max<double>(1, static_cast<double>(connected.ok));
-    std::printf("idle_rss_before=%ld\nidle_rss_after=%ld\nidle_rss_per_session=%.0f\n", base_rss_, rss,
-                static_cast<double>(rss - base_rss_) / sessions);
+    const double everyone = std::max<double>(1, static_cast<double>(connected.ok + warm_ok_));
+    std::printf("idle_warm_sessions=%lu\nidle_rss_before=%ld\nidle_rss_warm=%ld\nidle_rss_after=%ld\n", warm_ok_,
+                base_rss_, warm_rss_, rss);
+    std::printf("idle_rss_per_session=%.0f\nidle_rss_whole_per_session=%.0f\n",
+                static_cast<double>(rss - warm_rss_) / sessions, static_cast<double>(rss - base_rss_) / everyone);
     std::printf("idle_kernel_slab_per_session=%.0f\nidle_kernel_buffers_per_session=%.0f\n",
-                static_cast<double>(kernel.slab - base_kernel_.slab) / sessions,
-                static_cast<double>(kernel.buffers - base_kernel_.buffers) / sessions);
+                static_cast<double>(kernel.slab - warm_kernel_.slab) / sessions,
+                static_cast<double>(kernel.buffers - warm_kernel_.buffers) / sessions);
     std::fflush(stdout);
     shutdownWorkers();
     return 0;
@@ -1942,7 +1970,12 @@ private:
   std::vector<int> post_status_;
   Histogram post_latency_;
   std::int64_t base_rss_ = 0;
+  std::size_t warm_ = 0; //!< idle: accounts of the warm-up tenth
+  std::uint64_t warm_ok_ = 0; //!< idle: of them, identified
+  std::size_t warm_links_ = 0; //!< idle: the warm-up's workers (the first links)
+  std::int64_t warm_rss_ = 0;
   KernelMemory base_kernel_;
+  KernelMemory warm_kernel_;
 };
 
 } // namespace

@@ -198,8 +198,10 @@ idle_part() {
         add idle "$kind" slab "$(val "$out" idle_kernel_slab_per_session)"
         add idle "$kind" buffers "$(val "$out" idle_kernel_buffers_per_session)"
         add idle "$kind" missing "$(val "$out" connect_failed)"
-        note idle "$kind" "round $round: $(val "$out" connected) identified in $(val "$out" connect_seconds) s,\
- RSS $(val "$out" idle_rss_before) -> $(val "$out" idle_rss_after) bytes$(
+        note idle "$kind" "round $round: $(val "$out" idle_warm_sessions) + $(val "$out" connected) identified (the\
+ second group in $(val "$out" connect_seconds) s), RSS $(val "$out" idle_rss_before) -> $(val "$out" idle_rss_warm) ->\
+ $(val "$out" idle_rss_after) bytes; from the start, over everyone: $(val "$out" idle_rss_whole_per_session) bytes per\
+ session$(
           f=$(val "$out" connect_failures); [[ -n $f ]] && echo ", failures $f")"
       else
         note idle "$kind" "round $round: FAILED: $(tail -n 2 "$logs/idle-$kind-$round.log" | tr '\n' ' ')"
@@ -387,8 +389,10 @@ fanout: $fanout_clients identified clients in one channel; messages posted for $
   p50/p99 = post -> receipt. The peers broadcast one pre-serialised frame of the same size.
 EOF
   want idle && cat <<EOF
-idle: $idle_sessions identified idle sessions; rate = connect+identify per second; memory = process RSS growth per
-  session + kernel slab (sockets, inodes, dentries, files, epoll; both ends of each connection) per session.
+idle: $idle_sessions identified idle sessions, a tenth first, then the rest; rate = the rest's connect+identify per
+  second; memory = process RSS growth from after the first tenth, per later session (what one more session costs;
+  the details give the growth from the start over all) + kernel slab (sockets, inodes, dentries, files, epoll; both
+  ends of each connection) per session.
 EOF
   want create && cat <<EOF
 create: POST /channels/{id}/messages over $connections connections (wrk) vs pgbench running the same INSERT

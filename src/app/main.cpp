@@ -474,10 +474,10 @@ int main(int argc, char** argv) {
   api::addNotificationRoutes(
       router, api::NotificationDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &notification_settings});
   api::addSearchRoutes(router, api::SearchDeps{{ops.pools, &guilds, &accounts, &signer, &events}, &search});
-  router.addWebSocket("/api/v1/gateway",
-                      [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request request) {
-                        return gateway.run(std::move(connection), request);
-                      });
+  router.addWebSocket("/api/v1/gateway", [&gateway](std::shared_ptr<net::WsConnection> connection, net::Request request,
+                                                    net::WsEnded ended) {
+    gateway.run(std::move(connection), request, std::move(ended));
+  });
 
   const net::StaticFiles static_files(config.web_root);
   if (!static_files.hasIndex()) {

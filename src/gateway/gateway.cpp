@@ -470,7 +470,6 @@ struct Gateway::Registry {
 struct Gateway::Watchdog {
   struct Entry {
     std::weak_ptr<net::WsConnection> connection;
-    asio::any_io_executor executor;
     std::atomic<std::chrono::steady_clock::rep> deadline{0}; //!< steady ticks; set by its connection
     bool fired = false; //!< guarded by `mutex`
   };
@@ -494,7 +493,6 @@ struct Gateway::Watchdog {
     std::lock_guard lock(mutex);
     auto entry = entries.emplace(entries.end());
     entry->connection = connection;
-    entry->executor = executor;
     setDeadline(*entry, deadline);
     if (!timer) {
       timer = std::make_shared<asio::steady_timer>(executor);
@@ -525,11 +523,11 @@ struct Gateway::Watchdog {
       for (auto& entry : self->entries) {
         if (entry.fired || now <= entry.deadline.load(std::memory_order_relaxed)) continue;
         entry.fired = true;
-        asio::post(entry.executor, [weak = entry.connection] {
-          if (auto alive = weak.lock()) {
-            closeWith(*alive, CloseCode::kSessionTimedOut, "Heartbeat not received in time");
-          }
-        });
+        // Closed on its own thread (a connection that is gone needs nothing).
+        if (auto alive = entry.connection.lock()) {
+          asio::post(alive->executor(),
+                     [alive] { closeWith(*alive, CloseCode::kSessionTimedOut, "Heartbeat not received in time"); });
+        }
       }
     }
   }
@@ -538,12 +536,15 @@ struct Gateway::Watchdog {
 // One connection while it runs: what its frames act on.
 struct Gateway::Link {
   std::shared_ptr<net::WsConnection> connection;
-  asio::any_io_executor executor;
   std::size_t worker = 0;
-  std::string resume_url; //!< READY's resume_gateway_url
+  std::shared_ptr<const std::string> resume_url; //!< READY's resume_gateway_url (shared: one per host)
   Watchdog::Entries::iterator watch;
   std::shared_ptr<Session> session; //!< set by IDENTIFY or RESUME
   bool ending_session = false; //!< closed with a code that ends the session
+  // Arrival times (ms) inside the rate window, oldest first. Mostly a few heartbeats: the
+  // vector is kept small rather than holding a deque's 512-byte block per connection.
+  std::vector<std::int64_t> recent_frames;
+  std::function<void()> ended; //!< tells the server the connection is done with (once)
 
   void endWith(CloseCode code, std::string reason) {
     if (!resumable(static_cast<std::uint16_t>(code))) ending_session = true;
@@ -962,106 +963,120 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
   co_return session;
 }
 
-asio::awaitable<void> Gateway::run(std::shared_ptr<net::WsConnection> connection, const net::Request& request) {
+void Gateway::run(std::shared_ptr<net::WsConnection> connection, const net::Request& request,
+                  std::function<void()> ended) {
   // Discord's transport compression, asked for in the URL (other values are ignored).
   if (request.queryParam("compress") == "zlib-stream") connection->enableZlibStream();
   const std::string host(request.headers.get("Host"));
   // Behind a TLS-terminating proxy the scheme is the proxy's (as GET /gateway answers).
   const char* scheme = request.headers.get("X-Forwarded-Proto") == "https" ? "wss://" : "ws://";
-  return serve(std::move(connection), request.worker, scheme + net::jsonEscape(host) + "/api/v1/gateway");
-}
-
-// The connection's loop. Its frame stays alive for as long as the connection, idle ones
-// included, so it keeps little: each frame is handled in handleFrame's own (short-lived) frame.
-asio::awaitable<void> Gateway::serve(std::shared_ptr<net::WsConnection> connection, std::size_t worker,
-                                     std::string resume_url) {
-  Link link;
-  link.connection = connection;
-  link.executor = co_await asio::this_coro::executor;
-  link.worker = worker;
-  link.resume_url = std::move(resume_url);
+  auto link = std::make_shared<Link>();
+  link->connection = connection;
+  link->worker = request.worker;
+  link->resume_url = resumeUrl(scheme + net::jsonEscape(host) + "/api/v1/gateway");
+  link->ended = std::move(ended);
   // The first heartbeat may come up to one interval late (clients jitter it); then the grace.
-  link.watch = watchdog_->add(watchdog_, connection, link.executor,
-                              clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace);
+  link->watch = watchdog_->add(watchdog_, connection, connection->executor(),
+                               clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace);
   connection->send(
       frameOf(Op::kHello, "{\"heartbeat_interval\":" + std::to_string(config_.heartbeat_interval.count()) + "}"));
-
-  // Arrival times (ms) inside the rate window, oldest first. Mostly a few heartbeats: the
-  // vector is kept small rather than holding a deque's 512-byte block per connection.
-  std::vector<std::int64_t> recent_frames;
-  while (auto text = co_await connection->read()) {
-    if (!connection->isOpen()) continue; // closing: read until the client answers the close
-    const std::int64_t now_ms = clock_.unixMillis();
-    recent_frames.push_back(now_ms);
-    const std::int64_t cutoff = now_ms - config_.rate_window.count();
-    recent_frames.erase(recent_frames.begin(), std::find_if(recent_frames.begin(), recent_frames.end(),
-                                                            [cutoff](std::int64_t at) { return at > cutoff; }));
-    if (recent_frames.capacity() > 16 && recent_frames.size() * 4 < recent_frames.capacity()) {
-      recent_frames.shrink_to_fit();
-    }
-    if (recent_frames.size() > config_.frames_per_window) {
-      link.endWith(CloseCode::kRateLimited, "You are being rate limited");
-      continue; // keep reading until the close handshake ends
-    }
-    co_await handleFrame(link, *text);
-  }
-  watchdog_->remove(link.watch);
-  auto& session = link.session;
-  if (!session) co_return;
-  const auto peer_code = connection->closeCode();
-  if (peer_code && !resumable(*peer_code)) link.ending_session = true;
-  bool detached = false;
-  {
-    std::lock_guard lock(session->mutex);
-    if (session->attached && session->connection.lock() == connection) {
-      session->detachLocked();
-      session->detached_at = clock_.steadyNow();
-      session->presence_held = !link.ending_session && config_.presence_grace.count() > 0;
-      detached = true;
-    }
-    if (link.ending_session && !session->ended) {
-      session->ended = true;
-    }
-  }
-  if (link.ending_session) {
-    registry_->remove(*session);
-    if (hooks_.shared.drop) hooks_.shared.drop(session->id);
-  }
-  if (detached || link.ending_session) presenceMayHaveChanged(session->user_id);
+  // The link lives in the reader, which the connection holds until its last (nullopt) call: an
+  // idle connection is its socket's pending read and this, no coroutine frame.
+  connection->startReading([this, link](std::optional<std::string> text) { received(link, std::move(text)); });
 }
 
-asio::awaitable<void> Gateway::handleFrame(Link& link, const std::string& text) {
-  auto frame = parseClientFrame(text);
-  if (!frame) {
-    link.endWith(closeCodeFor(frame.error().code), frame.error().message);
-    co_return;
+std::shared_ptr<const std::string> Gateway::resumeUrl(std::string url) {
+  constexpr std::size_t kSharedUrls = 8;
+  std::lock_guard lock(urls_mutex_);
+  for (const auto& known : urls_) {
+    if (*known == url) return known;
   }
-  auto& connection = link.connection;
-  auto& session = link.session;
+  auto made = std::make_shared<const std::string>(std::move(url));
+  if (urls_.size() < kSharedUrls) urls_.push_back(made);
+  return made;
+}
+
+void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::string> text) {
+  auto& connection = *link->connection;
+  if (!text) {
+    linkEnded(*link);
+    return;
+  }
+  if (!connection.isOpen()) { // closing: read until the client answers the close
+    connection.readMore();
+    return;
+  }
+  const std::int64_t now_ms = clock_.unixMillis();
+  auto& recent_frames = link->recent_frames;
+  recent_frames.push_back(now_ms);
+  const std::int64_t cutoff = now_ms - config_.rate_window.count();
+  recent_frames.erase(recent_frames.begin(), std::find_if(recent_frames.begin(), recent_frames.end(),
+                                                          [cutoff](std::int64_t at) { return at > cutoff; }));
+  if (recent_frames.capacity() > 16 && recent_frames.size() * 4 < recent_frames.capacity()) {
+    recent_frames.shrink_to_fit();
+  }
+  if (recent_frames.size() > config_.frames_per_window) {
+    link->endWith(CloseCode::kRateLimited, "You are being rate limited");
+    connection.readMore(); // until the close handshake ends
+    return;
+  }
+  auto frame = parseClientFrame(*text);
+  if (!frame) {
+    link->endWith(closeCodeFor(frame.error().code), frame.error().message);
+    connection.readMore();
+    return;
+  }
+  // A frame that waits (on the database) gets a coroutine of its own; reading waits for it, so
+  // frames are handled in order.
+  const auto later = [this](const std::shared_ptr<Link>& waiting, ClientFrame parsed) {
+    asio::co_spawn(waiting->connection->executor(), handleLater(waiting, std::move(parsed)),
+                   [waiting](const std::exception_ptr& thrown) {
+                     if (thrown) {
+                       try {
+                         std::rethrow_exception(thrown);
+                       } catch (const std::exception& error) {
+                         spdlog::error("gateway {}: handling a frame threw: {}", waiting->connection->remoteAddress(),
+                                       error.what());
+                         waiting->connection->close(1011, "internal error");
+                       }
+                     }
+                     waiting->connection->readMore();
+                   });
+  };
+  auto& session = link->session;
   switch (static_cast<Op>(frame->op)) {
   case Op::kHeartbeat:
-    Watchdog::setDeadline(*link.watch, clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace);
+    Watchdog::setDeadline(*link->watch, clock_.steadyNow() + config_.heartbeat_interval + config_.heartbeat_grace);
     if (session && frame->heartbeat_seq) session->acknowledge(*frame->heartbeat_seq);
-    connection->send(frameOf(Op::kHeartbeatAck, "null"));
+    connection.send(frameOf(Op::kHeartbeatAck, "null"));
     if (session) checkpoint(*session);
     break;
   case Op::kIdentify:
   case Op::kResume:
     if (session) {
-      link.endWith(CloseCode::kAlreadyAuthenticated, "Already authenticated");
-    } else if (frame->op == static_cast<int>(Op::kIdentify)) {
-      co_await identify(link, *frame);
-    } else {
-      co_await resume(link, *frame);
+      link->endWith(CloseCode::kAlreadyAuthenticated, "Already authenticated");
+      break;
     }
-    break;
-  case Op::kPresenceUpdate:
+    later(link, std::move(*frame));
+    return;
+  case Op::kRequestGuildMembers:
     if (!session) {
-      link.endWith(CloseCode::kNotAuthenticated, "Not authenticated");
+      link->endWith(CloseCode::kNotAuthenticated, "Not authenticated");
       break;
     }
     if (frame->payload_error) {
-      link.endWith(CloseCode::kDecodeError, frame->payload_error->message);
+      link->endWith(CloseCode::kDecodeError, frame->payload_error->message);
+      break;
+    }
+    later(link, std::move(*frame));
+    return;
+  case Op::kPresenceUpdate:
+    if (!session) {
+      link->endWith(CloseCode::kNotAuthenticated, "Not authenticated");
+      break;
+    }
+    if (frame->payload_error) {
+      link->endWith(CloseCode::kDecodeError, frame->payload_error->message);
       break;
     }
     {
@@ -1070,26 +1085,55 @@ asio::awaitable<void> Gateway::handleFrame(Link& link, const std::string& text) 
     }
     presenceMayHaveChanged(session->user_id);
     break;
-  case Op::kRequestGuildMembers:
-    if (!session) {
-      link.endWith(CloseCode::kNotAuthenticated, "Not authenticated");
-      break;
-    }
-    if (frame->payload_error) {
-      link.endWith(CloseCode::kDecodeError, frame->payload_error->message);
-      break;
-    }
-    {
-      const Principal who{session->user_id, session->sign_in};
-      co_await answerMemberRequest(session, who, frame->members, link.worker);
-    }
-    break;
   case Op::kVoiceStateUpdate:
     // Accepted once identified; voice arrives with the voice issue.
-    if (!session) link.endWith(CloseCode::kNotAuthenticated, "Not authenticated");
+    if (!session) link->endWith(CloseCode::kNotAuthenticated, "Not authenticated");
     break;
-  default: link.endWith(CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
+  default: link->endWith(CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
   }
+  connection.readMore();
+}
+
+asio::awaitable<void> Gateway::handleLater(std::shared_ptr<Link> link, ClientFrame frame) {
+  switch (static_cast<Op>(frame.op)) {
+  case Op::kIdentify: co_await identify(*link, frame); break;
+  case Op::kResume: co_await resume(*link, frame); break;
+  default: {
+    const Principal who{link->session->user_id, link->session->sign_in};
+    co_await answerMemberRequest(link->session, who, frame.members, link->worker);
+    break;
+  }
+  }
+}
+
+void Gateway::linkEnded(Link& link) {
+  watchdog_->remove(link.watch);
+  const auto ended = std::move(link.ended);
+  const auto& connection = link.connection;
+  auto& session = link.session;
+  if (session) {
+    const auto peer_code = connection->closeCode();
+    if (peer_code && !resumable(*peer_code)) link.ending_session = true;
+    bool detached = false;
+    {
+      std::lock_guard lock(session->mutex);
+      if (session->attached && session->connection.lock() == connection) {
+        session->detachLocked();
+        session->detached_at = clock_.steadyNow();
+        session->presence_held = !link.ending_session && config_.presence_grace.count() > 0;
+        detached = true;
+      }
+      if (link.ending_session && !session->ended) {
+        session->ended = true;
+      }
+    }
+    if (link.ending_session) {
+      registry_->remove(*session);
+      if (hooks_.shared.drop) hooks_.shared.drop(session->id);
+    }
+    if (detached || link.ending_session) presenceMayHaveChanged(session->user_id);
+  }
+  if (ended) ended();
 }
 
 asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
@@ -1106,12 +1150,12 @@ asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
   session->id = randomSessionId();
   session->user_id = user->user_id;
   session->sign_in = user->session_id;
-  session->executor = link.executor;
+  session->executor = connection->executor();
   if (frame.presence) session->presence = *frame.presence;
   const std::string presences = presencesJson(user->presence_candidates);
   {
     std::lock_guard lock(session->mutex);
-    session->attachLocked(connection, link.executor);
+    session->attachLocked(connection, connection->executor());
     session->seq = 1;
     session->dropped_through = 1; // READY is not replayed: a client without it identifies
     session->acknowledged = 1;
@@ -1122,7 +1166,7 @@ asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
         ",\"read_state\":" + orEmpty(user->read_state_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
         ",\"user_guild_settings\":" +
         orEmpty(user->user_guild_settings_json, "{\"version\":0,\"partial\":false,\"entries\":[]}") +
-        ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"" + link.resume_url + "\"}}"));
+        ",\"session_id\":\"" + session->id + "\",\"resume_gateway_url\":\"" + *link.resume_url + "\"}}"));
   }
   // Registered after READY is queued, so every dispatch follows it.
   registry_->add(session);
@@ -1165,7 +1209,7 @@ asio::awaitable<void> Gateway::resume(Link& link, const ClientFrame& frame) {
         replaced = found->connection.lock();
         replaced_executor = found->executor;
       }
-      found->attachLocked(connection, link.executor);
+      found->attachLocked(connection, connection->executor());
       for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
         const auto& entry = found->buffer[index];
         if (entry.seq <= frame.resume_seq) continue;

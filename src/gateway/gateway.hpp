@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -226,9 +227,9 @@ public:
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  //! The WebSocket handler: runs one connection until it closes. Takes what it needs of the
-  //! upgrade request before returning: the coroutine it returns does not refer to `request`.
-  boost::asio::awaitable<void> run(std::shared_ptr<net::WsConnection> connection, const net::Request& request);
+  //! The WebSocket handler: takes one connection over until it closes, then calls `ended`. Takes
+  //! what it needs of the upgrade request before returning.
+  void run(std::shared_ptr<net::WsConnection> connection, const net::Request& request, std::function<void()> ended);
   const GatewayConfig& config() const noexcept { return config_; }
   //! Ends (4004, not resumable) the sessions of `session_id`, or of any sign-in session of
   //! `user_id` when session_id is 0, except those of `except_session`, closing their
@@ -276,9 +277,16 @@ private:
   struct Registry;
   struct Watchdog;
   struct Link;
-  boost::asio::awaitable<void> serve(std::shared_ptr<net::WsConnection> connection, std::size_t worker,
-                                     std::string resume_url);
-  boost::asio::awaitable<void> handleFrame(Link& link, const std::string& text);
+  //! One message from the connection (nullopt: it ended); on the connection's thread.
+  void received(const std::shared_ptr<Link>& link, std::optional<std::string> text);
+  //! The frames that wait (IDENTIFY, RESUME, REQUEST_GUILD_MEMBERS), each in a coroutine of its
+  //! own; reading goes on when it ends.
+  boost::asio::awaitable<void> handleLater(std::shared_ptr<Link> link, ClientFrame frame);
+  //! The connection ended: the session detaches (or ends), and the server is told.
+  void linkEnded(Link& link);
+  //! `url`, shared with every connection that came through the same host (the first few hosts;
+  //! the Host header is the client's to choose, so the list is bounded).
+  std::shared_ptr<const std::string> resumeUrl(std::string url);
   boost::asio::awaitable<void> identify(Link& link, const ClientFrame& frame);
   boost::asio::awaitable<void> resume(Link& link, const ClientFrame& frame);
   boost::asio::awaitable<void> answerMemberRequest(std::shared_ptr<detail::Session> session, Principal who,
@@ -294,6 +302,8 @@ private:
   GatewayHooks hooks_;
   std::shared_ptr<Registry> registry_;
   std::shared_ptr<Watchdog> watchdog_;
+  std::mutex urls_mutex_;
+  std::vector<std::shared_ptr<const std::string>> urls_; //!< resumeUrl's, at most kSharedUrls
 };
 
 } // namespace hearth::gateway

@@ -187,63 +187,16 @@ public:
         Outbound{std::make_shared<const std::string>(std::move(handshake_response)), ws::Opcode::kText, false, true});
   }
 
-  asio::awaitable<std::optional<std::string>> read() override {
-    ws::Event event;
-    for (;;) {
-      // Bytes the client sent with its handshake come first (rare), then the read buffer's.
-      while (!parser_.done() && (!early_bytes_.empty() || read_begin_ < read_end_)) {
-        if (!early_bytes_.empty()) {
-          const std::size_t used = parser_.parse(early_bytes_, event);
-          early_bytes_.erase(0, used);
-          if (early_bytes_.empty()) early_bytes_.shrink_to_fit();
-        } else {
-          read_begin_ += parser_.parse({read_chunk_.data() + read_begin_, read_end_ - read_begin_}, event);
-        }
-        switch (event.kind) {
-        case ws::Event::Kind::kNone: break;
-        case ws::Event::Kind::kMessage: co_return std::move(event.payload);
-        case ws::Event::Kind::kPing:
-          // Pongs count against the outbound limit too: a client that pings and never reads
-          // must not grow memory.
-          if (queued_bytes_ + event.payload.size() + kWsFrameOverhead > queue_limit_) {
-            spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
-            close(4000, "outbound queue overflow");
-          } else if (!close_requested_ && !broken_) {
-            push(ws::Opcode::kPong, std::move(event.payload));
-          }
-          break;
-        case ws::Event::Kind::kPong: break;
-        case ws::Event::Kind::kClose:
-          peer_close_code_ = event.code;
-          peer_closed_ = true;
-          // Answer with the same code (an empty close when it gave none), then the socket closes.
-          if (event.code == ws::kCloseNoStatus) {
-            queueClose(std::string());
-          } else {
-            queueClose(ws::closePayload(event.code, {}));
-          }
-          closeIfDone();
-          co_return std::nullopt;
-        case ws::Event::Kind::kError:
-          spdlog::info("gateway {}: protocol error, closing {}: {}", remote_, event.code, event.payload);
-          close(event.code, event.payload);
-          co_return std::nullopt;
-        }
-      }
-      if (parser_.done() || read_ended_) co_return std::nullopt;
-      auto [ec, bytes] = co_await socket_.async_read_some(asio::buffer(read_chunk_), kUseTuple);
-      if (ec) {
-        read_ended_ = true;
-        if (ec != asio::error::operation_aborted && ec != asio::error::eof && ec != asio::error::connection_reset) {
-          spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
-        }
-        closeIfDone();
-        co_return std::nullopt;
-      }
-      read_begin_ = 0;
-      read_end_ = bytes;
-    }
+  void startReading(WsOnMessage on_message) override {
+    on_message_ = std::move(on_message);
+    readMore();
   }
+
+  void readMore() override {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->deliver(); });
+  }
+
+  asio::any_io_executor executor() override { return socket_.get_executor(); }
 
   bool send(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), true); }
   bool sendReplay(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), false); }
@@ -266,6 +219,7 @@ public:
   //! worker's list while the handler runs (touched on the connection's thread only).
   SessionControl control;
   std::list<SessionControl*>::iterator control_it;
+  bool handler_over = false; //!< the handler said it is done (WsEnded)
 
   //! The handler has ended. A writer still flushing (to a client that does not read) gets the
   //! close timeout, after which the socket is cut; the sweep no longer watches this connection.
@@ -280,6 +234,92 @@ public:
   }
 
 private:
+  // What the bytes at hand hold: a message, the end of reading, or nothing whole yet.
+  enum class Parsed { kMessage, kEnded, kNeedMore };
+
+  // Parses what was read (the bytes sent with the handshake first, rare), answering pings and
+  // the peer's close on the way.
+  Parsed parseBuffered(std::string& message) {
+    ws::Event event;
+    while (!parser_.done() && (!early_bytes_.empty() || read_begin_ < read_end_)) {
+      if (!early_bytes_.empty()) {
+        const std::size_t used = parser_.parse(early_bytes_, event);
+        early_bytes_.erase(0, used);
+        if (early_bytes_.empty()) early_bytes_.shrink_to_fit();
+      } else {
+        read_begin_ += parser_.parse({read_chunk_.data() + read_begin_, read_end_ - read_begin_}, event);
+      }
+      switch (event.kind) {
+      case ws::Event::Kind::kNone: break;
+      case ws::Event::Kind::kMessage: message = std::move(event.payload); return Parsed::kMessage;
+      case ws::Event::Kind::kPing:
+        // Pongs count against the outbound limit too: a client that pings and never reads
+        // must not grow memory.
+        if (queued_bytes_ + event.payload.size() + kWsFrameOverhead > queue_limit_) {
+          spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
+          close(4000, "outbound queue overflow");
+        } else if (!close_requested_ && !broken_) {
+          push(ws::Opcode::kPong, std::move(event.payload));
+        }
+        break;
+      case ws::Event::Kind::kPong: break;
+      case ws::Event::Kind::kClose:
+        peer_close_code_ = event.code;
+        peer_closed_ = true;
+        // Answer with the same code (an empty close when it gave none), then the socket closes.
+        if (event.code == ws::kCloseNoStatus) {
+          queueClose(std::string());
+        } else {
+          queueClose(ws::closePayload(event.code, {}));
+        }
+        closeIfDone();
+        return Parsed::kEnded;
+      case ws::Event::Kind::kError:
+        spdlog::info("gateway {}: protocol error, closing {}: {}", remote_, event.code, event.payload);
+        close(event.code, event.payload);
+        return Parsed::kEnded;
+      }
+    }
+    return parser_.done() || read_ended_ ? Parsed::kEnded : Parsed::kNeedMore;
+  }
+
+  // Hands the reader its next message, or waits on the socket for more bytes: the pending read
+  // is the only thing an idle connection has in flight.
+  void deliver() {
+    if (!on_message_) return;
+    std::string message;
+    switch (parseBuffered(message)) {
+    case Parsed::kMessage: on_message_(std::move(message)); return;
+    case Parsed::kEnded: endReading(); return;
+    case Parsed::kNeedMore: break;
+    }
+    socket_.async_read_some(
+        asio::buffer(read_chunk_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t bytes) { self->readDone(ec, bytes); });
+  }
+
+  void readDone(boost::system::error_code ec, std::size_t bytes) {
+    if (ec) {
+      read_ended_ = true;
+      if (ec != asio::error::operation_aborted && ec != asio::error::eof && ec != asio::error::connection_reset) {
+        spdlog::info("gateway {}: read ended: {}", remote_, ec.message());
+      }
+      closeIfDone();
+      endReading();
+      return;
+    }
+    read_begin_ = 0;
+    read_end_ = bytes;
+    deliver();
+  }
+
+  // The reader gets its nullopt and is let go (it usually holds this connection: the cycle ends).
+  void endReading() {
+    auto reader = std::move(on_message_);
+    on_message_ = nullptr;
+    if (reader) reader(std::nullopt);
+  }
+
   bool queueMessage(std::shared_ptr<const std::string> frame, bool counted) {
     if (close_requested_ || broken_) return false;
     if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
@@ -464,6 +504,7 @@ private:
   bool broken_ = false;
   std::optional<std::uint16_t> peer_close_code_;
   std::unique_ptr<ZlibStream> zlib_; //!< set for ?compress=zlib-stream
+  WsOnMessage on_message_; //!< the reader, from startReading() until its nullopt
 };
 
 } // namespace
@@ -644,9 +685,9 @@ asio::awaitable<Response> HttpServer::Impl::dispatch(Request& request, std::stri
 
 // An upgraded connection leaves its HTTP session's coroutine (whose frame, with the parser, read
 // buffer and response state, is several KiB) and gets none of the server's own: the 101 response
-// is the first item of the connection's queue and the handler's coroutine is spawned alone. What
+// is the first item of the connection's queue and the handler takes the connection over. What
 // an idle WebSocket costs the server is then the socket, the connection object (its parser and a
-// 128-byte read buffer) and the handler's own frames.
+// 128-byte read buffer), its pending read and what the handler keeps.
 void HttpServer::Impl::startWebSocket(tcp::socket socket, std::string handshake_response, std::string early_bytes,
                                       Request request, const WsHandler* handler, std::size_t worker_idx) {
   auto connection = std::make_shared<WsConnectionImpl>(std::move(socket), request.remote_address,
@@ -659,33 +700,21 @@ void HttpServer::Impl::startWebSocket(tcp::socket socket, std::string handshake_
   connection->control_it = worker.sessions.insert(worker.sessions.end(), &connection->control);
   if (stopping) connection->control.shutdown(); // stop() went over the sessions already
   metrics.websocketOpened();
-  // The handler takes the request and keeps what it needs of it: nothing of it stays here.
-  std::optional<asio::awaitable<void>> handling;
+  // The handler takes the request and keeps what it needs of it: nothing of it stays here. It
+  // says when it is done with the connection (once; a throw before it took the connection ends it
+  // here).
+  WsEnded ended = [self = shared_from_this(), connection, worker_idx] {
+    if (std::exchange(connection->handler_over, true)) return;
+    self->metrics.websocketClosed();
+    self->webSocketEnded(*connection, worker_idx);
+  };
   try {
-    handling.emplace((*handler)(connection, std::move(request)));
+    (*handler)(connection, std::move(request), ended);
   } catch (const std::exception& error) {
     spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
     connection->close(1011, "internal error");
+    ended();
   }
-  if (!handling) {
-    metrics.websocketClosed();
-    webSocketEnded(*connection, worker_idx);
-    return;
-  }
-  const auto executor = connection->socket().get_executor();
-  asio::co_spawn(executor, std::move(*handling),
-                 [self = shared_from_this(), connection, worker_idx](std::exception_ptr thrown) {
-                   if (thrown) {
-                     try {
-                       std::rethrow_exception(thrown);
-                     } catch (const std::exception& error) {
-                       spdlog::error("{}: WebSocket handler threw: {}", connection->remoteAddress(), error.what());
-                       connection->close(1011, "internal error");
-                     }
-                   }
-                   self->metrics.websocketClosed();
-                   self->webSocketEnded(*connection, worker_idx);
-                 });
 }
 
 void HttpServer::Impl::webSocketEnded(WsConnectionImpl& connection, std::size_t worker_idx) {

@@ -17,9 +17,11 @@ namespace hearth::net {
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
 class WsConnection;
-//! Runs a WebSocket connection after the upgrade until it ends. It owns the upgrade request: a
-//! connection may stay open for days, so it keeps only what it needs of it.
-using WsHandler = std::function<boost::asio::awaitable<void>(std::shared_ptr<WsConnection>, Request)>;
+//! Takes a WebSocket connection after the upgrade (WsConnection::startReading) and calls `ended`
+//! once, when it is done with it. It owns the upgrade request: a connection may stay open for
+//! days, so it keeps only what it needs of it.
+using WsEnded = std::function<void()>;
+using WsHandler = std::function<void(std::shared_ptr<WsConnection>, Request, WsEnded ended)>;
 
 struct RouteMatch {
   enum class Kind { kHandler, kWebSocket, kNotFound, kMethodNotAllowed } kind = Kind::kNotFound;

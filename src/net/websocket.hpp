@@ -2,21 +2,32 @@
 // A WebSocket connection as the gateway sees it: no Beast types. Writes go through a bounded
 // outbound queue drained by one writer, so producers never block and never interleave frames.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <boost/asio/awaitable.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 namespace hearth::net {
+
+//! What a connection's reader is given: the next message, or nullopt once the connection is
+//! closed or broken (including a message above the size limit, which closes it with 1009).
+using WsOnMessage = std::function<void(std::optional<std::string>)>;
 
 class WsConnection {
 public:
   virtual ~WsConnection() = default;
-  //! The next text or binary message; nullopt once the connection is closed or broken
-  //! (including a message above the size limit, which closes it with 1009).
-  virtual boost::asio::awaitable<std::optional<std::string>> read() = 0;
+  //! Starts reading: `on_message` gets each message in turn, on the connection's thread and never
+  //! from inside startReading() or readMore(). After each message reading pauses until
+  //! readMore(); after the nullopt it ends and `on_message` is let go. An idle connection so waits
+  //! on its socket alone: no coroutine frame per connection (issue 5's memory per session).
+  virtual void startReading(WsOnMessage on_message) = 0;
+  //! Reads on after a message was handled.
+  virtual void readMore() = 0;
+  //! The connection's thread (a strand of one): everything about the connection runs on it.
+  virtual boost::asio::any_io_executor executor() = 0;
   //! Queues a text frame; call it on the connection's own thread. Returns false, and closes the
   //! connection with 4000 (resumable), when the queue would pass its byte limit: a consumer
   //! that falls behind must not grow memory without bound.

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -18,19 +19,18 @@ namespace asio = boost::asio;
 
 // An in-memory connection: the protocol logic above net/ is what is under test here; the real
 // WebSocket path is covered by tests/integration/gateway.test.mjs.
-class FakeConnection final : public net::WsConnection {
+class FakeConnection final : public net::WsConnection, public std::enable_shared_from_this<FakeConnection> {
 public:
-  asio::awaitable<std::optional<std::string>> read() override {
-    asio::steady_timer poll(co_await asio::this_coro::executor);
-    while (inbox.empty() && !peer_closed && !close_code) {
-      poll.expires_after(std::chrono::milliseconds(1));
-      co_await poll.async_wait(asio::use_awaitable);
-    }
-    if (inbox.empty()) co_return std::nullopt;
-    std::string next = std::move(inbox.front());
-    inbox.pop_front();
-    co_return next;
+  explicit FakeConnection(asio::any_io_executor executor) : executor_(executor), poll_(executor) {}
+
+  void startReading(net::WsOnMessage on_message) override {
+    on_message_ = std::move(on_message);
+    readMore();
   }
+  void readMore() override {
+    asio::post(executor_, [self = shared_from_this()] { self->deliver(); });
+  }
+  asio::any_io_executor executor() override { return executor_; }
   bool send(std::shared_ptr<const std::string> frame) override {
     if (close_code) return false;
     sent.push_back(*frame);
@@ -57,6 +57,26 @@ public:
   bool zlib = false;
 
 private:
+  // The next message, the end (closed, once the inbox is empty), or a look again in 1 ms.
+  void deliver() {
+    if (!on_message_) return;
+    if (!inbox.empty()) {
+      std::string next = std::move(inbox.front());
+      inbox.pop_front();
+      on_message_(std::move(next));
+    } else if (peer_closed || close_code) {
+      auto reader = std::move(on_message_);
+      on_message_ = nullptr;
+      reader(std::nullopt);
+    } else {
+      poll_.expires_after(std::chrono::milliseconds(1));
+      poll_.async_wait([self = shared_from_this()](boost::system::error_code) { self->deliver(); });
+    }
+  }
+
+  asio::any_io_executor executor_;
+  asio::steady_timer poll_;
+  net::WsOnMessage on_message_;
   std::string address_ = "test";
 };
 
@@ -65,16 +85,10 @@ struct Harness {
 
   // Runs the gateway on `connection` while `script` drives it; returns when both finish.
   void run(const std::function<asio::awaitable<void>(FakeConnection&)>& script) {
-    auto connection = std::make_shared<FakeConnection>();
+    auto connection = std::make_shared<FakeConnection>(io.get_executor());
     net::Request request;
     bool gateway_done = false;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-          co_await gateway.run(connection, request);
-          gateway_done = true;
-        },
-        asio::detached);
+    asio::post(io, [&] { gateway.run(connection, request, [&] { gateway_done = true; }); });
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {
@@ -142,18 +156,12 @@ TEST(Gateway, OneWatchdogClosesOnlyTheConnectionsWhoseHeartbeatsStopped) {
   core::ManualClock clock;
   Gateway gateway(GatewayConfig{.heartbeat_interval = std::chrono::milliseconds(1000)}, clock);
   asio::io_context io;
-  auto beating = std::make_shared<FakeConnection>();
-  auto silent = std::make_shared<FakeConnection>();
+  auto beating = std::make_shared<FakeConnection>(io.get_executor());
+  auto silent = std::make_shared<FakeConnection>(io.get_executor());
   net::Request request;
   int ended = 0;
   for (const auto& connection : {beating, silent}) {
-    asio::co_spawn(
-        io,
-        [&, connection]() -> asio::awaitable<void> {
-          co_await gateway.run(connection, request);
-          ++ended;
-        },
-        asio::detached);
+    asio::post(io, [&, connection] { gateway.run(connection, request, [&] { ++ended; }); });
   }
   asio::co_spawn(
       io,
@@ -410,16 +418,10 @@ struct ResumeHarness {
 
   // Runs one connection through `script`; returns what it was sent.
   std::shared_ptr<FakeConnection> run(const std::function<asio::awaitable<void>(FakeConnection&)>& script) {
-    auto connection = std::make_shared<FakeConnection>();
+    auto connection = std::make_shared<FakeConnection>(io.get_executor());
     net::Request request;
     bool done = false;
-    asio::co_spawn(
-        io,
-        [&]() -> asio::awaitable<void> {
-          co_await gateway.run(connection, request);
-          done = true;
-        },
-        asio::detached);
+    asio::post(io, [&] { gateway.run(connection, request, [&] { done = true; }); });
     asio::co_spawn(
         io,
         [&]() -> asio::awaitable<void> {

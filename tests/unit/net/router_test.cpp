@@ -80,8 +80,7 @@ TEST(Router, HeadFallsBackToGet) {
 TEST(Router, WebSocketRoutesNeedAnUpgrade) {
   Router router;
   router.add(Method::kGet, "/api/v1/gateway", stub());
-  router.addWebSocket("/api/v1/gateway",
-                      [](std::shared_ptr<WsConnection>, Request) -> boost::asio::awaitable<void> { co_return; });
+  router.addWebSocket("/api/v1/gateway", [](std::shared_ptr<WsConnection>, Request, WsEnded ended) { ended(); });
   auto upgrade = requestFor(Method::kGet, "/api/v1/gateway");
   EXPECT_EQ(router.match(upgrade, true).kind, RouteMatch::Kind::kWebSocket);
   auto plain = requestFor(Method::kGet, "/api/v1/gateway");
