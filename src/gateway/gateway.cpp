@@ -345,9 +345,8 @@ struct Session {
       alive = connection.lock();
     }
     if (!alive || !alive->isOpen()) return;
-    for (auto& frame : frames) {
-      if (!alive->send(std::move(frame))) return; // closed (for overflow): the rest would be dropped too
-    }
+    // Written here and now: this is already the connection's thread, and its turn.
+    alive->sendNow(frames);
   }
 
   // Caller holds `mutex`.

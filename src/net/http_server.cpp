@@ -201,6 +201,15 @@ public:
   bool send(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), true); }
   bool sendReplay(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), false); }
 
+  bool sendNow(std::vector<std::shared_ptr<const std::string>>& frames) override {
+    bool open = true;
+    for (auto& frame : frames) {
+      if (!(open = queueMessage(std::move(frame), true, false))) break;
+    }
+    if (!writing_) writeNow(); // a writeNow already posted finds the queue empty
+    return open;
+  }
+
   void close(std::uint16_t code, std::string reason) override {
     if (close_requested_ || broken_) return;
     queueClose(ws::closePayload(code, reason));
@@ -320,7 +329,7 @@ private:
     if (reader) reader(std::nullopt);
   }
 
-  bool queueMessage(std::shared_ptr<const std::string> frame, bool counted) {
+  bool queueMessage(std::shared_ptr<const std::string> frame, bool counted, bool kick = true) {
     if (close_requested_ || broken_) return false;
     if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
     if (counted && queued_bytes_ + frame->size() + kWsFrameOverhead > queue_limit_) {
@@ -331,7 +340,7 @@ private:
     Outbound out{std::move(frame), zlib_ ? ws::Opcode::kBinary : ws::Opcode::kText, !counted, false};
     queued_bytes_ += weight(out);
     queue_.push_back(std::move(out));
-    kickWriter();
+    if (kick) kickWriter();
     return true;
   }
 

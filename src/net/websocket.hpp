@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -32,6 +33,11 @@ public:
   //! connection with 4000 (resumable), when the queue would pass its byte limit: a consumer
   //! that falls behind must not grow memory without bound.
   virtual bool send(std::shared_ptr<const std::string> frame) = 0;
+  //! Queues `frames` as send() does each (stopping at one that closes the connection), then writes
+  //! at once rather than once the current handler is done: for a caller that gathered them
+  //! already (the gateway's flush of a session's outbox). Call it on the connection's thread.
+  //! False when the connection closed on the way (the rest are dropped).
+  virtual bool sendNow(std::vector<std::shared_ptr<const std::string>>& frames) = 0;
   //! Queues a frame of a RESUME's replay: like send(), but not held to the byte limit. A replay is
   //! bounded by the gateway's replay_limit and the client is owed it whole; held to the limit, a
   //! large one would close every resume with 4000 and the client could never catch up. Frames

@@ -37,6 +37,12 @@ public:
     return true;
   }
   bool sendReplay(std::shared_ptr<const std::string> frame) override { return send(std::move(frame)); }
+  bool sendNow(std::vector<std::shared_ptr<const std::string>>& frames) override {
+    for (auto& frame : frames) {
+      if (!send(std::move(frame))) return false;
+    }
+    return true;
+  }
   void close(std::uint16_t code, std::string reason) override {
     if (close_code) return;
     close_code = code;
