@@ -6,6 +6,7 @@
 #include <mutex>
 #include <random>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -252,6 +253,12 @@ std::string dispatchFrame(std::int64_t seq, const std::string& type, const std::
   frame += data;
   frame += '}';
   return frame;
+}
+
+// A bug met while handling a frame ends the connection, not the thread.
+void closeForError(net::WsConnection& connection, const std::exception& error) {
+  spdlog::error("gateway {}: handling a frame threw: {}", connection.remoteAddress(), error.what());
+  connection.close(1011, "internal error");
 }
 
 void closeWith(net::WsConnection& connection, CloseCode code, std::string reason) {
@@ -981,7 +988,22 @@ void Gateway::run(std::shared_ptr<net::WsConnection> connection, const net::Requ
       frameOf(Op::kHello, "{\"heartbeat_interval\":" + std::to_string(config_.heartbeat_interval.count()) + "}"));
   // The link lives in the reader, which the connection holds until its last (nullopt) call: an
   // idle connection is its socket's pending read and this, no coroutine frame.
-  connection->startReading([this, link](std::optional<std::string> text) { received(link, std::move(text)); });
+  connection->startReading([this, link](std::optional<std::string> text) {
+    const bool last = !text;
+    try {
+      received(link, std::move(text));
+      return;
+    } catch (const std::exception& error) {
+      closeForError(*link->connection, error);
+    }
+    // What threw is done with: the connection reads on to its close, or, if it was the end,
+    // the server still hears of it.
+    if (!last) {
+      link->connection->readMore();
+    } else if (link->ended) {
+      std::exchange(link->ended, nullptr)();
+    }
+  });
 }
 
 std::shared_ptr<const std::string> Gateway::resumeUrl(std::string url) {
@@ -1034,9 +1056,7 @@ void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::str
                        try {
                          std::rethrow_exception(thrown);
                        } catch (const std::exception& error) {
-                         spdlog::error("gateway {}: handling a frame threw: {}", waiting->connection->remoteAddress(),
-                                       error.what());
-                         waiting->connection->close(1011, "internal error");
+                         closeForError(*waiting->connection, error);
                        }
                      }
                      waiting->connection->readMore();
@@ -1107,7 +1127,6 @@ asio::awaitable<void> Gateway::handleLater(std::shared_ptr<Link> link, ClientFra
 
 void Gateway::linkEnded(Link& link) {
   watchdog_->remove(link.watch);
-  const auto ended = std::move(link.ended);
   const auto& connection = link.connection;
   auto& session = link.session;
   if (session) {
@@ -1132,7 +1151,7 @@ void Gateway::linkEnded(Link& link) {
     }
     if (detached || link.ending_session) presenceMayHaveChanged(session->user_id);
   }
-  if (ended) ended();
+  if (link.ended) std::exchange(link.ended, nullptr)();
 }
 
 asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {

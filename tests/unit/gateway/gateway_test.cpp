@@ -279,6 +279,22 @@ TEST(Gateway, IdentifyWithAValidTokenGetsReadyWithTheUserAndSequenceOne) {
   EXPECT_EQ(harness.last->close_code, 4005) << "a second IDENTIFY";
 }
 
+// A bug met while handling a frame (here, IDENTIFY's lookup throwing) closes that connection with
+// 1011; the connection still ends in order and the server hears of it.
+TEST(Gateway, AFrameWhoseHandlingThrowsClosesItsConnectionWith1011) {
+  Harness harness(GatewayConfig{}, [](std::string, std::size_t) -> asio::awaitable<core::Result<Identity>> {
+    throw std::runtime_error("lookup broke");
+    co_return Identity{};
+  });
+  harness.run([](FakeConnection& connection) -> asio::awaitable<void> {
+    connection.inbox.push_back(R"({"op":2,"d":{"token":"good","properties":{"os":"linux"}}})");
+    co_await waitFor([&] { return connection.close_code.has_value(); });
+  });
+  EXPECT_EQ(harness.last->close_code, 1011);
+  EXPECT_EQ(harness.last->close_reason, "internal error");
+  EXPECT_EQ(harness.last->sent.size(), 1u) << "HELLO only, no READY";
+}
+
 TEST(Gateway, ClosingASessionClosesItsIdentifiedConnectionsOnly) {
   Harness harness(GatewayConfig{}, fakeIdentify());
   std::size_t before_close = 0;
