@@ -1365,16 +1365,17 @@ public:
       tokens.push_back(key.empty() ? "bench" : tokenFor(key, account));
     if (!options_.poster.empty()) poster_token_ = tokenFor(key, parsePoster(options_.poster));
     epoch_ns_ = monoNs();
+    std::size_t warm = 0; // idle: the accounts of the warm-up tenth
     if (options_.scenario == "idle") {
       base_rss_ = rssBytes(options_.server_pid);
       base_kernel_ = kernelMemory();
       // A first tenth identifies before the measured rest: what a server pays once (database
       // connections opened on demand, caches, allocator arenas) is then not counted per session.
-      warm_ = tokens.size() >= 20 ? tokens.size() / 10 : 0;
-      if (warm_ > 0) {
+      warm = tokens.size() >= 20 ? tokens.size() / 10 : 0;
+      if (warm > 0) {
         std::vector<std::string> first(std::make_move_iterator(tokens.begin()),
-                                       std::make_move_iterator(tokens.begin() + static_cast<std::ptrdiff_t>(warm_)));
-        tokens.erase(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(warm_));
+                                       std::make_move_iterator(tokens.begin() + static_cast<std::ptrdiff_t>(warm)));
+        tokens.erase(tokens.begin(), tokens.begin() + static_cast<std::ptrdiff_t>(warm));
         spawn(std::move(first));
         warm_ok_ = waitConnected(0, false).ok;
         pumpFor(1.0);
@@ -1386,7 +1387,7 @@ public:
         warm_kernel_ = base_kernel_;
       }
     }
-    spawn(std::move(tokens), warm_);
+    spawn(std::move(tokens), warm);
     openPoster();
     if (options_.scenario == "fanout") return fanout();
     if (options_.scenario == "idle") return idle();
@@ -1970,7 +1971,6 @@ private:
   std::vector<int> post_status_;
   Histogram post_latency_;
   std::int64_t base_rss_ = 0;
-  std::size_t warm_ = 0; //!< idle: accounts of the warm-up tenth
   std::uint64_t warm_ok_ = 0; //!< idle: of them, identified
   std::size_t warm_links_ = 0; //!< idle: the warm-up's workers (the first links)
   std::int64_t warm_rss_ = 0;

@@ -536,22 +536,15 @@ void RedisBus::close() {
   if (writer_->connected()) {
     // Goodbye, so the other nodes end this node's presence at once (best effort: a node that
     // dies says nothing, and is taken for gone after node_timeout).
-    // It goes through the backlog, behind every entry already waiting there: a presence entry
-    // of ours appended after the goodbye would bring our users back on the other nodes until
+    // It is enqueued like any entry, behind every one already waiting: a presence entry of ours
+    // appended after the goodbye would bring our users back on the other nodes until
     // node_timeout. The I/O threads are joined, so nothing of ours is enqueued after it.
     auto said = std::make_shared<std::promise<void>>();
     auto said_future = said->get_future();
-    asio::post(io_, [this, said] {
-      const auto last = [&](std::vector<std::string> command, domain::EventBus::Published published) {
-        backlog_.push_back(
-            std::make_shared<Outgoing>(Outgoing{std::move(command), std::move(published), false, false, false}));
-      };
-      last({"DEL", presenceKey(node_)}, {});
-      last({"SREM", bus_options_.prefix + "nodes", node_}, {});
-      last({"XADD", stream_key_, "*", "k", std::string(kGone), "p", node_}, [said] { said->set_value(); });
-      backlog_size_ = backlog_.size();
-      pump();
-    });
+    enqueue({"DEL", presenceKey(node_)}, {}, false);
+    enqueue({"SREM", bus_options_.prefix + "nodes", node_}, {}, false);
+    enqueue(
+        {"XADD", stream_key_, "*", "k", std::string(kGone), "p", node_}, [said] { said->set_value(); }, false);
     said_future.wait_for(std::chrono::seconds(1));
   }
   stopping_ = true;

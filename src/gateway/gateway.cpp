@@ -6,7 +6,6 @@
 #include <mutex>
 #include <random>
 #include <unordered_map>
-#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -989,20 +988,22 @@ void Gateway::run(std::shared_ptr<net::WsConnection> connection, const net::Requ
   // The link lives in the reader, which the connection holds until its last (nullopt) call: an
   // idle connection is its socket's pending read and this, no coroutine frame.
   connection->startReading([this, link](std::optional<std::string> text) {
-    const bool last = !text;
-    try {
-      received(link, std::move(text));
+    if (!text) {
+      try {
+        linkEnded(*link);
+      } catch (const std::exception& error) {
+        spdlog::error("gateway {}: ending the connection threw: {}", link->connection->remoteAddress(), error.what());
+      }
+      link->ended(); // the server hears of the end either way
       return;
+    }
+    bool read_on = true;
+    try {
+      read_on = received(link, *text);
     } catch (const std::exception& error) {
-      closeForError(*link->connection, error);
+      closeForError(*link->connection, error); // and reads on to the close
     }
-    // What threw is done with: the connection reads on to its close, or, if it was the end,
-    // the server still hears of it.
-    if (!last) {
-      link->connection->readMore();
-    } else if (link->ended) {
-      std::exchange(link->ended, nullptr)();
-    }
+    if (read_on) link->connection->readMore();
   });
 }
 
@@ -1017,16 +1018,9 @@ std::shared_ptr<const std::string> Gateway::resumeUrl(std::string url) {
   return made;
 }
 
-void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::string> text) {
+bool Gateway::received(const std::shared_ptr<Link>& link, const std::string& text) {
   auto& connection = *link->connection;
-  if (!text) {
-    linkEnded(*link);
-    return;
-  }
-  if (!connection.isOpen()) { // closing: read until the client answers the close
-    connection.readMore();
-    return;
-  }
+  if (!connection.isOpen()) return true; // closing: read until the client answers the close
   const std::int64_t now_ms = clock_.unixMillis();
   auto& recent_frames = link->recent_frames;
   recent_frames.push_back(now_ms);
@@ -1038,14 +1032,12 @@ void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::str
   }
   if (recent_frames.size() > config_.frames_per_window) {
     link->endWith(CloseCode::kRateLimited, "You are being rate limited");
-    connection.readMore(); // until the close handshake ends
-    return;
+    return true; // until the close handshake ends
   }
-  auto frame = parseClientFrame(*text);
+  auto frame = parseClientFrame(text);
   if (!frame) {
     link->endWith(closeCodeFor(frame.error().code), frame.error().message);
-    connection.readMore();
-    return;
+    return true;
   }
   // A frame that waits (on the database) gets a coroutine of its own; reading waits for it, so
   // frames are handled in order.
@@ -1077,7 +1069,7 @@ void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::str
       break;
     }
     later(link, std::move(*frame));
-    return;
+    return false;
   case Op::kRequestGuildMembers:
     if (!session) {
       link->endWith(CloseCode::kNotAuthenticated, "Not authenticated");
@@ -1088,7 +1080,7 @@ void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::str
       break;
     }
     later(link, std::move(*frame));
-    return;
+    return false;
   case Op::kPresenceUpdate:
     if (!session) {
       link->endWith(CloseCode::kNotAuthenticated, "Not authenticated");
@@ -1110,7 +1102,7 @@ void Gateway::received(const std::shared_ptr<Link>& link, std::optional<std::str
     break;
   default: link->endWith(CloseCode::kUnknownOpcode, "Unknown opcode " + std::to_string(frame->op)); break;
   }
-  connection.readMore();
+  return true;
 }
 
 asio::awaitable<void> Gateway::handleLater(std::shared_ptr<Link> link, ClientFrame frame) {
@@ -1151,7 +1143,6 @@ void Gateway::linkEnded(Link& link) {
     }
     if (detached || link.ending_session) presenceMayHaveChanged(session->user_id);
   }
-  if (link.ended) std::exchange(link.ended, nullptr)();
 }
 
 asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {

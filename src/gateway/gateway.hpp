@@ -277,12 +277,13 @@ private:
   struct Registry;
   struct Watchdog;
   struct Link;
-  //! One message from the connection (nullopt: it ended); on the connection's thread.
-  void received(const std::shared_ptr<Link>& link, std::optional<std::string> text);
+  //! One message from the connection, on its thread. True when reading goes on now; false when a
+  //! coroutine took the frame (it reads on when it ends).
+  bool received(const std::shared_ptr<Link>& link, const std::string& text);
   //! The frames that wait (IDENTIFY, RESUME, REQUEST_GUILD_MEMBERS), each in a coroutine of its
   //! own; reading goes on when it ends.
   boost::asio::awaitable<void> handleLater(std::shared_ptr<Link> link, ClientFrame frame);
-  //! The connection ended: the session detaches (or ends), and the server is told.
+  //! The connection ended: the session detaches (or ends).
   void linkEnded(Link& link);
   //! `url`, shared with every connection that came through the same host (the first few hosts;
   //! the Host header is the client's to choose, so the list is bounded).

@@ -223,7 +223,6 @@ public:
     if (!zlib_) zlib_ = std::make_unique<ZlibStream>();
   }
 
-  tcp::socket& socket() noexcept { return socket_; }
   //! The server's hold on this connection for stop() and the close deadline: registered in its
   //! worker's list while the handler runs (touched on the connection's thread only).
   SessionControl control;
