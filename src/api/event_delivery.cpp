@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -38,15 +39,24 @@ struct Audience {
   bool busy = false; //!< it failed for want of a database connection: worth trying again
 };
 
+std::string idList(const std::vector<std::uint64_t>& users) {
+  std::string list = "{";
+  for (const auto user : users) {
+    if (list.size() > 1) list += ",";
+    list += std::to_string(user);
+  }
+  list += "}";
+  return list;
+}
+
+std::uint64_t u64(const store::PgResult& rows, int row, int column) {
+  return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
+}
+
 // Who of `users` may receive `event`.
 asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& event,
                                      std::vector<std::uint64_t> users) {
-  std::string user_list = "{";
-  for (const auto user : users) {
-    if (user_list.size() > 1) user_list += ",";
-    user_list += std::to_string(user);
-  }
-  user_list += "}";
+  const std::string user_list = idList(users);
   Audience out;
   if (event.guild_id == 0) {
     // A DM or group DM: its recipients, whatever their servers.
@@ -159,6 +169,197 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
   co_return out;
 }
 
+// What one worker read of a server's permissions, under the server's access version then
+// (migration 0014: every change of membership, member roles, role permissions, overwrites,
+// channel type or owner bumps it in its own transaction). An event's lookup reads the version
+// alone while it stays the same, so a message to a channel of 5,000 connected members costs one
+// single-row read instead of reading them all; a change committed anywhere is seen by the next
+// event, as before. Only what events needed is read: the members among the users connected here,
+// the channels events went to. A server's events always go to the same worker: touched on that
+// worker's thread only.
+struct GuildAccess {
+  std::int64_t version = 0;
+  std::uint64_t owner = 0;
+  domain::Permissions everyone = 0;
+  std::unordered_map<std::uint64_t, domain::Permissions> role_bits;
+  //! Users looked up: their roles, or nullopt for one who is not a member.
+  std::unordered_map<std::uint64_t, std::optional<std::vector<std::uint64_t>>> members;
+  struct Channel {
+    bool found = false; //!< false: no such channel
+    bool thread = false; //!< a thread's audience is not kept (its membership has no version)
+    domain::ChannelKind kind = domain::ChannelKind::kText;
+    std::vector<domain::Overwrite> overwrites;
+    std::unordered_map<std::uint64_t, bool> sees; //!< VIEW_CHANNEL per member, worked out on demand
+  };
+  std::unordered_map<std::uint64_t, Channel> channels;
+};
+
+struct AccessCache {
+  //! Past this many servers the worker starts over (a bound on memory, not an eviction policy).
+  static constexpr std::size_t kMaxGuilds = 512;
+  std::unordered_map<std::uint64_t, std::shared_ptr<GuildAccess>> guilds;
+};
+
+// A timeout keeps VIEW_CHANNEL (domain::basePermissions), so who sees a channel does not depend on
+// it, nor on the time: what is kept stays true until the version changes.
+bool seesChannel(const GuildAccess& state, std::uint64_t guild_id, std::uint64_t user_id,
+                 const std::vector<std::uint64_t>& roles, const GuildAccess::Channel& channel) {
+  domain::PermissionSubject subject;
+  subject.guild_id = guild_id;
+  subject.owner_id = state.owner;
+  subject.user_id = user_id;
+  subject.everyone = state.everyone;
+  for (const auto role : roles) {
+    if (const auto found = state.role_bits.find(role); found != state.role_bits.end())
+      subject.roles.push_back({role, found->second});
+  }
+  return (domain::channelPermissions(subject, channel.overwrites, channel.kind) & domain::perm::kViewChannel) != 0;
+}
+
+// recipients() for a server's event, from what the worker keeps while the server's access version
+// stays the same. Events that carry their own view of the channel (gone, overwrites changed, a
+// thread's members) and threads' events take recipients().
+asio::awaitable<Audience> keptRecipients(store::PgPool& pool, AccessCache& cache, const domain::Event& event,
+                                         std::vector<std::uint64_t> users) {
+  const std::uint64_t guild_id = event.guild_id;
+  const std::uint64_t channel_id = event.channel_id;
+  std::shared_ptr<GuildAccess> state;
+  if (const auto found = cache.guilds.find(guild_id); found != cache.guilds.end()) state = found->second;
+  if (state && channel_id != 0) {
+    const auto channel = state->channels.find(channel_id);
+    if (channel != state->channels.end() && channel->second.thread)
+      co_return co_await recipients(pool, event, std::move(users));
+  }
+  const std::string guild = std::to_string(guild_id);
+  const std::string channel_text = std::to_string(channel_id);
+  Audience out;
+  for (int round = 0; round < 2; ++round) {
+    // Round two reads everything again: the version had changed.
+    const bool whole = !state;
+    std::vector<std::uint64_t> missing;
+    for (const auto user : users) {
+      if (whole || !state->members.contains(user)) missing.push_back(user);
+    }
+    const bool need_channel = channel_id != 0 && (whole || !state->channels.contains(channel_id));
+    std::vector<store::Statement> statements;
+    statements.push_back({"SELECT access_version, owner_id FROM guilds WHERE id = $1", {guild}});
+    std::optional<std::size_t> roles_at, members_at, channel_at;
+    if (whole) {
+      roles_at = statements.size();
+      statements.push_back({"SELECT id, permissions FROM roles WHERE guild_id = $1", {guild}});
+    }
+    if (!missing.empty()) {
+      const std::string list = idList(missing);
+      members_at = statements.size();
+      statements.push_back(
+          {"SELECT user_id FROM members WHERE guild_id = $1 AND user_id = ANY($2::bigint[])", {guild, list}});
+      statements.push_back(
+          {"SELECT user_id, role_id FROM member_roles WHERE guild_id = $1 AND user_id = ANY($2::bigint[])",
+           {guild, list}});
+    }
+    if (need_channel) {
+      channel_at = statements.size();
+      statements.push_back({"SELECT type FROM channels WHERE id = $1 AND guild_id = $2", {channel_text, guild}});
+      statements.push_back(
+          {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {channel_text}});
+    }
+    auto results = co_await pool.pipeline(std::move(statements), store::PgPool::Priority::kUrgent);
+    if (!results) {
+      out.failed = true;
+      out.busy = results.error().code == core::ErrorCode::kServiceUnavailable;
+      if (!out.busy)
+        spdlog::warn("event {} for server {} not delivered: {}", event.type, guild_id, results.error().message);
+      co_return out;
+    }
+    const auto& rows = *results;
+    if (rows[0].rows() == 0) co_return out; // the server is gone: only only_users events reach anyone
+    const std::int64_t version = rows[0].integer(0, 0).value_or(0);
+    if (!whole && version != state->version) {
+      state.reset();
+      continue;
+    }
+    if (whole) {
+      state = std::make_shared<GuildAccess>();
+      state->version = version;
+      state->owner = u64(rows[0], 0, 1);
+      for (int row = 0; row < rows[*roles_at].rows(); ++row) {
+        const auto role = u64(rows[*roles_at], row, 0);
+        const auto bits = static_cast<domain::Permissions>(rows[*roles_at].integer(row, 1).value_or(0));
+        if (role == guild_id) state->everyone = bits;
+        state->role_bits[role] = bits;
+      }
+      // Kept unless another lookup meanwhile kept a newer version.
+      auto& kept = cache.guilds[guild_id];
+      if (!kept || kept->version <= version) kept = state;
+      if (cache.guilds.size() > AccessCache::kMaxGuilds) {
+        cache.guilds.clear();
+        cache.guilds[guild_id] = state;
+      }
+    }
+    // What this lookup read is added even when `state` is no longer the kept one: it is this
+    // lookup's own view, read at a version still current when it started.
+    if (members_at) {
+      for (const auto user : missing)
+        state->members[user] = std::nullopt;
+      for (int row = 0; row < rows[*members_at].rows(); ++row)
+        state->members[u64(rows[*members_at], row, 0)].emplace();
+      const store::PgResult& member_roles = rows[*members_at + 1];
+      for (int row = 0; row < member_roles.rows(); ++row) {
+        auto member = state->members.find(u64(member_roles, row, 0));
+        if (member != state->members.end() && member->second) member->second->push_back(u64(member_roles, row, 1));
+      }
+    }
+    if (channel_at) {
+      GuildAccess::Channel channel;
+      const store::PgResult& found = rows[*channel_at];
+      channel.found = found.rows() > 0;
+      if (channel.found) {
+        const auto type = static_cast<domain::ChannelType>(found.integer(0, 0).value_or(0));
+        channel.kind = static_cast<domain::ChannelKind>(type);
+        channel.thread = domain::isThread(type);
+        const store::PgResult& overwrites = rows[*channel_at + 1];
+        for (int row = 0; row < overwrites.rows(); ++row) {
+          channel.overwrites.push_back({u64(overwrites, row, 0),
+                                        overwrites.integer(row, 1).value_or(0) == 1 ? domain::OverwriteType::kMember
+                                                                                    : domain::OverwriteType::kRole,
+                                        static_cast<domain::Permissions>(overwrites.integer(row, 2).value_or(0)),
+                                        static_cast<domain::Permissions>(overwrites.integer(row, 3).value_or(0))});
+        }
+      }
+      state->channels[channel_id] = std::move(channel);
+    }
+    break;
+  }
+  if (channel_id == 0) {
+    for (const auto user : users) {
+      const auto member = state->members.find(user);
+      if (member != state->members.end() && member->second) out.allowed.push_back(user);
+    }
+    co_return out;
+  }
+  auto& channel = state->channels[channel_id];
+  if (!channel.found) co_return out; // gone without a snapshot: tell nobody
+  if (channel.thread) co_return co_await recipients(pool, event, std::move(users));
+  out.channel_type = static_cast<int>(channel.kind);
+  for (const auto user : users) {
+    const auto member = state->members.find(user);
+    if (member == state->members.end() || !member->second) continue;
+    auto seen = channel.sees.find(user);
+    if (seen == channel.sees.end())
+      seen = channel.sees.emplace(user, seesChannel(*state, guild_id, user, *member->second, channel)).first;
+    if (seen->second) out.allowed.push_back(user);
+  }
+  co_return out;
+}
+
+// Who of `users` may receive `event`: from what the worker keeps where it can.
+asio::awaitable<Audience> audienceOf(store::PgPool& pool, AccessCache& cache, const domain::Event& event,
+                                     std::vector<std::uint64_t> users) {
+  if (event.guild_id == 0 || event.channel_gone || event.overwrites_changed || !event.thread_members.empty())
+    co_return co_await recipients(pool, event, std::move(users));
+  co_return co_await keptRecipients(pool, cache, event, std::move(users));
+}
+
 } // namespace
 
 namespace {
@@ -173,6 +374,7 @@ struct OrderedDelivery {
     std::optional<Audience> audience; //!< set when its lookup finished
   };
   std::deque<std::shared_ptr<Slot>> slots; //!< touched only on the worker's thread
+  AccessCache access; //!< likewise
 };
 
 // To those who just lost sight of a channel, it is as good as deleted; they learn nothing of its
@@ -257,7 +459,7 @@ void deliverEvents(domain::EventBus& bus, std::vector<asio::any_io_executor> exe
                            slot->audience = Audience{};
                            break;
                          }
-                         slot->audience = co_await recipients(*pool, *slot->event, std::move(users));
+                         slot->audience = co_await audienceOf(*pool, queue->access, *slot->event, std::move(users));
                          if (!slot->audience->busy) break;
                          if (attempt == kBusyAttempts) {
                            spdlog::warn("event {} for server {} channel {} not delivered: the database stayed busy",

@@ -241,17 +241,23 @@ std::shared_ptr<const std::string> frameOf(Op op, std::string d_json) {
                                              ",\"s\":null,\"t\":null}");
 }
 
-std::string dispatchFrame(std::int64_t seq, const std::string& type, const std::string& data) {
-  std::string frame;
-  frame.reserve(data.size() + type.size() + 40);
-  frame += "{\"op\":0,\"s\":";
-  frame += std::to_string(seq);
-  frame += ",\"t\":\"";
-  frame += type;
-  frame += "\",\"d\":";
-  frame += data;
-  frame += '}';
-  return frame;
+// A dispatch is `{"op":0,"s":<seq>,"t":"<type>","d":<data>}`: the prefix and the session's
+// sequence number, then the body every session shares (net::WsText).
+constexpr const char* kDispatchPrefix = "{\"op\":0,\"s\":";
+
+std::shared_ptr<const std::string> dispatchBody(std::string_view type, std::string_view data) {
+  std::string body;
+  body.reserve(data.size() + type.size() + 12);
+  body += ",\"t\":\"";
+  body += type;
+  body += "\",\"d\":";
+  body += data;
+  body += '}';
+  return std::make_shared<const std::string>(std::move(body));
+}
+
+net::WsText dispatchFrame(std::int64_t seq, std::shared_ptr<const std::string> body) {
+  return {kDispatchPrefix, seq, std::move(body)};
 }
 
 // A bug met while handling a frame ends the connection, not the thread.
@@ -274,8 +280,7 @@ namespace detail {
 struct Session {
   struct Buffered {
     std::int64_t seq = 0;
-    std::string type;
-    std::shared_ptr<const std::string> data;
+    std::shared_ptr<const std::string> body; //!< dispatchBody()
     std::uint64_t pos = 0; //!< the event's position in the shared stream, 0 for none
   };
 
@@ -304,7 +309,7 @@ struct Session {
   //! Frames for the attached connection, waiting for its thread (flush). Appended in sequence
   //! order under `mutex` and taken whole by each flush, so they leave in that order whichever
   //! thread queued them and whichever flush sends them.
-  std::vector<std::shared_ptr<const std::string>> outbox;
+  std::vector<net::WsText> outbox;
   bool flush_posted = false; //!< a flush for the current attachment is on its way
   //! Changes with every attach and detach: a flush meant for an earlier one sends nothing (a
   //! connection that takes over replays the buffer, which holds those frames).
@@ -331,7 +336,7 @@ struct Session {
 
   // Caller holds `mutex`. Queues `frame` for the attached connection; true when a flush (on
   // `executor`, for `attachment`) must be posted for it.
-  bool queueLocked(std::shared_ptr<const std::string> frame) {
+  bool queueLocked(net::WsText frame) {
     if (!attached) return false;
     outbox.push_back(std::move(frame));
     if (flush_posted) return false;
@@ -341,25 +346,30 @@ struct Session {
 
   // On the connection's thread: sends what the outbox holds.
   void flush(std::uint64_t for_attachment) {
-    std::vector<std::shared_ptr<const std::string>> frames;
+    // The thread's own vector carries the frames out of the lock; it and the outbox keep their
+    // capacity, so a steady stream of events allocates nothing here.
+    thread_local std::vector<net::WsText> frames;
     std::shared_ptr<net::WsConnection> alive;
     {
       std::lock_guard lock(mutex);
       if (attachment != for_attachment) return;
       flush_posted = false;
-      frames.swap(outbox);
+      frames.assign(std::make_move_iterator(outbox.begin()), std::make_move_iterator(outbox.end()));
+      outbox.clear();
+      if (outbox.capacity() > kKeepOutbox) outbox.shrink_to_fit(); // after a burst
       alive = connection.lock();
     }
-    if (!alive || !alive->isOpen()) return;
     // Written here and now: this is already the connection's thread, and its turn.
-    alive->sendNow(frames);
+    if (alive && alive->isOpen()) alive->sendNow(frames);
+    frames.clear();
   }
+  static constexpr std::size_t kKeepOutbox = 4;
 
   // Caller holds `mutex`.
   void trimLocked(std::size_t limit) {
     while (buffer.size() - first > limit) {
       dropped_through = buffer[first].seq;
-      buffer[first].data.reset();
+      buffer[first].body.reset();
       ++first;
     }
     if (first > 0 && first * 2 >= buffer.size()) {
@@ -378,26 +388,26 @@ struct Session {
     static Delivered queuedOnly() { return {.queued = true, .flush = false, .executor = {}, .attachment = 0}; }
   };
 
-  Delivered deliver(const std::string& type, const std::shared_ptr<const std::string>& data, std::size_t limit,
-                    std::uint64_t pos) {
+  //! Takes a dispatch (its dispatchBody()) for this session: numbered, kept for a resume, and
+  //! queued for the attached connection.
+  Delivered deliver(const std::shared_ptr<const std::string>& body, std::size_t limit, std::uint64_t pos) {
     std::lock_guard lock(mutex);
     if (ended) return {};
     if (replaying) {
-      held.push_back({0, type, data, pos});
+      held.push_back({0, body, pos});
       return Delivered::queuedOnly();
     }
     ++seq;
-    buffer.push_back({seq, type, data, pos});
+    buffer.push_back({seq, body, pos});
     trimLocked(limit);
-    if (!attached || !queueLocked(std::make_shared<const std::string>(dispatchFrame(seq, type, *data))))
-      return Delivered::queuedOnly();
+    if (!attached || !queueLocked(dispatchFrame(seq, body))) return Delivered::queuedOnly();
     return {true, true, executor, attachment};
   }
 
   //! deliver(), posting the flush itself.
-  static bool deliverTo(const std::shared_ptr<Session>& session, const std::string& type,
-                        const std::shared_ptr<const std::string>& data, std::size_t limit, std::uint64_t pos) {
-    auto done = session->deliver(type, data, limit, pos);
+  static bool deliverTo(const std::shared_ptr<Session>& session, const std::shared_ptr<const std::string>& body,
+                        std::size_t limit, std::uint64_t pos) {
+    auto done = session->deliver(body, limit, pos);
     if (done.flush) asio::post(done.executor, [session, attachment = done.attachment] { session->flush(attachment); });
     return done.queued;
   }
@@ -408,7 +418,7 @@ struct Session {
     if (through > seq) return;
     acknowledged = std::max(acknowledged, through);
     while (first < buffer.size() && buffer[first].seq <= through) {
-      buffer[first].data.reset();
+      buffer[first].body.reset();
       ++first;
     }
     trimLocked(SIZE_MAX);
@@ -716,8 +726,10 @@ std::size_t Gateway::dispatchToEach(const std::vector<std::uint64_t>& user_ids, 
   };
   std::vector<Flushes> flushes;
   std::size_t queued = 0;
+  if (sessions.empty()) return 0;
+  const auto body = dispatchBody(type, *data); // once for all of them
   for (auto& session : sessions) {
-    auto done = session->deliver(type, data, config_.replay_limit, pos);
+    auto done = session->deliver(body, config_.replay_limit, pos);
     if (done.queued) ++queued;
     if (!done.flush) continue;
     auto batch = std::find_if(flushes.begin(), flushes.end(),
@@ -882,8 +894,7 @@ asio::awaitable<void> Gateway::answerMemberRequest(std::shared_ptr<Session> sess
     }
     if (!request.nonce.empty()) data += ",\"nonce\":\"" + net::jsonEscape(request.nonce) + "\"";
     data += "}";
-    Session::deliverTo(session, "GUILD_MEMBERS_CHUNK", std::make_shared<const std::string>(std::move(data)),
-                       config_.replay_limit, 0);
+    Session::deliverTo(session, dispatchBody("GUILD_MEMBERS_CHUNK", data), config_.replay_limit, 0);
   }
 }
 
@@ -941,18 +952,17 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
       co_return nullptr;
     }
     std::vector<std::uint64_t> replayed;
-    const auto send = [&](const std::string& type, const std::shared_ptr<const std::string>& data, std::uint64_t pos) {
+    const auto send = [&](const std::shared_ptr<const std::string>& body, std::uint64_t pos) {
       ++session->seq;
-      session->buffer.push_back({session->seq, type, data, pos});
-      connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(session->seq, type, *data)));
+      session->buffer.push_back({session->seq, body, pos});
+      connection->sendReplay(dispatchFrame(session->seq, body));
     };
     for (const auto& event : *missed) {
       if (event.pos != 0) replayed.push_back(event.pos); // in stream order: sorted
-      send(event.type, event.data, event.pos);
+      send(dispatchBody(event.type, *event.data), event.pos);
     }
     for (const auto& live : session->held) {
-      if (live.pos == 0 || !std::binary_search(replayed.begin(), replayed.end(), live.pos))
-        send(live.type, live.data, live.pos);
+      if (live.pos == 0 || !std::binary_search(replayed.begin(), replayed.end(), live.pos)) send(live.body, live.pos);
     }
     session->held.clear();
     session->held.shrink_to_fit();
@@ -960,7 +970,7 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
     session->trimLocked(config_.replay_limit);
     session->attachLocked(connection, session->executor);
     ++session->seq;
-    connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(session->seq, "RESUMED", "{}")));
+    connection->sendReplay(dispatchFrame(session->seq, dispatchBody("RESUMED", "{}")));
   }
   spdlog::info("gateway: session {} resumed from another node ({} dispatches replayed)", session->id, missed->size());
   if (hooks_.shared.moved) hooks_.shared.moved(session->id);
@@ -1222,10 +1232,10 @@ asio::awaitable<void> Gateway::resume(Link& link, const ClientFrame& frame) {
       for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
         const auto& entry = found->buffer[index];
         if (entry.seq <= frame.resume_seq) continue;
-        connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(entry.seq, entry.type, *entry.data)));
+        connection->sendReplay(dispatchFrame(entry.seq, entry.body));
       }
       ++found->seq;
-      connection->sendReplay(std::make_shared<const std::string>(dispatchFrame(found->seq, "RESUMED", "{}")));
+      connection->sendReplay(dispatchFrame(found->seq, dispatchBody("RESUMED", "{}")));
     }
   }
   if (outcome == Outcome::kInvalid) {

@@ -1,6 +1,7 @@
 #include "net/http_server.hpp"
 
 #include <array>
+#include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <list>
@@ -106,9 +107,10 @@ constexpr std::size_t kWsBatchBytes = 256 * 1024;
 constexpr std::size_t kWsFrameOverhead = 64;
 
 // One frame waiting to be sent. The payload is shared: an event sent to many sessions is
-// serialised once (unless the session deflates it).
+// serialised once (unless the session deflates it), and a dispatch's own sequence number is
+// written in front of it when it leaves (WsText).
 struct Outbound {
-  std::shared_ptr<const std::string> payload;
+  WsText payload;
   ws::Opcode opcode = ws::Opcode::kText;
   bool uncounted = false; //!< a replayed frame: not held to the outbound limit (sendReplay)
   bool raw = false; //!< the handshake's 101 response: sent as it is, without a frame header
@@ -129,7 +131,7 @@ public:
     frames_.push_back(std::move(frame));
   }
   void pop_front() {
-    frames_[head_++].payload.reset();
+    frames_[head_++].payload.body.reset();
     if (empty()) clear();
   }
   void clear() {
@@ -198,14 +200,15 @@ public:
 
   asio::any_io_executor executor() override { return socket_.get_executor(); }
 
-  bool send(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), true); }
-  bool sendReplay(std::shared_ptr<const std::string> frame) override { return queueMessage(std::move(frame), false); }
+  bool send(WsText frame) override { return queueMessage(std::move(frame), true); }
+  bool sendReplay(WsText frame) override { return queueMessage(std::move(frame), false); }
 
-  bool sendNow(std::vector<std::shared_ptr<const std::string>>& frames) override {
+  bool sendNow(std::vector<WsText>& frames) override {
     bool open = true;
     for (auto& frame : frames) {
       if (!(open = queueMessage(std::move(frame), true, false))) break;
     }
+    frames.clear();
     if (!writing_) writeNow(); // a writeNow already posted finds the queue empty
     return open;
   }
@@ -328,10 +331,10 @@ private:
     if (reader) reader(std::nullopt);
   }
 
-  bool queueMessage(std::shared_ptr<const std::string> frame, bool counted, bool kick = true) {
+  bool queueMessage(WsText frame, bool counted, bool kick = true) {
     if (close_requested_ || broken_) return false;
-    if (zlib_) frame = std::make_shared<const std::string>(zlib_->compress(*frame));
-    if (counted && queued_bytes_ + frame->size() + kWsFrameOverhead > queue_limit_) {
+    if (zlib_) frame = WsText(std::make_shared<const std::string>(zlib_->compress(flatten(frame))));
+    if (counted && queued_bytes_ + size(frame) + kWsFrameOverhead > queue_limit_) {
       spdlog::warn("gateway {}: outbound queue over {} bytes, closing", remote_, queue_limit_);
       close(4000, "outbound queue overflow");
       return false;
@@ -346,7 +349,11 @@ private:
   // What a queued frame counts against the limit: its payload and the bookkeeping around it, so
   // that a flood of empty pongs counts too.
   static std::size_t weight(const Outbound& frame) noexcept {
-    return frame.raw || frame.uncounted ? 0 : frame.payload->size() + kWsFrameOverhead;
+    return frame.raw || frame.uncounted ? 0 : size(frame.payload) + kWsFrameOverhead;
+  }
+  // A frame's payload size, counting its prefix and number at their longest.
+  static std::size_t size(const WsText& text) noexcept {
+    return text.body->size() + (text.prefix == nullptr ? 0 : WsText::kMaxPrefix + 20);
   }
 
   void push(ws::Opcode opcode, std::string payload) {
@@ -381,7 +388,9 @@ private:
     std::size_t bytes = 0;
     bool closes = false;
   };
-  using Headers = std::array<std::array<char, ws::kMaxServerHeader>, kWsBatchFrames>;
+  // Per frame: its header, then the payload's own head (WsText's prefix and number), contiguous.
+  static constexpr std::size_t kHeadRoom = ws::kMaxServerHeader + WsText::kMaxPrefix + 20;
+  using Headers = std::array<std::array<char, kHeadRoom>, kWsBatchFrames>;
   using Buffers = std::array<asio::const_buffer, 2 * kWsBatchFrames>;
 
   // Lays out up to `max_frames` queued frames as buffers: a header per frame, then its payload
@@ -390,13 +399,22 @@ private:
     Batch batch;
     while (batch.frames < queue_.size() && batch.frames < max_frames && batch.bytes < kWsBatchBytes && !batch.closes) {
       const Outbound& frame = queue_.at(batch.frames);
+      const std::string& body = *frame.payload.body;
       if (!frame.raw) {
-        const std::size_t header_size = ws::writeHeader(frame.opcode, frame.payload->size(), headers[batch.frames]);
-        buffers[batch.buffers++] = asio::const_buffer(headers[batch.frames].data(), header_size);
-        batch.bytes += header_size;
+        // The payload's head goes right after the largest header, the header right before it.
+        auto& room = headers[batch.frames];
+        const std::size_t head_size =
+            writeTextHead(frame.payload, std::span<char, WsText::kMaxPrefix + 20>(room.data() + ws::kMaxServerHeader,
+                                                                                  WsText::kMaxPrefix + 20));
+        std::array<char, ws::kMaxServerHeader> header;
+        const std::size_t header_size = ws::writeHeader(frame.opcode, head_size + body.size(), header);
+        char* const start = room.data() + ws::kMaxServerHeader - header_size;
+        std::memcpy(start, header.data(), header_size);
+        buffers[batch.buffers++] = asio::const_buffer(start, header_size + head_size);
+        batch.bytes += header_size + head_size;
       }
-      buffers[batch.buffers++] = asio::const_buffer(frame.payload->data(), frame.payload->size());
-      batch.bytes += frame.payload->size();
+      buffers[batch.buffers++] = asio::const_buffer(body.data(), body.size());
+      batch.bytes += body.size();
       batch.closes = frame.opcode == ws::Opcode::kClose;
       ++batch.frames;
     }

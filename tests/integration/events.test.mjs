@@ -59,6 +59,91 @@ function connect(token) {
   };
 }
 
+// Delivery keeps what it read of a server's permissions while the server's access version stays
+// the same (migration 0014). Each step below changes one thing the version must follow, then
+// posts a message the member should (or should not) get, and a second one in #general that they
+// always get: events of a server arrive in order, so once the second is in, the first would be.
+test('messages follow every change of permission at once: roles, role permissions, overwrites, owner', async () => {
+  const owner = await register('keeper');
+  const member = await register('kept');
+  const guild = (await owner.call('POST', '/guilds', { name: 'Kept' })).body;
+  const general = (await owner.call('GET', `/guilds/${guild.id}/channels`)).body.find((c) => c.name === 'general');
+  const club = (await owner.call('POST', `/guilds/${guild.id}/roles`, { name: 'club' })).body;
+  const room = (await owner.call('POST', `/channels/${general.id}/invites`, {})).body;
+  const clubhouse = (await owner.call('POST', `/guilds/${guild.id}/channels`, {
+    name: 'clubhouse',
+    permission_overwrites: [
+      { id: guild.id, type: 0, allow: '0', deny: String(VIEW_CHANNEL) },
+      { id: club.id, type: 0, allow: String(VIEW_CHANNEL), deny: '0' },
+    ],
+  })).body;
+  assert.equal((await member.call('POST', `/invites/${room.code}`)).status, 200);
+  const live = connect(member.token);
+  await live.ready;
+  // A voice channel has no messages: #general holds the markers, and a second text channel with no
+  // overwrites shows what @everyone's own permissions do.
+  const plain = (await owner.call('POST', `/guilds/${guild.id}/channels`, { name: 'plain' })).body;
+  await live.next((e) => e.t === 'CHANNEL_CREATE' && e.d.id === plain.id);
+
+  let step = 0;
+  const post = async (channel) => {
+    const content = `step ${++step}`;
+    const sent = await owner.call('POST', `/channels/${channel.id}/messages`, { content });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    return content;
+  };
+  const received = (content) => (e) => e.t === 'MESSAGE_CREATE' && e.d.content === content;
+  // Posts in `channel`, then in #general; asserts whether the member got the first.
+  const expectSeen = async (channel, seen, why) => {
+    const probe = await post(channel);
+    const marker = await post(general);
+    await live.next(received(marker));
+    assert.equal(live.events.some(received(probe)), seen, why);
+  };
+
+  await expectSeen(clubhouse, false, 'hidden from @everyone');
+  await expectSeen(clubhouse, false, 'still hidden (what delivery keeps is used)');
+  assert.equal((await owner.call('PUT', `/guilds/${guild.id}/members/${member.id}/roles/${club.id}`)).status, 204);
+  await expectSeen(clubhouse, true, 'a role given shows it');
+  assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/members/${member.id}/roles/${club.id}`)).status, 204);
+  await expectSeen(clubhouse, false, 'the role taken away hides it');
+
+  // A member overwrite, then its removal (the overwrite events themselves carry their own view).
+  await owner.call('PUT', `/channels/${clubhouse.id}/permissions/${member.id}`, { type: 1, allow: String(VIEW_CHANNEL), deny: '0' });
+  await expectSeen(clubhouse, true, 'a member overwrite shows it');
+  await owner.call('DELETE', `/channels/${clubhouse.id}/permissions/${member.id}`);
+  await expectSeen(clubhouse, false, 'the overwrite gone hides it again');
+
+  // @everyone's own permissions, in a channel without overwrites.
+  await expectSeen(plain, true, 'a plain channel is seen');
+  const everyone = (await owner.call('GET', `/guilds/${guild.id}/roles`)).body.find((r) => r.id === guild.id);
+  const without = String(BigInt(everyone.permissions) & ~VIEW_CHANNEL);
+  assert.equal((await owner.call('PATCH', `/guilds/${guild.id}/roles/${guild.id}`, { permissions: without })).status, 200);
+  // #general is hidden now too: the markers go to a channel that lets the club in, and the member
+  // joins the club through a role whose own permissions are changed next.
+  await owner.call('PUT', `/channels/${general.id}/permissions/${club.id}`, { type: 0, allow: String(VIEW_CHANNEL), deny: '0' });
+  await owner.call('PUT', `/guilds/${guild.id}/members/${member.id}/roles/${club.id}`);
+  await expectSeen(plain, false, '@everyone without VIEW_CHANNEL hides a plain channel');
+  assert.equal((await owner.call('PATCH', `/guilds/${guild.id}/roles/${club.id}`, { permissions: String(VIEW_CHANNEL) })).status, 200);
+  await expectSeen(plain, true, 'a role\'s own permissions changed show it');
+  assert.equal((await owner.call('DELETE', `/guilds/${guild.id}/roles/${club.id}`)).status, 204);
+  // Without the role #general is hidden as well: the member's proof is now what they do not get.
+  const lost = await post(plain);
+  const ownerLive = connect(owner.token);
+  await ownerLive.ready;
+  const heard = await post(general);
+  await ownerLive.next(received(heard));
+  await live.none(received(lost));
+
+  // Ownership moves: the new owner sees everything (and the old one, without a role, nothing).
+  assert.equal((await owner.call('PATCH', `/guilds/${guild.id}`, { owner_id: member.id })).status, 200);
+  assert.equal((await member.call('POST', `/channels/${plain.id}/messages`, { content: 'mine now' })).status, 200);
+  await live.next(received('mine now'));
+  await ownerLive.none(received('mine now'));
+  ownerLive.close();
+  live.close();
+});
+
 test('READY lists servers with visible channels; events follow permissions at send time', async () => {
   const owner = await register('owner');
   const member = await register('member');

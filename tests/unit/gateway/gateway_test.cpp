@@ -31,17 +31,19 @@ public:
     asio::post(executor_, [self = shared_from_this()] { self->deliver(); });
   }
   asio::any_io_executor executor() override { return executor_; }
-  bool send(std::shared_ptr<const std::string> frame) override {
+  bool send(net::WsText frame) override {
     if (close_code) return false;
-    sent.push_back(*frame);
+    sent.push_back(net::flatten(frame));
     return true;
   }
-  bool sendReplay(std::shared_ptr<const std::string> frame) override { return send(std::move(frame)); }
-  bool sendNow(std::vector<std::shared_ptr<const std::string>>& frames) override {
+  bool sendReplay(net::WsText frame) override { return send(std::move(frame)); }
+  bool sendNow(std::vector<net::WsText>& frames) override {
+    bool open = true;
     for (auto& frame : frames) {
-      if (!send(std::move(frame))) return false;
+      if (!(open = send(std::move(frame)))) break;
     }
-    return true;
+    frames.clear();
+    return open;
   }
   void close(std::uint16_t code, std::string reason) override {
     if (close_code) return;
