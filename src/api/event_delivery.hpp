@@ -1,9 +1,10 @@
 #pragma once
 // Delivers bus events to connected users, deciding at send time who may receive each one: the
 // members of the server (now, not when they connected), and for channel events only those with
-// VIEW_CHANNEL in that channel. Permissions are computed from the database per event (one
-// pipelined round trip whatever the number of recipients), so a role, overwrite or membership
-// change applies to the very next event. Events of a DM or group DM (guild 0 with a channel)
+// VIEW_CHANNEL in that channel. Permissions come from the database per event: one single-row read
+// of the server's access version while what the worker kept of the server is still current, one
+// pipelined round trip of the recipients otherwise; so a role, overwrite or membership change
+// applies to the very next event. Events of a DM or group DM (guild 0 with a channel)
 // go to that channel's recipients. A thread's events go to those who see its parent, and for a
 // private thread only to its members and MANAGE_THREADS holders (domain::threadPermissions).
 #include <cstdint>

@@ -434,6 +434,9 @@ struct Gateway::Registry {
   mutable std::mutex mutex;
   std::unordered_map<std::string, std::shared_ptr<Session>> by_id;
   std::unordered_map<std::uint64_t, std::vector<std::shared_ptr<Session>>> by_user;
+  //! by_user's keys, listed again only after one came or went (every event asks for them).
+  std::vector<std::uint64_t> users;
+  bool users_current = false;
   //! Presence: what this node last published of each user (several nodes), and the board
   //! every node's summaries meet on. `presence_mutex` orders publishing (never held with `mutex`).
   std::mutex presence_mutex;
@@ -443,15 +446,20 @@ struct Gateway::Registry {
   void add(const std::shared_ptr<Session>& session) {
     std::lock_guard lock(mutex);
     by_id[session->id] = session;
-    by_user[session->user_id].push_back(session);
+    addToUserLocked(session);
   }
   //! Adds the session unless one of that id is here already.
   bool addIfAbsent(const std::shared_ptr<Session>& session) {
     std::lock_guard lock(mutex);
     if (by_id.contains(session->id)) return false;
     by_id[session->id] = session;
-    by_user[session->user_id].push_back(session);
+    addToUserLocked(session);
     return true;
+  }
+  void addToUserLocked(const std::shared_ptr<Session>& session) {
+    auto& sessions = by_user[session->user_id];
+    if (sessions.empty()) users_current = false;
+    sessions.push_back(session);
   }
   void remove(const Session& session) {
     std::lock_guard lock(mutex);
@@ -462,7 +470,10 @@ struct Gateway::Registry {
     const auto found = by_user.find(session.user_id);
     if (found == by_user.end()) return;
     std::erase_if(found->second, [&](const std::shared_ptr<Session>& entry) { return entry.get() == &session; });
-    if (found->second.empty()) by_user.erase(found);
+    if (found->second.empty()) {
+      by_user.erase(found);
+      users_current = false;
+    }
   }
   std::vector<std::shared_ptr<Session>> sessionsOf(std::uint64_t user_id) const {
     std::lock_guard lock(mutex);
@@ -786,10 +797,15 @@ void Gateway::checkpoint(Session& session) {
 
 std::vector<std::uint64_t> Gateway::connectedUsers() const {
   std::lock_guard lock(registry_->mutex);
-  std::vector<std::uint64_t> users;
-  users.reserve(registry_->by_user.size());
-  for (const auto& [user, sessions] : registry_->by_user)
-    users.push_back(user);
+  auto& users = registry_->users;
+  if (!registry_->users_current) {
+    users.clear();
+    users.reserve(registry_->by_user.size());
+    for (const auto& [user, sessions] : registry_->by_user)
+      users.push_back(user);
+    if (users.capacity() > 2 * users.size() + 64) users.shrink_to_fit();
+    registry_->users_current = true;
+  }
   return users;
 }
 

@@ -1,12 +1,15 @@
 #include "net/http_server.hpp"
 
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
 #include <list>
 #include <mutex>
 #include <span>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -391,7 +394,10 @@ private:
   // Per frame: its header, then the payload's own head (WsText's prefix and number), contiguous.
   static constexpr std::size_t kHeadRoom = ws::kMaxServerHeader + WsText::kMaxPrefix + 20;
   using Headers = std::array<std::array<char, kHeadRoom>, kWsBatchFrames>;
-  using Buffers = std::array<asio::const_buffer, 2 * kWsBatchFrames>;
+  // Plain iovecs, filled as gathered: an array of asio::const_buffer would be zeroed whole (2 KiB)
+  // for every write, and copied into iovecs again by Asio.
+  using Buffers = std::array<iovec, 2 * kWsBatchFrames>;
+  static iovec bytes(const char* data, std::size_t size) noexcept { return {const_cast<char*>(data), size}; }
 
   // Lays out up to `max_frames` queued frames as buffers: a header per frame, then its payload
   // as it is (shared, never copied). Stops after a close frame.
@@ -410,10 +416,10 @@ private:
         const std::size_t header_size = ws::writeHeader(frame.opcode, head_size + body.size(), header);
         char* const start = room.data() + ws::kMaxServerHeader - header_size;
         std::memcpy(start, header.data(), header_size);
-        buffers[batch.buffers++] = asio::const_buffer(start, header_size + head_size);
+        buffers[batch.buffers++] = bytes(start, header_size + head_size);
         batch.bytes += header_size + head_size;
       }
-      buffers[batch.buffers++] = asio::const_buffer(body.data(), body.size());
+      buffers[batch.buffers++] = bytes(body.data(), body.size());
       batch.bytes += body.size();
       batch.closes = frame.opcode == ws::Opcode::kClose;
       ++batch.frames;
@@ -464,13 +470,17 @@ private:
     Buffers buffers;
     while (!queue_.empty() && !broken_) {
       const Batch batch = gather(headers, buffers, kWsBatchFrames);
-      boost::system::error_code ec;
-      std::size_t written = socket_.write_some(std::span<const asio::const_buffer>(buffers.data(), batch.buffers), ec);
-      if (ec == asio::error::would_block || ec == asio::error::try_again) {
-        ec = {};
-        written = 0;
-      }
-      if (ec) {
+      msghdr message{};
+      message.msg_iov = buffers.data();
+      message.msg_iovlen = batch.buffers;
+      ssize_t sent = 0;
+      do {
+        sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+      } while (sent < 0 && errno == EINTR);
+      std::size_t written = 0;
+      if (sent >= 0) {
+        written = static_cast<std::size_t>(sent);
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
         broken_ = true;
         break;
       }
@@ -493,13 +503,16 @@ private:
       const Batch batch = self->gather(headers, buffers, frames);
       frames = kWsBatchFrames;
       std::size_t first = 0;
-      while (sent > 0 && sent >= buffers[first].size()) {
-        sent -= buffers[first].size();
+      while (sent > 0 && sent >= buffers[first].iov_len) {
+        sent -= buffers[first].iov_len;
         ++first;
       }
-      buffers[first] += sent;
+      std::vector<asio::const_buffer> rest;
+      rest.reserve(batch.buffers - first);
+      for (std::size_t index = first; index < batch.buffers; ++index)
+        rest.emplace_back(buffers[index].iov_base, buffers[index].iov_len);
+      rest.front() += sent;
       sent = 0;
-      const std::span<const asio::const_buffer> rest(buffers.data() + first, batch.buffers - first);
       auto [ec, written] = co_await asio::async_write(self->socket_, rest, kUseTuple);
       if (ec) {
         self->broken_ = true;
