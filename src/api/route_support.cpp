@@ -46,12 +46,11 @@ asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps
   auto claims = authenticate(request, *deps.signer);
   if (!claims) co_return std::unexpected(claims.error());
   if (last_message == domain::LastMessage::kSkip) {
-    // A send: a plain channel of a server in two statements; a DM or a thread as below.
-    std::vector<store::Statement> reads =
-        domain::sendAccessStatements(*channel_id, claims->user_id, claims->session_id);
-    auto access = co_await pool.pipeline(std::move(reads));
+    // A send: a plain channel of a server in two statements, read together with other sends; a
+    // DM or a thread as below.
+    auto access = co_await domain::readSendAccess(pool, *channel_id, claims->user_id, claims->session_id);
     if (!access) co_return std::unexpected(access.error());
-    auto read = domain::sendAccessFrom(*access, claims->user_id);
+    auto& read = *access;
     if (!read.session_active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
     if (read.found) {
       if (!*read.found) co_return std::unexpected(read.found->error());

@@ -1,12 +1,17 @@
 #include "domain/channel_access.hpp"
 
 #include <charconv>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "domain/internal.hpp"
+#include "store/coalescer.hpp"
 
 namespace hearth::domain {
+
+namespace asio = boost::asio;
 
 using detail::i32;
 using detail::id;
@@ -14,8 +19,10 @@ using detail::u64;
 
 namespace {
 
-// Columns 0-12 are kChannelColumns' (channelFromRow) with 0 for last_message_id. One row even
-// when the channel doesn't exist, so the session's state is always known.
+// Columns 0-12 are kChannelColumns' (channelFromRow) with 0 for last_message_id; 25 is the
+// request's place in the batch (from 1). One row per request even when the channel doesn't
+// exist, so the session's state is always known. Params: arrays of the channels, users and
+// sessions, one element per request.
 const char* const kSendAccessSql =
     "SELECT c.id, c.guild_id, c.type, c.name, coalesce(c.topic, ''), c.position, coalesce(c.parent_id, 0), "
     "c.rate_limit_per_user, coalesce(c.bitrate, 0), coalesce(c.user_limit, 0), c.nsfw, 0, "
@@ -26,16 +33,19 @@ const char* const kSendAccessSql =
     "coalesce((SELECT string_agg(concat_ws(',', o.target_id, o.type, o.allow, o.deny), ';') "
     "FROM permission_overwrites o WHERE o.channel_id = c.id), ''), " // 23
     "coalesce((SELECT string_agg(r.role_id::text, ',') FROM member_roles r "
-    "WHERE r.guild_id = c.guild_id AND r.user_id = $2), '') " // 24
-    "FROM (SELECT EXISTS (SELECT 1 FROM auth_sessions WHERE id = $3 AND revoked_at IS NULL "
+    "WHERE r.guild_id = c.guild_id AND r.user_id = q.user_id), ''), " // 24
+    "q.place " // 25
+    "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS q(channel_id, user_id, session_id, "
+    "place) "
+    "CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM auth_sessions WHERE id = q.session_id AND revoked_at IS NULL "
     "AND expires_at > now()) AS live) s "
-    "LEFT JOIN channels c ON c.id = $1 LEFT JOIN guilds g ON g.id = c.guild_id "
-    "LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = $2";
+    "LEFT JOIN channels c ON c.id = q.channel_id LEFT JOIN guilds g ON g.id = c.guild_id "
+    "LEFT JOIN members m ON m.guild_id = c.guild_id AND m.user_id = q.user_id";
 
-// The same text as Guilds' roles statement over a channel's server, so both share one prepared
-// statement per connection.
-const char* const kRolesSql = "SELECT id, name, color, hoist, mentionable, permissions, position FROM roles "
-                              "WHERE guild_id = (SELECT guild_id FROM channels WHERE id = $1) ORDER BY position, id";
+// The roles of the channels' servers, in Guilds' order per channel; column 7 is the channel.
+const char* const kRolesSql = "SELECT r.id, r.name, r.color, r.hoist, r.mentionable, r.permissions, r.position, c.id "
+                              "FROM channels c JOIN roles r ON r.guild_id = c.guild_id "
+                              "WHERE c.id = ANY($1::bigint[]) ORDER BY c.id, r.position, r.id";
 
 std::int64_t parseInteger(std::string_view text) {
   std::int64_t value = 0;
@@ -69,47 +79,40 @@ std::vector<Overwrite> overwritesFromText(std::string_view text) {
   return out;
 }
 
-} // namespace
-
-std::vector<store::Statement> sendAccessStatements(std::uint64_t channel_id, std::uint64_t user_id,
-                                                   std::uint64_t session_id) {
-  std::vector<store::Statement> statements;
-  statements.push_back({kSendAccessSql, {id(channel_id), id(user_id), id(session_id)}});
-  statements.push_back({kRolesSql, {id(channel_id)}});
-  return statements;
-}
-
-SendAccess sendAccessFrom(std::span<const store::PgResult> results, std::uint64_t user_id) {
-  const store::PgResult& head = results[0];
-  const store::PgResult& roles = results[1];
+// One request's answer: row `row` of the head, and the roles rows of its channel.
+SendAccess sendAccessFrom(const store::PgResult& head, int row, const store::PgResult& roles,
+                          std::span<const int> role_rows, std::uint64_t user_id) {
   SendAccess out;
-  out.session_active = head.rows() == 1 && head.text(0, 13) == "t";
+  out.session_active = head.text(row, 13) == "t";
   if (!out.session_active) return out;
-  if (head.text(0, 14) != "t") {
+  if (head.text(row, 14) != "t") {
     out.found = core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
     return out;
   }
-  if (head.text(0, 15) != "t") return out; // a DM or a thread
-  Channel channel = channelFromRow(head, 0);
-  channel.overwrites = overwritesFromText(head.text(0, 23));
+  if (head.text(row, 15) != "t") return out; // a DM or a thread
+  Channel channel = channelFromRow(head, row);
+  channel.overwrites = overwritesFromText(head.text(row, 23));
   // Not a member: the channel doesn't exist for them.
-  if (head.text(0, 16) != "t") {
+  if (head.text(row, 16) != "t") {
     out.found = core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
     return out;
   }
   GuildContext context;
   context.user_id = user_id;
-  context.guild = {
-      channel.guild_id, std::string(head.text(0, 17)), std::string(head.text(0, 18)), std::string(head.text(0, 19)),
-      u64(head, 0, 20), std::string(head.text(0, 21))};
+  context.guild = {channel.guild_id,
+                   std::string(head.text(row, 17)),
+                   std::string(head.text(row, 18)),
+                   std::string(head.text(row, 19)),
+                   u64(head, row, 20),
+                   std::string(head.text(row, 21))};
   context.is_member = true;
-  context.timed_out = head.text(0, 22) == "t";
-  for (int row = 0; row < roles.rows(); ++row) {
-    context.roles.push_back({u64(roles, row, 0), context.guild.id, std::string(roles.text(row, 1)), i32(roles, row, 2),
-                             roles.text(row, 3) == "t", roles.text(row, 4) == "t",
-                             static_cast<Permissions>(roles.integer(row, 5).value_or(0)), i32(roles, row, 6)});
+  context.timed_out = head.text(row, 22) == "t";
+  for (const int at : role_rows) {
+    context.roles.push_back({u64(roles, at, 0), context.guild.id, std::string(roles.text(at, 1)), i32(roles, at, 2),
+                             roles.text(at, 3) == "t", roles.text(at, 4) == "t",
+                             static_cast<Permissions>(roles.integer(at, 5).value_or(0)), i32(roles, at, 6)});
   }
-  for (const auto role : split(head.text(0, 24), ','))
+  for (const auto role : split(head.text(row, 24), ','))
     context.member_roles.push_back(static_cast<std::uint64_t>(parseInteger(role)));
   if ((context.in(channel)&perm::kViewChannel) == 0) {
     out.found = core::fail(core::ErrorCode::kUnknownChannel, "Unknown Channel");
@@ -117,6 +120,84 @@ SendAccess sendAccessFrom(std::span<const store::PgResult> results, std::uint64_
   }
   out.found = std::pair{std::move(context), std::move(channel)};
   return out;
+}
+
+// Sends read together at most.
+constexpr std::size_t kMaxBatch = 32;
+
+struct AccessRequest {
+  store::PgPool* pool = nullptr; //!< the same for every request of a coalescer
+  std::uint64_t channel_id = 0;
+  std::uint64_t user_id = 0;
+  std::uint64_t session_id = 0;
+};
+
+std::string idArray(const std::vector<AccessRequest>& requests, std::uint64_t AccessRequest::*field) {
+  std::string out = "{";
+  for (const auto& request : requests) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(request.*field);
+  }
+  out += '}';
+  return out;
+}
+
+asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<AccessRequest> requests) {
+  store::PgPool& pool = *requests.front().pool;
+  std::vector<store::Statement> statements;
+  // The generic plan, always: the array parameters make PostgreSQL's estimate of it look worse
+  // than a plan for the values at hand, so it would plan both statements again every time (about
+  // 0.6 ms of planning against 0.1 ms of execution). The setting lasts for this pipeline's
+  // implicit transaction only.
+  statements.push_back({"SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", {}});
+  statements.push_back({kSendAccessSql,
+                        {idArray(requests, &AccessRequest::channel_id), idArray(requests, &AccessRequest::user_id),
+                         idArray(requests, &AccessRequest::session_id)}});
+  statements.push_back({kRolesSql, {idArray(requests, &AccessRequest::channel_id)}});
+  auto results = co_await pool.pipeline(std::move(statements));
+  std::vector<core::Result<SendAccess>> out;
+  out.reserve(requests.size());
+  if (!results) {
+    for (std::size_t index = 0; index < requests.size(); ++index)
+      out.push_back(std::unexpected(results.error()));
+    co_return out;
+  }
+  const store::PgResult& head = (*results)[1];
+  const store::PgResult& roles = (*results)[2];
+  // Each request's head row by its place, each channel's role rows (ordered by channel).
+  std::vector<int> head_rows(requests.size(), -1);
+  for (int row = 0; row < head.rows(); ++row) {
+    const auto place = head.integer(row, 25).value_or(0);
+    if (place >= 1 && static_cast<std::size_t>(place) <= requests.size())
+      head_rows[static_cast<std::size_t>(place - 1)] = row;
+  }
+  std::vector<int> role_rows;
+  for (std::size_t index = 0; index < requests.size(); ++index) {
+    if (head_rows[index] < 0) {
+      out.push_back(core::fail(core::ErrorCode::kDatabase, "the send's access read lost a row"));
+      continue;
+    }
+    role_rows.clear();
+    for (int row = 0; row < roles.rows(); ++row) {
+      if (u64(roles, row, 7) == requests[index].channel_id) role_rows.push_back(row);
+    }
+    out.push_back(sendAccessFrom(head, head_rows[index], roles, role_rows, requests[index].user_id));
+  }
+  co_return out;
+}
+
+} // namespace
+
+asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, std::uint64_t channel_id,
+                                                         std::uint64_t user_id, std::uint64_t session_id) {
+  // One coalescer per thread and pool: a pool belongs to one thread (store/pg.hpp).
+  using Reads = store::Coalescer<AccessRequest, SendAccess>;
+  thread_local std::unordered_map<const store::PgPool*, std::unique_ptr<Reads>> coalescers;
+  auto& coalescer = coalescers[&pool];
+  // One batch out at a time: reads are quick, and what waits meanwhile makes the next batch.
+  if (!coalescer) coalescer = std::make_unique<Reads>(readBatch, kMaxBatch, 1);
+  const AccessRequest request{&pool, channel_id, user_id, session_id};
+  co_return co_await coalescer->submit(request);
 }
 
 } // namespace hearth::domain

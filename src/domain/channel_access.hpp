@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "core/error.hpp"
 #include "domain/guilds.hpp"
 #include "store/pg.hpp"
@@ -16,17 +18,18 @@ namespace hearth::domain {
 //! session, the channel, its overwrites and the sender's standing in the server, in two statements
 //! instead of the eight of the session check and visibleChannelStatements (each statement costs
 //! PostgreSQL its own executor start and plan-cache check). Channel::last_message_id is left 0
-//! (LastMessage::kSkip). Params: the channel, the user, the user's session.
-std::vector<store::Statement> sendAccessStatements(std::uint64_t channel_id, std::uint64_t user_id,
-                                                   std::uint64_t session_id);
-
-//! sendAccessStatements' answer.
+//! (LastMessage::kSkip).
 struct SendAccess {
   bool session_active = false;
   //! nullopt for a DM or a thread (read those with visibleChannelStatements); otherwise as
   //! visibleChannelFrom answers.
   std::optional<core::Result<std::pair<GuildContext, Channel>>> found;
 };
-SendAccess sendAccessFrom(std::span<const store::PgResult> results, std::uint64_t user_id);
+
+//! Reads SendAccess for `user_id` (signed in as `session_id`) in `channel_id`. Concurrent reads
+//! on one thread's pool go together: one round trip of the two statements for a batch of sends
+//! (store::Coalescer), each row the same as a read of its own.
+boost::asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, std::uint64_t channel_id,
+                                                                std::uint64_t user_id, std::uint64_t session_id);
 
 } // namespace hearth::domain

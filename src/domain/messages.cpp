@@ -4,7 +4,9 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -12,6 +14,7 @@
 #include "core/snowflake.hpp"
 #include "domain/internal.hpp"
 #include "domain/threads.hpp"
+#include "store/coalescer.hpp"
 #include "store/pg.hpp"
 
 namespace hearth::domain {
@@ -146,6 +149,86 @@ std::vector<Row> parseRows(const store::PgResult& rows) {
     out.push_back(std::move(item));
   }
   return out;
+}
+
+// A plain send's insert (no slowmode claim, no nonce kept, no attachments), made together with
+// other sends of the same thread: one multi-row INSERT, one implicit transaction committed before
+// any of them is answered. Its values are the ten of Messages::send's INSERT, in that order.
+struct PlainInsert {
+  store::PgPool* pool = nullptr; //!< the same for every insert of a coalescer
+  store::Params values;
+};
+constexpr std::size_t kPlainInsertColumns = 10;
+constexpr std::size_t kMaxInsertBatch = 32;
+
+std::string plainInsertSql(std::size_t rows) {
+  std::string sql = "WITH m AS (INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, "
+                    "reference_id, mention_everyone, mentions, mention_roles) VALUES ";
+  for (std::size_t row = 0; row < rows; ++row) {
+    const std::size_t p = row * kPlainInsertColumns;
+    sql += fmt::format("{}(${}::bigint, ${}::bigint, ${}::bigint, ${}::bigint, ${}::text, ${}::text, ${}::bigint, "
+                       "${}::boolean, ${}::bigint[], ${}::bigint[])",
+                       row == 0 ? "" : ", ", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 10);
+  }
+  sql += " RETURNING *) SELECT ";
+  sql += kMessageColumns;
+  sql += " FROM m JOIN users u ON u.id = m.author_id";
+  return sql;
+}
+
+asio::awaitable<std::vector<core::Result<Row>>> insertTogether(store::PgPool& pool,
+                                                               const std::vector<PlainInsert>& inserts) {
+  store::Params params;
+  params.reserve(inserts.size() * kPlainInsertColumns);
+  for (const auto& insert : inserts)
+    params.insert(params.end(), insert.values.begin(), insert.values.end());
+  const std::string sql = plainInsertSql(inserts.size());
+  auto stored = co_await pool.query(sql, std::move(params));
+  std::vector<core::Result<Row>> out;
+  if (!stored) {
+    for (std::size_t index = 0; index < inserts.size(); ++index)
+      out.push_back(std::unexpected(stored.error()));
+    co_return out;
+  }
+  std::vector<Row> rows = parseRows(*stored);
+  for (const auto& insert : inserts) {
+    const auto wanted = insert.values[0].value_or("");
+    const auto found = std::find_if(rows.begin(), rows.end(),
+                                    [&](const Row& row) { return std::to_string(row.message.id) == wanted; });
+    if (found == rows.end()) {
+      out.push_back(core::fail(ErrorCode::kDatabase, "The message could not be stored"));
+    } else {
+      out.push_back(std::move(*found));
+    }
+  }
+  co_return out;
+}
+
+asio::awaitable<std::vector<core::Result<Row>>> insertBatch(std::vector<PlainInsert> inserts) {
+  store::PgPool& pool = *inserts.front().pool;
+  auto together = co_await insertTogether(pool, inserts);
+  if (inserts.size() == 1 || together.front()) co_return together;
+  // All or nothing failed: each alone, so one send's failure (its author deleted meanwhile, ...)
+  // is its own and the others' messages are stored.
+  std::vector<core::Result<Row>> out;
+  for (auto& insert : inserts) {
+    std::vector<PlainInsert> alone;
+    alone.push_back(std::move(insert));
+    auto stored = co_await insertTogether(pool, alone);
+    out.push_back(std::move(stored.front()));
+  }
+  co_return out;
+}
+
+asio::awaitable<core::Result<Row>> insertPlain(store::PgPool& pool, store::Params values) {
+  // One coalescer per thread and pool: a pool belongs to one thread (store/pg.hpp).
+  using Inserts = store::Coalescer<PlainInsert, Row>;
+  thread_local std::unordered_map<const store::PgPool*, std::unique_ptr<Inserts>> coalescers;
+  auto& coalescer = coalescers[&pool];
+  // Two batches out at once: one commits (fsync) while the next executes.
+  if (!coalescer) coalescer = std::make_unique<Inserts>(insertBatch, kMaxInsertBatch, 2);
+  PlainInsert insert{&pool, std::move(values)};
+  co_return co_await coalescer->submit(std::move(insert));
 }
 
 const char* const kAttachmentColumns =
@@ -546,6 +629,15 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
                               mentions.everyone ? "true" : "false",
                               idArray(mentions.users),
                               idArray(mentions.roles)};
+  if (bypass_slowmode && !enforce && input.attachments.empty()) {
+    // Nothing to claim or release: the insert alone, made together with other sends.
+    auto stored = co_await insertPlain(pool, std::move(insert_params));
+    if (!stored) co_return std::unexpected(stored.error());
+    Message message = std::move(stored->message);
+    message.mentions = std::move(mentions.summaries);
+    message.referenced = std::move(referenced);
+    co_return Sent{std::move(message), true};
+  }
   if (!bypass_slowmode) insert_params.push_back(slowmode_seconds);
   const std::size_t message_at = writes.size();
   writes.push_back({std::move(insert_sql), std::move(insert_params)});

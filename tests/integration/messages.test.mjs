@@ -111,6 +111,52 @@ test('a message is sent, shaped like Discord, durable at once, and listed', asyn
   assert.deepEqual(list.body, [message]);
 });
 
+// Sends at the same moment are read and stored in batches (store::Coalescer): each must still get
+// its own answer, its own refusal, and be stored exactly once.
+test('many sends at once: each answered as its own, refusals stay apart, all stored once', async () => {
+  const { owner, guild, general, members } = await setup(3);
+  const [ada, bob, gone] = members;
+  const hidden = (await owner.call('POST', `/guilds/${guild.id}/channels`, {
+    name: 'hidden', permission_overwrites: [{ id: guild.id, type: 0, allow: '0', deny: String(VIEW_CHANNEL) }],
+  })).body;
+  const first = await send(owner, general.id, 'the first');
+  assert.equal((await gone.call('POST', '/auth/logout')).status, 204);
+
+  const attempts = [];
+  for (let i = 0; i < 12; ++i) {
+    attempts.push({ who: ada, channel: general.id, content: `ada ${i} <@${owner.id}>`, status: 200 });
+    attempts.push({ who: bob, channel: general.id, content: `bob ${i}`, status: 200,
+      extra: i % 3 === 0 ? { message_reference: { message_id: first.id } } : {} });
+    attempts.push({ who: owner, channel: hidden.id, content: `owner ${i}`, status: 200 });
+    if (i % 2 === 0) attempts.push({ who: ada, channel: hidden.id, content: `peek ${i}`, status: 404 });
+    if (i % 4 === 0) attempts.push({ who: gone, channel: general.id, content: `ghost ${i}`, status: 401 });
+  }
+  const answers = await Promise.all(attempts.map((a) =>
+    a.who.call('POST', `/channels/${a.channel}/messages`, { content: a.content, ...(a.extra ?? {}) })));
+  const stored = new Map();
+  answers.forEach((answer, i) => {
+    const attempt = attempts[i];
+    assert.equal(answer.status, attempt.status, `${attempt.content}: ${answer.text}`);
+    if (attempt.status !== 200) return;
+    assert.equal(answer.body.content, attempt.content);
+    assert.equal(answer.body.author.id, attempt.who.id);
+    assert.equal(answer.body.channel_id, attempt.channel);
+    if (attempt.content.startsWith('ada')) assert.deepEqual(answer.body.mentions.map((m) => m.id), [owner.id]);
+    if (attempt.extra?.message_reference) assert.equal(answer.body.referenced_message.id, first.id);
+    assert.ok(!stored.has(answer.body.id), 'ids are unique');
+    stored.set(answer.body.id, attempt);
+  });
+  assert.equal(stored.size, 36);
+  for (const channel of [general.id, hidden.id]) {
+    const listed = (await owner.call('GET', `/channels/${channel}/messages?limit=100`)).body;
+    const expected = [...stored.entries()].filter(([, a]) => a.channel === channel);
+    const mine = listed.filter((m) => stored.has(m.id));
+    assert.equal(mine.length, expected.length, 'each stored exactly once');
+    for (const message of mine) assert.equal(message.content, stored.get(message.id).content);
+    assert.ok(!listed.some((m) => m.content.startsWith('peek') || m.content.startsWith('ghost')));
+  }
+});
+
 test('content is 1 to 4000 characters; bodies are checked', async () => {
   const { owner, general } = await setup(0);
   const longest = 'é'.repeat(4000); // characters, not bytes
