@@ -126,7 +126,6 @@ SendAccess sendAccessFrom(const store::PgResult& head, int row, const store::PgR
 constexpr std::size_t kMaxBatch = 32;
 
 struct AccessRequest {
-  store::PgPool* pool = nullptr; //!< the same for every request of a coalescer
   std::uint64_t channel_id = 0;
   std::uint64_t user_id = 0;
   std::uint64_t session_id = 0;
@@ -142,8 +141,9 @@ std::string idArray(const std::vector<AccessRequest>& requests, std::uint64_t Ac
   return out;
 }
 
-asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<AccessRequest> requests) {
-  store::PgPool& pool = *requests.front().pool;
+asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<AccessRequest> requests,
+                                                                 store::PgPool* on) {
+  store::PgPool& pool = *on;
   std::vector<store::Statement> statements;
   // The generic plan, always: the array parameters make PostgreSQL's estimate of it look worse
   // than a plan for the values at hand, so it would plan both statements again every time (about
@@ -190,14 +190,12 @@ asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<Acc
 
 asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, std::uint64_t channel_id,
                                                          std::uint64_t user_id, std::uint64_t session_id) {
-  // One coalescer per thread and pool: a pool belongs to one thread (store/pg.hpp).
-  using Reads = store::Coalescer<AccessRequest, SendAccess>;
-  thread_local std::unordered_map<const store::PgPool*, std::unique_ptr<Reads>> coalescers;
-  auto& coalescer = coalescers[&pool];
-  // One batch out at a time: reads are quick, and what waits meanwhile makes the next batch.
-  if (!coalescer) coalescer = std::make_unique<Reads>(readBatch, kMaxBatch, 1);
-  const AccessRequest request{&pool, channel_id, user_id, session_id};
-  co_return co_await coalescer->submit(request);
+  // One for the process: every thread's sends share it (a batch runs on the pool of the thread
+  // that started it). One batch out at a time: reads are quick, and what waits meanwhile makes
+  // the next batch.
+  static store::Coalescer<AccessRequest, SendAccess, store::PgPool*> coalescer(readBatch, kMaxBatch, 1);
+  const AccessRequest request{channel_id, user_id, session_id};
+  co_return co_await coalescer.submit(request, &pool);
 }
 
 } // namespace hearth::domain

@@ -155,7 +155,6 @@ std::vector<Row> parseRows(const store::PgResult& rows) {
 // other sends of the same thread: one multi-row INSERT, one implicit transaction committed before
 // any of them is answered. Its values are the ten of Messages::send's INSERT, in that order.
 struct PlainInsert {
-  store::PgPool* pool = nullptr; //!< the same for every insert of a coalescer
   store::Params values;
 };
 constexpr std::size_t kPlainInsertColumns = 10;
@@ -204,8 +203,8 @@ asio::awaitable<std::vector<core::Result<Row>>> insertTogether(store::PgPool& po
   co_return out;
 }
 
-asio::awaitable<std::vector<core::Result<Row>>> insertBatch(std::vector<PlainInsert> inserts) {
-  store::PgPool& pool = *inserts.front().pool;
+asio::awaitable<std::vector<core::Result<Row>>> insertBatch(std::vector<PlainInsert> inserts, store::PgPool* on) {
+  store::PgPool& pool = *on;
   auto together = co_await insertTogether(pool, inserts);
   if (inserts.size() == 1 || together.front()) co_return together;
   // All or nothing failed: each alone, so one send's failure (its author deleted meanwhile, ...)
@@ -221,14 +220,11 @@ asio::awaitable<std::vector<core::Result<Row>>> insertBatch(std::vector<PlainIns
 }
 
 asio::awaitable<core::Result<Row>> insertPlain(store::PgPool& pool, store::Params values) {
-  // One coalescer per thread and pool: a pool belongs to one thread (store/pg.hpp).
-  using Inserts = store::Coalescer<PlainInsert, Row>;
-  thread_local std::unordered_map<const store::PgPool*, std::unique_ptr<Inserts>> coalescers;
-  auto& coalescer = coalescers[&pool];
-  // Two batches out at once: one commits (fsync) while the next executes.
-  if (!coalescer) coalescer = std::make_unique<Inserts>(insertBatch, kMaxInsertBatch, 2);
-  PlainInsert insert{&pool, std::move(values)};
-  co_return co_await coalescer->submit(std::move(insert));
+  // One for the process: every thread's sends share it (a batch runs on the pool of the thread
+  // that started it). Two batches out at once: one commits (fsync) while the next executes.
+  static store::Coalescer<PlainInsert, Row, store::PgPool*> coalescer(insertBatch, kMaxInsertBatch, 2);
+  PlainInsert insert{std::move(values)};
+  co_return co_await coalescer.submit(std::move(insert), &pool);
 }
 
 const char* const kAttachmentColumns =

@@ -1,10 +1,15 @@
 // store::Coalescer's batching logic, with a batch runner that stands in for the database (its
 // round trip is a timer): what arrives while a batch is out goes with the next one, each caller
-// gets its own outcome, and a lone request leaves at once.
+// gets its own outcome, a lone request leaves at once, and callers on several threads share it.
 #include "store/coalescer.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
@@ -27,8 +32,8 @@ struct Harness {
   int most_running = 0;
 
   // Answers each item with its double, or an error for a negative one, after `delay`.
-  Coalescer<int, int>::Run runner(std::chrono::milliseconds delay) {
-    return [this, delay](std::vector<int> items) -> asio::awaitable<std::vector<core::Result<int>>> {
+  Coalescer<int, int, int>::Run runner(std::chrono::milliseconds delay) {
+    return [this, delay](std::vector<int> items, int) -> asio::awaitable<std::vector<core::Result<int>>> {
       batches.push_back(items);
       most_running = std::max(most_running, ++running);
       asio::steady_timer round_trip(io, delay);
@@ -49,10 +54,10 @@ struct Harness {
 
 TEST(Coalescer, ALoneRequestLeavesAtOnceAndAlone) {
   Harness harness;
-  Coalescer<int, int> coalescer(harness.runner(0ms), 8);
+  Coalescer<int, int, int> coalescer(harness.runner(0ms), 8);
   std::optional<core::Result<int>> answer;
   asio::co_spawn(
-      harness.io, [&]() -> asio::awaitable<void> { answer = co_await coalescer.submit(21); }, asio::detached);
+      harness.io, [&]() -> asio::awaitable<void> { answer = co_await coalescer.submit(21, 0); }, asio::detached);
   harness.io.run();
   ASSERT_TRUE(answer && *answer);
   EXPECT_EQ(**answer, 42);
@@ -63,7 +68,7 @@ TEST(Coalescer, ALoneRequestLeavesAtOnceAndAlone) {
 
 TEST(Coalescer, WhatArrivesWhileABatchIsOutGoesWithTheNextOne) {
   Harness harness;
-  Coalescer<int, int> coalescer(harness.runner(20ms), 8, 1);
+  Coalescer<int, int, int> coalescer(harness.runner(20ms), 8, 1);
   std::vector<std::optional<core::Result<int>>> answers(6);
   // The first leaves alone; the other five arrive while it is out and leave together after it.
   for (int item = 0; item < 6; ++item) {
@@ -74,7 +79,7 @@ TEST(Coalescer, WhatArrivesWhileABatchIsOutGoesWithTheNextOne) {
             asio::steady_timer later(harness.io, 5ms);
             co_await later.async_wait(asio::use_awaitable);
           }
-          answers[static_cast<std::size_t>(item)] = co_await coalescer.submit(item);
+          answers[static_cast<std::size_t>(item)] = co_await coalescer.submit(item, 0);
         },
         asio::detached);
   }
@@ -92,13 +97,13 @@ TEST(Coalescer, WhatArrivesWhileABatchIsOutGoesWithTheNextOne) {
 
 TEST(Coalescer, BatchesAreCappedAndSeveralMayBeOut) {
   Harness harness;
-  Coalescer<int, int> coalescer(harness.runner(10ms), 3, 2);
+  Coalescer<int, int, int> coalescer(harness.runner(10ms), 3, 2);
   std::vector<std::optional<core::Result<int>>> answers(10);
   for (int item = 0; item < 10; ++item) {
     asio::co_spawn(
         harness.io,
         [&, item]() -> asio::awaitable<void> {
-          answers[static_cast<std::size_t>(item)] = co_await coalescer.submit(item);
+          answers[static_cast<std::size_t>(item)] = co_await coalescer.submit(item, 0);
         },
         asio::detached);
   }
@@ -116,12 +121,13 @@ TEST(Coalescer, BatchesAreCappedAndSeveralMayBeOut) {
 
 TEST(Coalescer, AFailedItemFailsAloneInItsBatch) {
   Harness harness;
-  Coalescer<int, int> coalescer(harness.runner(10ms), 8, 1);
+  Coalescer<int, int, int> coalescer(harness.runner(10ms), 8, 1);
   std::vector<std::optional<core::Result<int>>> answers(4);
   const std::vector<int> items{1, 2, -3, 4};
   for (std::size_t index = 0; index < items.size(); ++index) {
     asio::co_spawn(
-        harness.io, [&, index]() -> asio::awaitable<void> { answers[index] = co_await coalescer.submit(items[index]); },
+        harness.io,
+        [&, index]() -> asio::awaitable<void> { answers[index] = co_await coalescer.submit(items[index], 0); },
         asio::detached);
   }
   harness.io.run();
@@ -131,6 +137,73 @@ TEST(Coalescer, AFailedItemFailsAloneInItsBatch) {
   ASSERT_FALSE(answers[2].value());
   EXPECT_EQ(answers[2]->error().message, "refused -3");
   EXPECT_EQ(*answers[3].value(), 8);
+}
+
+// Callers on several threads share one coalescer: a batch runs on the thread (and with the
+// context) of the caller that started it, may carry other threads' items, and each caller is
+// answered on its own thread.
+TEST(Coalescer, ThreadsShareBatchesAndAreAnsweredOnTheirOwnThread) {
+  constexpr int kThreads = 2;
+  constexpr int kPerThread = 200;
+  std::mutex mutex;
+  std::vector<std::pair<int, std::size_t>> batches; // (context, size)
+  Coalescer<int, int, int> coalescer(
+      [&](std::vector<int> items, int context) -> asio::awaitable<std::vector<core::Result<int>>> {
+        {
+          std::lock_guard lock(mutex);
+          batches.emplace_back(context, items.size());
+        }
+        asio::steady_timer round_trip(co_await asio::this_coro::executor, 1ms);
+        co_await round_trip.async_wait(asio::use_awaitable);
+        std::vector<core::Result<int>> out;
+        for (const int item : items)
+          out.push_back(item + 1);
+        co_return out;
+      },
+      8, 1);
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::vector<int>> answers(kThreads);
+  std::vector<int> wrong_thread(kThreads, 0);
+  for (int thread = 0; thread < kThreads; ++thread) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+    auto& io = *contexts.back();
+    for (int index = 0; index < kPerThread; ++index) {
+      const int item = thread * 1000 + index;
+      asio::co_spawn(
+          io,
+          [&, thread, item]() -> asio::awaitable<void> {
+            const auto me = std::this_thread::get_id();
+            auto answer = co_await coalescer.submit(item, thread);
+            if (std::this_thread::get_id() != me) ++wrong_thread[static_cast<std::size_t>(thread)];
+            answers[static_cast<std::size_t>(thread)].push_back(answer ? *answer - 1 : -1);
+          },
+          asio::detached);
+    }
+  }
+  std::vector<std::thread> threads;
+  for (auto& io : contexts)
+    threads.emplace_back([&io] { io->run(); });
+  for (auto& thread : threads)
+    thread.join();
+  std::size_t items = 0;
+  std::size_t largest = 0;
+  for (const auto& [context, size] : batches) {
+    EXPECT_TRUE(context == 0 || context == 1);
+    items += size;
+    largest = std::max(largest, size);
+  }
+  EXPECT_EQ(items, static_cast<std::size_t>(kThreads * kPerThread)) << "each item in exactly one batch";
+  EXPECT_EQ(largest, 8u) << "batches fill up under load";
+  for (int thread = 0; thread < kThreads; ++thread) {
+    auto got = answers[static_cast<std::size_t>(thread)];
+    std::sort(got.begin(), got.end());
+    std::vector<int> expected;
+    for (int index = 0; index < kPerThread; ++index)
+      expected.push_back(thread * 1000 + index);
+    EXPECT_EQ(got, expected) << "every caller gets its own outcome";
+    EXPECT_EQ(wrong_thread[static_cast<std::size_t>(thread)], 0) << "answered on the caller's thread";
+  }
+  EXPECT_EQ(coalescer.waiting(), 0u);
 }
 
 } // namespace
