@@ -106,9 +106,11 @@ private:
           co_return;
         }
         while (!pending_.empty() && batch.size() < max_batch_) {
-          batch.push_back(std::move(pending_.front()));
+          // A caller gone meanwhile (its io_context torn down) is skipped.
+          if (auto waiter = pending_.front().lock()) batch.push_back(std::move(waiter));
           pending_.pop_front();
         }
+        if (batch.empty()) continue;
       }
       std::vector<Item> items;
       items.reserve(batch.size());
@@ -131,7 +133,9 @@ private:
   std::size_t max_batch_;
   std::size_t max_in_flight_;
   mutable std::mutex mutex_;
-  std::deque<std::shared_ptr<Waiter>> pending_;
+  //! Weak: a waiter, and its timer, never outlive the caller's coroutine frame through the queue
+  //! (an io_context torn down with callers waiting takes them along).
+  std::deque<std::weak_ptr<Waiter>> pending_;
   std::size_t in_flight_ = 0;
 };
 
