@@ -39,16 +39,6 @@ struct Audience {
   bool busy = false; //!< it failed for want of a database connection: worth trying again
 };
 
-std::string idList(const std::vector<std::uint64_t>& users) {
-  std::string list = "{";
-  for (const auto user : users) {
-    if (list.size() > 1) list += ",";
-    list += std::to_string(user);
-  }
-  list += "}";
-  return list;
-}
-
 std::uint64_t u64(const store::PgResult& rows, int row, int column) {
   return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
 }
@@ -56,7 +46,7 @@ std::uint64_t u64(const store::PgResult& rows, int row, int column) {
 // Who of `users` may receive `event`.
 asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& event,
                                      std::vector<std::uint64_t> users) {
-  const std::string user_list = idList(users);
+  const std::string user_list = store::idArray(users);
   Audience out;
   if (event.guild_id == 0) {
     // A DM or group DM: its recipients, whatever their servers.
@@ -249,7 +239,7 @@ asio::awaitable<Audience> keptRecipients(store::PgPool& pool, AccessCache& cache
       statements.push_back({"SELECT id, permissions FROM roles WHERE guild_id = $1", {guild}});
     }
     if (!missing.empty()) {
-      const std::string list = idList(missing);
+      const std::string list = store::idArray(missing);
       members_at = statements.size();
       statements.push_back(
           {"SELECT user_id FROM members WHERE guild_id = $1 AND user_id = ANY($2::bigint[])", {guild, list}});

@@ -22,16 +22,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string idList(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto id : ids) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(id);
-  }
-  out += '}';
-  return out;
-}
-
 // Typing is announced at most once per user and channel in this window (clients repeat it
 // every 8-10 s while typing); repeats inside it answer 204 without an event.
 constexpr std::chrono::seconds kTypingRepeat{5};
@@ -140,7 +130,7 @@ presenceReplay(store::PgPool& pool, std::uint64_t user_id, const std::vector<std
   std::vector<gateway::ReplayEvent> out;
   if (changed.empty()) co_return out;
   const std::string user = std::to_string(user_id);
-  const std::string list = idList(changed);
+  const std::string list = store::idArray(changed);
   std::vector<store::Statement> statements;
   // The servers of at most large_threshold members that both are in (as presenceHook counts).
   statements.push_back({"SELECT a.user_id, a.guild_id FROM members a JOIN members b ON b.guild_id = a.guild_id AND "
@@ -206,7 +196,7 @@ asio::awaitable<core::Result<std::vector<std::uint64_t>>>
 presenceCandidates(store::PgPool& pool, std::uint64_t user_id, const std::vector<std::uint64_t>& small_guilds) {
   std::vector<std::uint64_t> users;
   if (small_guilds.empty()) co_return users;
-  store::Params params{idList(small_guilds), std::to_string(user_id)};
+  store::Params params{store::idArray(small_guilds), std::to_string(user_id)};
   auto found = co_await pool.query(
       "SELECT DISTINCT user_id FROM members WHERE guild_id = ANY($1::bigint[]) AND user_id <> $2", std::move(params));
   if (!found) co_return std::unexpected(found.error());

@@ -131,14 +131,13 @@ struct AccessRequest {
   std::uint64_t session_id = 0;
 };
 
+// One field of every request, as a `bigint[]` parameter.
 std::string idArray(const std::vector<AccessRequest>& requests, std::uint64_t AccessRequest::*field) {
-  std::string out = "{";
-  for (const auto& request : requests) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(request.*field);
-  }
-  out += '}';
-  return out;
+  std::vector<std::uint64_t> ids;
+  ids.reserve(requests.size());
+  for (const auto& request : requests)
+    ids.push_back(request.*field);
+  return store::idArray(ids);
 }
 
 asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<AccessRequest> requests,

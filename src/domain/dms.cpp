@@ -28,14 +28,7 @@ std::unexpected<core::Error> notAGroup() {
   return core::fail(ErrorCode::kCannotExecuteOnDm, "Cannot execute action on a DM channel");
 }
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto value : ids) {
-    if (out.size() > 1) out += ',';
-    out += id(value);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 } // namespace
 

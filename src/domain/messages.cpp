@@ -51,14 +51,7 @@ std::vector<std::uint64_t> parseIdArray(std::string_view text) {
   return out;
 }
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto value : ids) {
-    if (out.size() > 1) out += ',';
-    out += id(value);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 // Text channels, threads, DMs and group DMs carry messages (voice channels' chat comes later).
 std::optional<core::Error> notText(const Channel& channel) {

@@ -41,14 +41,7 @@ bool isDefault(const ChannelOverride& entry) {
   return entry.message_notifications == kInheritLevel && !entry.mute.muted && !entry.collapsed;
 }
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto value : ids) {
-    if (out.size() > 1) out += ',';
-    out += id(value);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 // Mute columns read as (muted, end time in Unix ms or NULL, window); one that has ended at `now`
 // reads as none.

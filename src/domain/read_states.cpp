@@ -16,14 +16,7 @@ using detail::u64;
 
 namespace {
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto value : ids) {
-    if (out.size() > 1) out += ',';
-    out += id(value);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 // Messages `m` that mention user $<user> directly, through one of the roles in $<roles>, or with
 // @everyone/@here, not written by them. The first line repeats the messages_mentioning index's

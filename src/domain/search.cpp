@@ -21,14 +21,7 @@ constexpr Permissions kReadable = perm::kViewChannel | perm::kReadMessageHistory
 // The stored to_tsvector('simple', content), indexed by messages_search (0009_search.sql).
 constexpr const char* kVector = "m.search_vector";
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto value : ids) {
-    if (out.size() > 1) out += ',';
-    out += id(value);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 bool carriesMessages(ChannelType type) { return type == ChannelType::kText || type == ChannelType::kVoice; }
 

@@ -110,14 +110,7 @@ std::vector<std::uint64_t> parseIdList(std::string_view text) {
   return out;
 }
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto value : ids) {
-    if (out.size() > 1) out += ',';
-    out += id(value);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 const std::string& stateSql() {
   static const std::string sql =

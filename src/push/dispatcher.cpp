@@ -23,14 +23,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string idArray(const std::vector<std::uint64_t>& ids) {
-  std::string out = "{";
-  for (const auto id : ids) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(id);
-  }
-  return out + "}";
-}
+using store::idArray;
 
 struct Work {
   std::uint64_t author_id = 0;

@@ -508,6 +508,16 @@ std::unexpected<core::Error> poolClosed() {
 
 } // namespace
 
+std::string idArray(std::span<const std::uint64_t> ids) {
+  std::string out = "{";
+  for (const auto id : ids) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(id);
+  }
+  out += '}';
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // PgLease
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ namespace hearth::store {
 //! Text-format parameters; std::nullopt is SQL NULL. Build them before a co_await expression:
 //! g++ 12 rejects a braced list inside one.
 using Params = std::vector<std::optional<std::string>>;
+
+//! A PostgreSQL array literal of ids (`{1,2,3}`), for a `$n::bigint[]` parameter.
+std::string idArray(std::span<const std::uint64_t> ids);
 
 //! One statement of a pipeline.
 struct Statement {
