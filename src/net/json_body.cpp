@@ -4,12 +4,40 @@
 
 namespace hearth::net {
 
+namespace {
+
+// Whether a string or key anywhere in `value` holds U+0000. Depth is bounded by kMaxJsonDepth.
+bool holdsNul(const boost::json::value& value) {
+  const auto nul = [](std::string_view text) { return text.find('\0') != std::string_view::npos; };
+  switch (value.kind()) {
+  case boost::json::kind::string: return nul(value.get_string());
+  case boost::json::kind::array:
+    for (const auto& item : value.get_array()) {
+      if (holdsNul(item)) return true;
+    }
+    return false;
+  case boost::json::kind::object:
+    for (const auto& [key, item] : value.get_object()) {
+      if (nul(key) || holdsNul(item)) return true;
+    }
+    return false;
+  default: return false;
+  }
+}
+
+} // namespace
+
 core::Result<boost::json::value> parseJson(std::string_view text) {
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(text, ec, {}, options);
   if (ec) return core::fail(core::ErrorCode::kInvalidJson, "Invalid JSON: " + ec.message());
+  // PostgreSQL's text cannot hold U+0000, and a parameter would end at it: refused here rather
+  // than stored cut short. Only the escape can put one in a string (a raw control character is
+  // invalid JSON), so the walk runs only when the text has it.
+  if (text.find("\\u0000") != std::string_view::npos && holdsNul(value))
+    return core::fail(core::ErrorCode::kInvalidJson, "Invalid JSON: strings must not contain U+0000");
   return value;
 }
 

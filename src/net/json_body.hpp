@@ -12,8 +12,9 @@ namespace hearth::net {
 
 inline constexpr std::size_t kMaxJsonDepth = 32; //!< deeper nesting is refused, not recursed into
 
-//! Parses `text` as one JSON value (no comments, no trailing commas, depth ≤ kMaxJsonDepth).
-//! Errors: kInvalidJson with the parser's reason.
+//! Parses `text` as one JSON value (no comments, no trailing commas, depth ≤ kMaxJsonDepth, no
+//! U+0000 in any string or key: PostgreSQL's text cannot hold it). Errors: kInvalidJson with the
+//! parser's reason.
 core::Result<boost::json::value> parseJson(std::string_view text);
 //! Checks that the request's Content-Type is one of `media_types` (any charset parameter must
 //! be utf-8) and parses the body. Errors: kUnsupportedMediaType, kInvalidJson.

@@ -172,6 +172,10 @@ test('content is 1 to 4000 characters; bodies are checked', async () => {
     assert.equal(refused.status, 400, refused.text);
     assert.equal(refused.body.code, 50035);
   }
+  // U+0000 cannot be stored in PostgreSQL's text: refused whole rather than stored cut short.
+  const nul = await owner.call('POST', `/channels/${general.id}/messages`, { content: 'abc\u0000def' });
+  assert.equal(nul.status, 400, nul.text);
+  assert.equal(nul.body.code, 90004);
   assert.equal(server.db.query(`SELECT count(*) FROM messages WHERE channel_id = ${general.id}`), '1');
 });
 

@@ -38,6 +38,22 @@ TEST(JsonBody, RefusesInvalidJsonNonObjectsAndDeepNesting) {
   EXPECT_TRUE(parseJson(ok_depth).has_value());
 }
 
+// PostgreSQL's text cannot hold U+0000 (a parameter would be cut at it), so no string may.
+TEST(JsonBody, RefusesU0000InAnyStringOrKey) {
+  for (const char* bad :
+       {R"({"content":"abc\u0000def"})", R"({"a":[1,{"b":"\u0000"}]})", R"({"k\u0000":1})", R"("\u0000")"}) {
+    const auto parsed = parseJson(bad);
+    ASSERT_FALSE(parsed.has_value()) << bad;
+    EXPECT_EQ(parsed.error().code, core::ErrorCode::kInvalidJson);
+    EXPECT_EQ(parsed.error().message, "Invalid JSON: strings must not contain U+0000");
+  }
+  // The six characters \u0000 written out (an escaped backslash) are no NUL.
+  const auto literal = parseJson(R"({"content":"\\u0000"})");
+  ASSERT_TRUE(literal.has_value());
+  EXPECT_EQ(literal->at("content").as_string(), "\\u0000");
+  EXPECT_TRUE(parseJson(R"({"content":"\u0001 is fine"})").has_value());
+}
+
 TEST(JsonBody, AcceptsListedAlternativeTypes) {
   const auto report = parseJsonBodyAs(jsonRequest("application/csp-report", R"({"csp-report":{}})"),
                                       {"application/csp-report", "application/json"});
