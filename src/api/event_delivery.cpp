@@ -43,6 +43,65 @@ std::uint64_t u64(const store::PgResult& rows, int row, int column) {
   return static_cast<std::uint64_t>(rows.integer(row, column).value_or(0));
 }
 
+// A lookup that failed: nobody is known to be allowed; `busy` (no database connection free) is
+// worth trying again, anything else is logged here.
+Audience lookupFailed(const core::Error& error, const domain::Event& event) {
+  Audience out;
+  out.failed = true;
+  out.busy = error.code == core::ErrorCode::kServiceUnavailable;
+  if (!out.busy) {
+    spdlog::warn("event {} for {} {} not delivered: {}", event.type, event.guild_id == 0 ? "DM" : "server",
+                 event.guild_id == 0 ? event.channel_id : event.guild_id, error.message);
+  }
+  return out;
+}
+
+// A server's roles: `SELECT id, permissions FROM roles` rows.
+struct ServerRoles {
+  domain::Permissions everyone = 0; //!< the @everyone role's (its id is the server's)
+  std::unordered_map<std::uint64_t, domain::Permissions> bits;
+};
+ServerRoles rolesFrom(const store::PgResult& rows, std::uint64_t guild_id) {
+  ServerRoles out;
+  for (int row = 0; row < rows.rows(); ++row) {
+    const auto role = u64(rows, row, 0);
+    const auto bits = static_cast<domain::Permissions>(rows.integer(row, 1).value_or(0));
+    if (role == guild_id) out.everyone = bits;
+    out.bits[role] = bits;
+  }
+  return out;
+}
+
+// `SELECT target_id, type, allow, deny FROM permission_overwrites` rows.
+std::vector<domain::Overwrite> overwritesFrom(const store::PgResult& rows) {
+  std::vector<domain::Overwrite> out;
+  for (int row = 0; row < rows.rows(); ++row) {
+    out.push_back(
+        {u64(rows, row, 0),
+         rows.integer(row, 1).value_or(0) == 1 ? domain::OverwriteType::kMember : domain::OverwriteType::kRole,
+         static_cast<domain::Permissions>(rows.integer(row, 2).value_or(0)),
+         static_cast<domain::Permissions>(rows.integer(row, 3).value_or(0))});
+  }
+  return out;
+}
+
+// A member as the permission rules see them: the server's owner and roles, and theirs.
+domain::PermissionSubject subjectOf(std::uint64_t guild_id, std::uint64_t owner, const ServerRoles& roles,
+                                    std::uint64_t user_id, const std::vector<std::uint64_t>& member_roles,
+                                    bool timed_out) {
+  domain::PermissionSubject subject;
+  subject.guild_id = guild_id;
+  subject.owner_id = owner;
+  subject.user_id = user_id;
+  subject.everyone = roles.everyone;
+  subject.timed_out = timed_out;
+  for (const auto role : member_roles) {
+    if (const auto found = roles.bits.find(role); found != roles.bits.end())
+      subject.roles.push_back({role, found->second});
+  }
+  return subject;
+}
+
 // Who of `users` may receive `event`.
 asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& event,
                                      std::vector<std::uint64_t> users) {
@@ -54,15 +113,9 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
     auto found = co_await pool.query(
         "SELECT user_id FROM channel_recipients WHERE channel_id = $1 AND user_id = ANY($2::bigint[])",
         std::move(params), store::PgPool::Priority::kUrgent);
-    if (!found) {
-      out.failed = true;
-      out.busy = found.error().code == core::ErrorCode::kServiceUnavailable;
-      if (!out.busy)
-        spdlog::warn("event {} for DM {} not delivered: {}", event.type, event.channel_id, found.error().message);
-      co_return out;
-    }
+    if (!found) co_return lookupFailed(found.error(), event);
     for (int row = 0; row < found->rows(); ++row)
-      out.allowed.push_back(static_cast<std::uint64_t>(found->integer(row, 0).value_or(0)));
+      out.allowed.push_back(u64(*found, row, 0));
     co_return out;
   }
   const std::string guild = std::to_string(event.guild_id);
@@ -85,29 +138,14 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
                           {channel, user_list}});
   }
   auto results = co_await pool.pipeline(std::move(statements), store::PgPool::Priority::kUrgent);
-  if (!results) {
-    out.failed = true;
-    out.busy = results.error().code == core::ErrorCode::kServiceUnavailable;
-    if (!out.busy)
-      spdlog::warn("event {} for server {} not delivered: {}", event.type, event.guild_id, results.error().message);
-    co_return out;
-  }
+  if (!results) co_return lookupFailed(results.error(), event);
   const auto& rows = *results;
   if (rows[0].rows() == 0) co_return out; // the server is gone: only only_users events reach anyone
-  const auto owner = static_cast<std::uint64_t>(rows[0].integer(0, 0).value_or(0));
-  domain::Permissions everyone = 0;
-  std::map<std::uint64_t, domain::Permissions> role_bits;
-  for (int row = 0; row < rows[1].rows(); ++row) {
-    const auto id = static_cast<std::uint64_t>(rows[1].integer(row, 0).value_or(0));
-    const auto bits = static_cast<domain::Permissions>(rows[1].integer(row, 1).value_or(0));
-    if (id == event.guild_id) everyone = bits;
-    role_bits[id] = bits;
-  }
+  const auto owner = u64(rows[0], 0, 0);
+  const ServerRoles roles = rolesFrom(rows[1], event.guild_id);
   std::map<std::uint64_t, std::vector<std::uint64_t>> roles_of;
-  for (int row = 0; row < rows[3].rows(); ++row) {
-    roles_of[static_cast<std::uint64_t>(rows[3].integer(row, 0).value_or(0))].push_back(
-        static_cast<std::uint64_t>(rows[3].integer(row, 1).value_or(0)));
-  }
+  for (int row = 0; row < rows[3].rows(); ++row)
+    roles_of[u64(rows[3], row, 0)].push_back(u64(rows[3], row, 1));
   std::vector<domain::Overwrite> overwrites;
   auto kind = domain::ChannelKind::kText;
   domain::ThreadState thread; // for a thread's events: who counts as its members
@@ -121,27 +159,14 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
       kind = static_cast<domain::ChannelKind>(rows[4].integer(0, 0).value_or(0));
       out.channel_type = static_cast<int>(kind);
       for (int row = 0; row < rows[6].rows(); ++row)
-        thread.members.push_back(static_cast<std::uint64_t>(rows[6].integer(row, 0).value_or(0)));
-      for (int row = 0; row < rows[5].rows(); ++row) {
-        overwrites.push_back(
-            {static_cast<std::uint64_t>(rows[5].integer(row, 0).value_or(0)),
-             rows[5].integer(row, 1).value_or(0) == 1 ? domain::OverwriteType::kMember : domain::OverwriteType::kRole,
-             static_cast<domain::Permissions>(rows[5].integer(row, 2).value_or(0)),
-             static_cast<domain::Permissions>(rows[5].integer(row, 3).value_or(0))});
-      }
+        thread.members.push_back(u64(rows[6], row, 0));
+      overwrites = overwritesFrom(rows[5]);
     }
   }
   for (int row = 0; row < rows[2].rows(); ++row) {
-    domain::PermissionSubject subject;
-    subject.guild_id = event.guild_id;
-    subject.owner_id = owner;
-    subject.user_id = static_cast<std::uint64_t>(rows[2].integer(row, 0).value_or(0));
-    subject.everyone = everyone;
-    subject.timed_out = rows[2].text(row, 1) == "t";
-    for (const auto role : roles_of[subject.user_id]) {
-      if (const auto found = role_bits.find(role); found != role_bits.end())
-        subject.roles.push_back({role, found->second});
-    }
+    const auto user_id = u64(rows[2], row, 0);
+    const domain::PermissionSubject subject =
+        subjectOf(event.guild_id, owner, roles, user_id, roles_of[user_id], rows[2].text(row, 1) == "t");
     if (event.channel_id != 0) {
       domain::Permissions bits = domain::channelPermissions(subject, overwrites, kind);
       const auto type = static_cast<domain::ChannelType>(kind);
@@ -170,8 +195,7 @@ asio::awaitable<Audience> recipients(store::PgPool& pool, const domain::Event& e
 struct GuildAccess {
   std::int64_t version = 0;
   std::uint64_t owner = 0;
-  domain::Permissions everyone = 0;
-  std::unordered_map<std::uint64_t, domain::Permissions> role_bits;
+  ServerRoles roles;
   //! Users looked up: their roles, or nullopt for one who is not a member.
   std::unordered_map<std::uint64_t, std::optional<std::vector<std::uint64_t>>> members;
   struct Channel {
@@ -194,15 +218,7 @@ struct AccessCache {
 // it, nor on the time: what is kept stays true until the version changes.
 bool seesChannel(const GuildAccess& state, std::uint64_t guild_id, std::uint64_t user_id,
                  const std::vector<std::uint64_t>& roles, const GuildAccess::Channel& channel) {
-  domain::PermissionSubject subject;
-  subject.guild_id = guild_id;
-  subject.owner_id = state.owner;
-  subject.user_id = user_id;
-  subject.everyone = state.everyone;
-  for (const auto role : roles) {
-    if (const auto found = state.role_bits.find(role); found != state.role_bits.end())
-      subject.roles.push_back({role, found->second});
-  }
+  const auto subject = subjectOf(guild_id, state.owner, state.roles, user_id, roles, false);
   return (domain::channelPermissions(subject, channel.overwrites, channel.kind) & domain::perm::kViewChannel) != 0;
 }
 
@@ -254,13 +270,7 @@ asio::awaitable<Audience> keptRecipients(store::PgPool& pool, AccessCache& cache
           {"SELECT target_id, type, allow, deny FROM permission_overwrites WHERE channel_id = $1", {channel_text}});
     }
     auto results = co_await pool.pipeline(std::move(statements), store::PgPool::Priority::kUrgent);
-    if (!results) {
-      out.failed = true;
-      out.busy = results.error().code == core::ErrorCode::kServiceUnavailable;
-      if (!out.busy)
-        spdlog::warn("event {} for server {} not delivered: {}", event.type, guild_id, results.error().message);
-      co_return out;
-    }
+    if (!results) co_return lookupFailed(results.error(), event);
     const auto& rows = *results;
     if (rows[0].rows() == 0) co_return out; // the server is gone: only only_users events reach anyone
     const std::int64_t version = rows[0].integer(0, 0).value_or(0);
@@ -272,12 +282,7 @@ asio::awaitable<Audience> keptRecipients(store::PgPool& pool, AccessCache& cache
       state = std::make_shared<GuildAccess>();
       state->version = version;
       state->owner = u64(rows[0], 0, 1);
-      for (int row = 0; row < rows[*roles_at].rows(); ++row) {
-        const auto role = u64(rows[*roles_at], row, 0);
-        const auto bits = static_cast<domain::Permissions>(rows[*roles_at].integer(row, 1).value_or(0));
-        if (role == guild_id) state->everyone = bits;
-        state->role_bits[role] = bits;
-      }
+      state->roles = rolesFrom(rows[*roles_at], guild_id);
       // Kept unless another lookup meanwhile kept a newer version.
       auto& kept = cache.guilds[guild_id];
       if (!kept || kept->version <= version) kept = state;
@@ -307,14 +312,7 @@ asio::awaitable<Audience> keptRecipients(store::PgPool& pool, AccessCache& cache
         const auto type = static_cast<domain::ChannelType>(found.integer(0, 0).value_or(0));
         channel.kind = static_cast<domain::ChannelKind>(type);
         channel.thread = domain::isThread(type);
-        const store::PgResult& overwrites = rows[*channel_at + 1];
-        for (int row = 0; row < overwrites.rows(); ++row) {
-          channel.overwrites.push_back({u64(overwrites, row, 0),
-                                        overwrites.integer(row, 1).value_or(0) == 1 ? domain::OverwriteType::kMember
-                                                                                    : domain::OverwriteType::kRole,
-                                        static_cast<domain::Permissions>(overwrites.integer(row, 2).value_or(0)),
-                                        static_cast<domain::Permissions>(overwrites.integer(row, 3).value_or(0))});
-        }
+        channel.overwrites = overwritesFrom(rows[*channel_at + 1]);
       }
       state->channels[channel_id] = std::move(channel);
     }

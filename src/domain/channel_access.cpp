@@ -1,10 +1,8 @@
 #include "domain/channel_access.hpp"
 
 #include <charconv>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "domain/internal.hpp"
 #include "store/coalescer.hpp"

@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -144,24 +143,29 @@ std::vector<Row> parseRows(const store::PgResult& rows) {
   return out;
 }
 
+// A message row as a send inserts it: these columns, from ten parameters (insertValues).
+constexpr const char* kInsertColumns =
+    "id, channel_id, guild_id, author_id, content, nonce, reference_id, mention_everyone, mentions, mention_roles";
+constexpr std::size_t kInsertParams = 10;
+
+// The ten parameters of one row, from $<first>, with their types.
+std::string insertValues(std::size_t first) {
+  return fmt::format("${}::bigint, ${}::bigint, ${}::bigint, ${}::bigint, ${}::text, ${}::text, ${}::bigint, "
+                     "${}::boolean, ${}::bigint[], ${}::bigint[]",
+                     first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7, first + 8,
+                     first + 9);
+}
+
 // A plain send's insert (no slowmode claim, no nonce kept, no attachments), made together with
-// other sends of the same thread: one multi-row INSERT, one implicit transaction committed before
-// any of them is answered. Its values are the ten of Messages::send's INSERT, in that order.
-struct PlainInsert {
-  store::Params values;
-};
-constexpr std::size_t kPlainInsertColumns = 10;
+// other sends: one multi-row INSERT, one implicit transaction committed before any of them is
+// answered. Each insert is its row's kInsertParams values.
+using PlainInsert = store::Params;
 constexpr std::size_t kMaxInsertBatch = 32;
 
 std::string plainInsertSql(std::size_t rows) {
-  std::string sql = "WITH m AS (INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, "
-                    "reference_id, mention_everyone, mentions, mention_roles) VALUES ";
-  for (std::size_t row = 0; row < rows; ++row) {
-    const std::size_t p = row * kPlainInsertColumns;
-    sql += fmt::format("{}(${}::bigint, ${}::bigint, ${}::bigint, ${}::bigint, ${}::text, ${}::text, ${}::bigint, "
-                       "${}::boolean, ${}::bigint[], ${}::bigint[])",
-                       row == 0 ? "" : ", ", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6, p + 7, p + 8, p + 9, p + 10);
-  }
+  std::string sql = fmt::format("WITH m AS (INSERT INTO messages ({}) VALUES ", kInsertColumns);
+  for (std::size_t row = 0; row < rows; ++row)
+    sql += fmt::format("{}({})", row == 0 ? "" : ", ", insertValues(row * kInsertParams + 1));
   sql += " RETURNING *) SELECT ";
   sql += kMessageColumns;
   sql += " FROM m JOIN users u ON u.id = m.author_id";
@@ -171,9 +175,9 @@ std::string plainInsertSql(std::size_t rows) {
 asio::awaitable<std::vector<core::Result<Row>>> insertTogether(store::PgPool& pool,
                                                                const std::vector<PlainInsert>& inserts) {
   store::Params params;
-  params.reserve(inserts.size() * kPlainInsertColumns);
+  params.reserve(inserts.size() * kInsertParams);
   for (const auto& insert : inserts)
-    params.insert(params.end(), insert.values.begin(), insert.values.end());
+    params.insert(params.end(), insert.begin(), insert.end());
   const std::string sql = plainInsertSql(inserts.size());
   auto stored = co_await pool.query(sql, std::move(params));
   std::vector<core::Result<Row>> out;
@@ -184,7 +188,7 @@ asio::awaitable<std::vector<core::Result<Row>>> insertTogether(store::PgPool& po
   }
   std::vector<Row> rows = parseRows(*stored);
   for (const auto& insert : inserts) {
-    const auto wanted = insert.values[0].value_or("");
+    const auto wanted = insert[0].value_or("");
     const auto found = std::find_if(rows.begin(), rows.end(),
                                     [&](const Row& row) { return std::to_string(row.message.id) == wanted; });
     if (found == rows.end()) {
@@ -216,8 +220,7 @@ asio::awaitable<core::Result<Row>> insertPlain(store::PgPool& pool, store::Param
   // One for the process: every thread's sends share it (a batch runs on the pool of the thread
   // that started it). Two batches out at once: one commits (fsync) while the next executes.
   static store::Coalescer<PlainInsert, Row, store::PgPool*> coalescer(insertBatch, kMaxInsertBatch, 2);
-  PlainInsert insert{std::move(values)};
-  co_return co_await coalescer.submit(std::move(insert), &pool);
+  co_return co_await coalescer.submit(std::move(values), &pool);
 }
 
 const char* const kAttachmentColumns =
@@ -586,6 +589,29 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
                       "AND nonce = $3 AND created_at <= now() - make_interval(secs => $4)",
                       {author_id, channel_id, *input.nonce, nonce_window}});
   }
+  store::Params insert_params{id(message_id),
+                              channel_id,
+                              channel.guild_id == 0 ? std::nullopt : std::optional(id(channel.guild_id)),
+                              author_id,
+                              input.content,
+                              enforce ? input.nonce : std::nullopt,
+                              input.reference_id == 0 ? std::nullopt : std::optional(id(input.reference_id)),
+                              mentions.everyone ? "true" : "false",
+                              idArray(mentions.users),
+                              idArray(mentions.roles)};
+  // The stored message with what the answer adds to it.
+  const auto sent = [&](Message message, std::vector<Attachment> attachments) {
+    message.mentions = std::move(mentions.summaries);
+    message.referenced = std::move(referenced);
+    message.attachments = std::move(attachments);
+    return Sent{std::move(message), true};
+  };
+  if (bypass_slowmode && !enforce && input.attachments.empty()) {
+    // Nothing to claim or release: the insert alone, made together with other sends.
+    auto stored = co_await insertPlain(pool, std::move(insert_params));
+    if (!stored) co_return std::unexpected(stored.error());
+    co_return sent(std::move(stored->message), {});
+  }
   std::string insert_sql;
   if (!bypass_slowmode) {
     // Slowmode claims the user's slot in the same statement, and the message is inserted only if
@@ -600,33 +626,11 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   }
   // Racing enforce_nonce repeats meet on the unique index: the later one waits for the first to
   // commit and then inserts nothing.
-  insert_sql += std::string("m AS (INSERT INTO messages (id, channel_id, guild_id, author_id, content, nonce, "
-                            "reference_id, mention_everyone, mentions, mention_roles) "
-                            "SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, $5::text, $6::text, $7::bigint, "
-                            "$8::boolean, $9::bigint[], $10::bigint[]") +
+  insert_sql += fmt::format("m AS (INSERT INTO messages ({}) SELECT {}", kInsertColumns, insertValues(1)) +
                 (bypass_slowmode ? "" : " WHERE EXISTS (SELECT 1 FROM claim)") +
                 " ON CONFLICT (author_id, channel_id, nonce) WHERE nonce IS NOT NULL DO NOTHING RETURNING *) "
                 "SELECT " +
                 kMessageColumns + " FROM m JOIN users u ON u.id = m.author_id";
-  store::Params insert_params{id(message_id),
-                              channel_id,
-                              channel.guild_id == 0 ? std::nullopt : std::optional(id(channel.guild_id)),
-                              author_id,
-                              input.content,
-                              enforce ? input.nonce : std::nullopt,
-                              input.reference_id == 0 ? std::nullopt : std::optional(id(input.reference_id)),
-                              mentions.everyone ? "true" : "false",
-                              idArray(mentions.users),
-                              idArray(mentions.roles)};
-  if (bypass_slowmode && !enforce && input.attachments.empty()) {
-    // Nothing to claim or release: the insert alone, made together with other sends.
-    auto stored = co_await insertPlain(pool, std::move(insert_params));
-    if (!stored) co_return std::unexpected(stored.error());
-    Message message = std::move(stored->message);
-    message.mentions = std::move(mentions.summaries);
-    message.referenced = std::move(referenced);
-    co_return Sent{std::move(message), true};
-  }
   if (!bypass_slowmode) insert_params.push_back(slowmode_seconds);
   const std::size_t message_at = writes.size();
   writes.push_back({std::move(insert_sql), std::move(insert_params)});
@@ -673,11 +677,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
     slowmode.retry_after = wait->rows() == 0 ? 0.0 : std::stod(std::string(wait->text(0, 0)));
     co_return core::fail(ErrorCode::kRateLimited, "You are being rate limited.");
   }
-  Message message = std::move(parseRows(stored).front().message);
-  message.mentions = std::move(mentions.summaries);
-  message.referenced = std::move(referenced);
-  message.attachments = std::move(attachments);
-  co_return Sent{std::move(message), true};
+  co_return sent(std::move(parseRows(stored).front().message), std::move(attachments));
 }
 
 asio::awaitable<core::Result<std::vector<Message>>> Messages::history(store::PgPool& pool, const GuildContext& context,

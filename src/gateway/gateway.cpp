@@ -731,13 +731,13 @@ std::size_t Gateway::dispatchToEach(const std::vector<std::uint64_t>& user_ids, 
         sessions.insert(sessions.end(), found->second.begin(), found->second.end());
     }
   }
+  if (sessions.empty()) return 0;
   struct Flushes {
     asio::any_io_executor executor;
     std::vector<std::pair<std::shared_ptr<Session>, std::uint64_t>> sessions;
   };
   std::vector<Flushes> flushes;
   std::size_t queued = 0;
-  if (sessions.empty()) return 0;
   const auto body = dispatchBody(type, *data); // once for all of them
   for (auto& session : sessions) {
     auto done = session->deliver(body, config_.replay_limit, pos);

@@ -356,7 +356,7 @@ private:
   }
   // A frame's payload size, counting its prefix and number at their longest.
   static std::size_t size(const WsText& text) noexcept {
-    return text.body->size() + (text.prefix == nullptr ? 0 : WsText::kMaxPrefix + 20);
+    return text.body->size() + (text.prefix == nullptr ? 0 : WsText::kMaxHead);
   }
 
   void push(ws::Opcode opcode, std::string payload) {
@@ -392,7 +392,7 @@ private:
     bool closes = false;
   };
   // Per frame: its header, then the payload's own head (WsText's prefix and number), contiguous.
-  static constexpr std::size_t kHeadRoom = ws::kMaxServerHeader + WsText::kMaxPrefix + 20;
+  static constexpr std::size_t kHeadRoom = ws::kMaxServerHeader + WsText::kMaxHead;
   using Headers = std::array<std::array<char, kHeadRoom>, kWsBatchFrames>;
   // Plain iovecs, filled as gathered: an array of asio::const_buffer would be zeroed whole (2 KiB)
   // for every write, and copied into iovecs again by Asio.
@@ -409,9 +409,8 @@ private:
       if (!frame.raw) {
         // The payload's head goes right after the largest header, the header right before it.
         auto& room = headers[batch.frames];
-        const std::size_t head_size =
-            writeTextHead(frame.payload, std::span<char, WsText::kMaxPrefix + 20>(room.data() + ws::kMaxServerHeader,
-                                                                                  WsText::kMaxPrefix + 20));
+        const std::size_t head_size = writeTextHead(
+            frame.payload, std::span<char, WsText::kMaxHead>(room.data() + ws::kMaxServerHeader, WsText::kMaxHead));
         std::array<char, ws::kMaxServerHeader> header;
         const std::size_t header_size = ws::writeHeader(frame.opcode, head_size + body.size(), header);
         char* const start = room.data() + ws::kMaxServerHeader - header_size;

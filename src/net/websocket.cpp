@@ -7,17 +7,16 @@
 
 namespace hearth::net {
 
-std::size_t writeTextHead(const WsText& text, std::span<char, WsText::kMaxPrefix + 20> out) noexcept {
+std::size_t writeTextHead(const WsText& text, std::span<char, WsText::kMaxHead> out) noexcept {
   if (text.prefix == nullptr) return 0;
   const std::size_t prefix_size = std::min(std::strlen(text.prefix), WsText::kMaxPrefix);
   std::memcpy(out.data(), text.prefix, prefix_size);
-  // 20 characters hold any int64 in decimal, its sign included.
   const auto written = std::to_chars(out.data() + prefix_size, out.data() + out.size(), text.number);
   return static_cast<std::size_t>(written.ptr - out.data());
 }
 
 std::string flatten(const WsText& text) {
-  std::array<char, WsText::kMaxPrefix + 20> head{};
+  std::array<char, WsText::kMaxHead> head{};
   const std::size_t head_size = writeTextHead(text, head);
   std::string whole;
   whole.reserve(head_size + (text.body ? text.body->size() : 0));

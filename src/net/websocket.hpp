@@ -22,6 +22,8 @@ namespace hearth::net {
 struct WsText {
   //! The longest prefix; `prefix` points to static storage (a literal).
   static constexpr std::size_t kMaxPrefix = 24;
+  //! The longest prefix and number together (20 characters hold any int64, its sign included).
+  static constexpr std::size_t kMaxHead = kMaxPrefix + 20;
 
   WsText() = default;
   WsText(std::shared_ptr<const std::string> whole) noexcept : body(std::move(whole)) {} // NOLINT: implicit
@@ -34,7 +36,7 @@ struct WsText {
 };
 
 //! Writes a frame's prefix and number (nothing without a prefix) to `out`; returns their size.
-std::size_t writeTextHead(const WsText& text, std::span<char, WsText::kMaxPrefix + 20> out) noexcept;
+std::size_t writeTextHead(const WsText& text, std::span<char, WsText::kMaxHead> out) noexcept;
 //! The frame as one string.
 std::string flatten(const WsText& text);
 

@@ -13,7 +13,7 @@ namespace {
 
 TEST(WsText, AFrameWithoutAPrefixIsItsBodyAlone) {
   const WsText text(std::make_shared<const std::string>(R"({"op":11,"d":null})"));
-  std::array<char, WsText::kMaxPrefix + 20> head{};
+  std::array<char, WsText::kMaxHead> head{};
   EXPECT_EQ(writeTextHead(text, head), 0u);
   EXPECT_EQ(flatten(text), R"({"op":11,"d":null})");
 }
@@ -30,7 +30,7 @@ TEST(WsText, ANumberedFrameIsPrefixNumberAndBody) {
 TEST(WsText, TheHeadHoldsTheLongestPrefixAndNumber) {
   const std::string prefix(WsText::kMaxPrefix, 'p');
   const WsText lowest(prefix.c_str(), std::numeric_limits<std::int64_t>::min(), std::make_shared<const std::string>());
-  std::array<char, WsText::kMaxPrefix + 20> head{};
+  std::array<char, WsText::kMaxHead> head{};
   const std::size_t size = writeTextHead(lowest, head);
   EXPECT_EQ(size, head.size());
   EXPECT_EQ(std::string(head.data(), size), prefix + "-9223372036854775808");

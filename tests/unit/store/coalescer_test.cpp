@@ -50,15 +50,33 @@ struct Harness {
       co_return out;
     };
   }
+
+  // Submits each of `items` from a coroutine of its own (all but the first `later` after it),
+  // runs until every one is answered, and returns the answers in the items' order.
+  std::vector<std::optional<core::Result<int>>>
+  submitAll(Coalescer<int, int, int>& coalescer, const std::vector<int>& items, std::chrono::milliseconds later = 0ms) {
+    std::vector<std::optional<core::Result<int>>> answers(items.size());
+    for (std::size_t index = 0; index < items.size(); ++index) {
+      asio::co_spawn(
+          io,
+          [&, index]() -> asio::awaitable<void> {
+            if (index > 0 && later > 0ms) {
+              asio::steady_timer wait(io, later);
+              co_await wait.async_wait(asio::use_awaitable);
+            }
+            answers[index] = co_await coalescer.submit(items[index], 0);
+          },
+          asio::detached);
+    }
+    io.run();
+    return answers;
+  }
 };
 
 TEST(Coalescer, ALoneRequestLeavesAtOnceAndAlone) {
   Harness harness;
   Coalescer<int, int, int> coalescer(harness.runner(0ms), 8);
-  std::optional<core::Result<int>> answer;
-  asio::co_spawn(
-      harness.io, [&]() -> asio::awaitable<void> { answer = co_await coalescer.submit(21, 0); }, asio::detached);
-  harness.io.run();
+  const auto answer = harness.submitAll(coalescer, {21}).front();
   ASSERT_TRUE(answer && *answer);
   EXPECT_EQ(**answer, 42);
   ASSERT_EQ(harness.batches.size(), 1u);
@@ -69,21 +87,8 @@ TEST(Coalescer, ALoneRequestLeavesAtOnceAndAlone) {
 TEST(Coalescer, WhatArrivesWhileABatchIsOutGoesWithTheNextOne) {
   Harness harness;
   Coalescer<int, int, int> coalescer(harness.runner(20ms), 8, 1);
-  std::vector<std::optional<core::Result<int>>> answers(6);
   // The first leaves alone; the other five arrive while it is out and leave together after it.
-  for (int item = 0; item < 6; ++item) {
-    asio::co_spawn(
-        harness.io,
-        [&, item]() -> asio::awaitable<void> {
-          if (item > 0) {
-            asio::steady_timer later(harness.io, 5ms);
-            co_await later.async_wait(asio::use_awaitable);
-          }
-          answers[static_cast<std::size_t>(item)] = co_await coalescer.submit(item, 0);
-        },
-        asio::detached);
-  }
-  harness.io.run();
+  const auto answers = harness.submitAll(coalescer, {0, 1, 2, 3, 4, 5}, 5ms);
   ASSERT_EQ(harness.batches.size(), 2u);
   EXPECT_EQ(harness.batches[0], std::vector<int>{0});
   EXPECT_EQ(harness.batches[1], (std::vector<int>{1, 2, 3, 4, 5}));
@@ -98,16 +103,7 @@ TEST(Coalescer, WhatArrivesWhileABatchIsOutGoesWithTheNextOne) {
 TEST(Coalescer, BatchesAreCappedAndSeveralMayBeOut) {
   Harness harness;
   Coalescer<int, int, int> coalescer(harness.runner(10ms), 3, 2);
-  std::vector<std::optional<core::Result<int>>> answers(10);
-  for (int item = 0; item < 10; ++item) {
-    asio::co_spawn(
-        harness.io,
-        [&, item]() -> asio::awaitable<void> {
-          answers[static_cast<std::size_t>(item)] = co_await coalescer.submit(item, 0);
-        },
-        asio::detached);
-  }
-  harness.io.run();
+  const auto answers = harness.submitAll(coalescer, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
   std::vector<int> seen;
   for (const auto& batch : harness.batches) {
     EXPECT_LE(batch.size(), 3u);
@@ -122,15 +118,7 @@ TEST(Coalescer, BatchesAreCappedAndSeveralMayBeOut) {
 TEST(Coalescer, AFailedItemFailsAloneInItsBatch) {
   Harness harness;
   Coalescer<int, int, int> coalescer(harness.runner(10ms), 8, 1);
-  std::vector<std::optional<core::Result<int>>> answers(4);
-  const std::vector<int> items{1, 2, -3, 4};
-  for (std::size_t index = 0; index < items.size(); ++index) {
-    asio::co_spawn(
-        harness.io,
-        [&, index]() -> asio::awaitable<void> { answers[index] = co_await coalescer.submit(items[index], 0); },
-        asio::detached);
-  }
-  harness.io.run();
+  const auto answers = harness.submitAll(coalescer, {1, 2, -3, 4});
   ASSERT_EQ(harness.batches.size(), 2u); // 1 alone, then 2, -3 and 4 together
   EXPECT_EQ(*answers[0].value(), 2);
   EXPECT_EQ(*answers[1].value(), 4);
