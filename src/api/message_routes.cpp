@@ -353,15 +353,18 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
   router.add(
       Method::kPost, "/api/v1/channels/{channel_id}/messages",
       [deps](Request& request) -> asio::awaitable<Response> {
-        auto actor = co_await actorInChannel(deps, request, domain::LastMessage::kSkip);
-        if (!actor) co_return net::errorResponse(actor.error());
-        auto& pool = *deps.pools.at(request.worker);
         const bool multipart =
             net::parseHeaderParams(request.headers.get("Content-Type")).value_or(net::HeaderParams{}).value ==
             "multipart/form-data";
         core::Result<ParsedSend> parsed = core::fail(core::ErrorCode::kGeneral, "");
+        if (!multipart) parsed = parseSend(request);
+        // A JSON send may start from the sender's kept access (checked again by its insert); any
+        // failure of a send that did is retried from a fresh read, so what it answers is exact.
+        const auto cached = !multipart && parsed ? domain::CachedAccess::kUse : domain::CachedAccess::kRead;
+        auto actor = co_await actorInChannel(deps, request, domain::LastMessage::kSkip, cached);
+        if (!actor) co_return net::errorResponse(actor.error());
+        auto& pool = *deps.pools.at(request.worker);
         if (!multipart) {
-          parsed = parseSend(request);
           if (!parsed) co_return net::errorResponse(parsed.error());
         } else {
           if (deps.storage == nullptr || deps.media == nullptr) {
@@ -406,8 +409,20 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
           }
         }
         domain::Slowmode slowmode;
-        auto sent =
-            co_await deps.messages->send(pool, actor->context, actor->channel, std::move(parsed->input), slowmode);
+        core::Result<domain::Sent> sent = core::fail(core::ErrorCode::kStaleRead, "not sent yet");
+        if (actor->guard) {
+          domain::SendInput input = parsed->input;
+          input.guard = actor->guard;
+          sent = co_await deps.messages->send(pool, actor->context, actor->channel, std::move(input), slowmode);
+          if (!sent) {
+            domain::forgetSendAccess(actor->channel.id, actor->claims.user_id);
+            actor = co_await actorInChannel(deps, request, domain::LastMessage::kSkip);
+            if (!actor) co_return net::errorResponse(actor.error());
+          }
+        }
+        if (!sent) {
+          sent = co_await deps.messages->send(pool, actor->context, actor->channel, std::move(parsed->input), slowmode);
+        }
         if (!sent) {
           if (sent.error().code == core::ErrorCode::kRateLimited) {
             net::RateDecision decision;

@@ -33,7 +33,8 @@ asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const 
 }
 
 asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps& deps, const net::Request& request,
-                                                           domain::LastMessage last_message) {
+                                                           domain::LastMessage last_message,
+                                                           domain::CachedAccess cached) {
   auto& pool = *deps.pools.at(request.worker);
   const auto channel_id = core::parseSnowflake(request.param("channel_id"));
   if (!channel_id) {
@@ -48,13 +49,13 @@ asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps
   if (last_message == domain::LastMessage::kSkip) {
     // A send: a plain channel of a server in two statements, read together with other sends; a
     // DM or a thread as below.
-    auto access = co_await domain::readSendAccess(pool, *channel_id, claims->user_id, claims->session_id);
+    auto access = co_await domain::readSendAccess(pool, *channel_id, claims->user_id, claims->session_id, cached);
     if (!access) co_return std::unexpected(access.error());
     auto& read = *access;
     if (!read.session_active) co_return core::fail(core::ErrorCode::kUnauthorized, "Session ended; sign in again");
     if (read.found) {
       if (!*read.found) co_return std::unexpected(read.found->error());
-      co_return ChannelActor{*claims, std::move((*read.found)->first), std::move((*read.found)->second)};
+      co_return ChannelActor{*claims, std::move((*read.found)->first), std::move((*read.found)->second), read.guard};
     }
   }
   std::vector<store::Statement> statements{domain::sessionActiveStatement(claims->session_id)};
@@ -67,7 +68,7 @@ asio::awaitable<core::Result<ChannelActor>> actorInChannel(const ServerRouteDeps
   }
   auto found = domain::visibleChannelFrom(std::span<const store::PgResult>(*results).subspan(1), claims->user_id);
   if (!found) co_return std::unexpected(found.error());
-  co_return ChannelActor{*claims, std::move(found->first), std::move(found->second)};
+  co_return ChannelActor{*claims, std::move(found->first), std::move(found->second), std::nullopt};
 }
 
 namespace {

@@ -13,6 +13,7 @@
 
 #include "auth/tokens.hpp"
 #include "core/error.hpp"
+#include "domain/channel_access.hpp"
 #include "domain/guilds.hpp"
 #include "net/http.hpp"
 
@@ -45,15 +46,19 @@ struct ChannelActor {
   auth::AccessClaims claims;
   domain::GuildContext context;
   domain::Channel channel;
+  //! Set when context and channel came from the send cache (domain::readSendAccess).
+  std::optional<domain::AccessGuard> guard;
 };
 
 //! kUnknownGuild for a server the caller is not in, as for one that doesn't exist.
 boost::asio::awaitable<core::Result<Actor>> actorIn(const ServerRouteDeps& deps, const net::Request& request);
 //! kUnknownChannel for a channel the caller can't view, as for one that doesn't exist.
 //! `last_message`: kSkip leaves the channel's last_message_id 0 (for a send, which has no use for it).
+//! `cached`: kUse (with kSkip only) lets a recent read answer, under ChannelActor::guard.
 boost::asio::awaitable<core::Result<ChannelActor>>
 actorInChannel(const ServerRouteDeps& deps, const net::Request& request,
-               domain::LastMessage last_message = domain::LastMessage::kRead);
+               domain::LastMessage last_message = domain::LastMessage::kRead,
+               domain::CachedAccess cached = domain::CachedAccess::kRead);
 
 //! Publishes a dispatch on the bus (no-op without one).
 void publish(const ServerRouteDeps& deps, std::string type, std::uint64_t guild_id, std::string data,

@@ -46,7 +46,8 @@ int httpStatus(ErrorCode code) noexcept {
   case ErrorCode::kRateLimited: return 429;
   case ErrorCode::kServiceUnavailable:
   case ErrorCode::kShuttingDown: return 503;
-  case ErrorCode::kDatabase: return 500;
+  case ErrorCode::kDatabase:
+  case ErrorCode::kStaleRead: return 500;
   }
   return 500;
 }
@@ -96,6 +97,7 @@ std::string_view errorName(ErrorCode code) noexcept {
   case ErrorCode::kServiceUnavailable: return "service_unavailable";
   case ErrorCode::kDatabase: return "database";
   case ErrorCode::kShuttingDown: return "shutting_down";
+  case ErrorCode::kStaleRead: return "stale_read";
   }
   return "general";
 }

@@ -55,6 +55,8 @@ enum class ErrorCode : std::int32_t {
   kServiceUnavailable = 90009, //!< 503: dependency (database) unreachable
   kDatabase = 90010, //!< 500: query failed
   kShuttingDown = 90011, //!< 503: server is draining
+  kStaleRead = 90012, //!< 500 if ever answered: a send's cached access no longer holds (domain::AccessGuard); the send
+                      //!< reads again
 };
 
 //! One invalid field of a request body, as Discord reports it under `errors`.

@@ -1,6 +1,11 @@
 #include "domain/channel_access.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -18,9 +23,10 @@ using detail::u64;
 namespace {
 
 // Columns 0-12 are kChannelColumns' (channelFromRow) with 0 for last_message_id; 25 is the
-// request's place in the batch (from 1). One row per request even when the channel doesn't
-// exist, so the session's state is always known. Params: arrays of the channels, users and
-// sessions, one element per request.
+// request's place in the batch (from 1), 26 the server's access version (read in the same
+// snapshot as the rest, so a kept answer is exactly as of that version). One row per request even when the channel
+// doesn't exist, so the session's state is always known. Params: arrays of the channels, users and sessions, one
+// element per request.
 const char* const kSendAccessSql =
     "SELECT c.id, c.guild_id, c.type, c.name, coalesce(c.topic, ''), c.position, coalesce(c.parent_id, 0), "
     "c.rate_limit_per_user, coalesce(c.bitrate, 0), coalesce(c.user_limit, 0), c.nsfw, 0, "
@@ -32,7 +38,7 @@ const char* const kSendAccessSql =
     "FROM permission_overwrites o WHERE o.channel_id = c.id), ''), " // 23
     "coalesce((SELECT string_agg(r.role_id::text, ',') FROM member_roles r "
     "WHERE r.guild_id = c.guild_id AND r.user_id = q.user_id), ''), " // 24
-    "q.place " // 25
+    "q.place, coalesce(g.access_version, 0) " // 25-26
     "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS q(channel_id, user_id, session_id, "
     "place) "
     "CROSS JOIN LATERAL (SELECT EXISTS (SELECT 1 FROM auth_sessions WHERE id = q.session_id AND revoked_at IS NULL "
@@ -78,6 +84,12 @@ std::vector<Overwrite> overwritesFromText(std::string_view text) {
 }
 
 // One request's answer: row `row` of the head, and the roles rows of its channel.
+// The answer and the server's access version it was read at.
+struct ReadAccess {
+  SendAccess access;
+  std::int64_t access_version = 0;
+};
+
 SendAccess sendAccessFrom(const store::PgResult& head, int row, const store::PgResult& roles,
                           std::span<const int> role_rows, std::uint64_t user_id) {
   SendAccess out;
@@ -138,7 +150,7 @@ std::string idArray(const std::vector<AccessRequest>& requests, std::uint64_t Ac
   return store::idArray(ids);
 }
 
-asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<AccessRequest> requests,
+asio::awaitable<std::vector<core::Result<ReadAccess>>> readBatch(std::vector<AccessRequest> requests,
                                                                  store::PgPool* on) {
   store::PgPool& pool = *on;
   std::vector<store::Statement> statements;
@@ -152,7 +164,7 @@ asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<Acc
                          idArray(requests, &AccessRequest::session_id)}});
   statements.push_back({kRolesSql, {idArray(requests, &AccessRequest::channel_id)}});
   auto results = co_await pool.pipeline(std::move(statements));
-  std::vector<core::Result<SendAccess>> out;
+  std::vector<core::Result<ReadAccess>> out;
   out.reserve(requests.size());
   if (!results) {
     for (std::size_t index = 0; index < requests.size(); ++index)
@@ -178,21 +190,95 @@ asio::awaitable<std::vector<core::Result<SendAccess>>> readBatch(std::vector<Acc
     for (int row = 0; row < roles.rows(); ++row) {
       if (u64(roles, row, 7) == requests[index].channel_id) role_rows.push_back(row);
     }
-    out.push_back(sendAccessFrom(head, head_rows[index], roles, role_rows, requests[index].user_id));
+    out.push_back(ReadAccess{sendAccessFrom(head, head_rows[index], roles, role_rows, requests[index].user_id),
+                             head.integer(head_rows[index], 26).value_or(0)});
   }
   co_return out;
+}
+
+// Answers kept for the senders' next sends, by channel and user (process-wide).
+class AccessCache {
+public:
+  struct Kept {
+    std::pair<GuildContext, Channel> found;
+    std::int64_t access_version = 0;
+    std::chrono::steady_clock::time_point read_at;
+  };
+
+  std::shared_ptr<const Kept> find(std::uint64_t channel_id, std::uint64_t user_id) {
+    std::lock_guard lock(mutex_);
+    const auto found = kept_.find({channel_id, user_id});
+    if (found == kept_.end()) return nullptr;
+    if (std::chrono::steady_clock::now() - found->second->read_at > kLifetime) {
+      kept_.erase(found);
+      return nullptr;
+    }
+    return found->second;
+  }
+
+  void keep(std::uint64_t channel_id, std::uint64_t user_id, std::shared_ptr<const Kept> kept) {
+    std::lock_guard lock(mutex_);
+    if (kept_.size() >= kMaxKept && !kept_.contains({channel_id, user_id})) {
+      // Full: the expired go; if none has, everything does (a burst of new senders).
+      const auto now = std::chrono::steady_clock::now();
+      std::erase_if(kept_, [&](const auto& entry) { return now - entry.second->read_at > kLifetime; });
+      if (kept_.size() >= kMaxKept) kept_.clear();
+    }
+    kept_[{channel_id, user_id}] = std::move(kept);
+  }
+
+  void forget(std::uint64_t channel_id, std::uint64_t user_id) {
+    std::lock_guard lock(mutex_);
+    kept_.erase({channel_id, user_id});
+  }
+
+private:
+  static constexpr auto kLifetime = std::chrono::seconds(kSendAccessCacheSeconds);
+  // Each holds its server's roles: bounded so a server with hundreds of roles stays small.
+  static constexpr std::size_t kMaxKept = 2048;
+  std::mutex mutex_;
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::shared_ptr<const Kept>> kept_;
+};
+
+AccessCache& accessCache() {
+  static AccessCache cache;
+  return cache;
 }
 
 } // namespace
 
 asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, std::uint64_t channel_id,
-                                                         std::uint64_t user_id, std::uint64_t session_id) {
+                                                         std::uint64_t user_id, std::uint64_t session_id,
+                                                         CachedAccess cached) {
+  if (cached == CachedAccess::kUse) {
+    if (auto kept = accessCache().find(channel_id, user_id)) {
+      SendAccess out;
+      out.session_active = true;
+      out.found = kept->found;
+      out.guard = AccessGuard{kept->access_version, session_id};
+      co_return out;
+    }
+  }
   // One for the process: every thread's sends share it (a batch runs on the pool of the thread
   // that started it). One batch out at a time: reads are quick, and what waits meanwhile makes
   // the next batch.
-  static store::Coalescer<AccessRequest, SendAccess, store::PgPool*> coalescer(readBatch, kMaxBatch, 1);
+  static store::Coalescer<AccessRequest, ReadAccess, store::PgPool*> coalescer(readBatch, kMaxBatch, 1);
   const AccessRequest request{channel_id, user_id, session_id};
-  co_return co_await coalescer.submit(request, &pool);
+  auto read = co_await coalescer.submit(request, &pool);
+  if (!read) co_return std::unexpected(read.error());
+  SendAccess& access = read->access;
+  // Kept: a server's channel the sender sees, and not timed out (a timeout ends by the clock,
+  // with no change of version to notice it by).
+  if (access.session_active && access.found && *access.found && !(*access.found)->first.timed_out) {
+    auto kept = std::make_shared<AccessCache::Kept>();
+    kept->found = **access.found;
+    kept->access_version = read->access_version;
+    kept->read_at = std::chrono::steady_clock::now();
+    accessCache().keep(channel_id, user_id, std::move(kept));
+  }
+  co_return std::move(access);
 }
+
+void forgetSendAccess(std::uint64_t channel_id, std::uint64_t user_id) { accessCache().forget(channel_id, user_id); }
 
 } // namespace hearth::domain

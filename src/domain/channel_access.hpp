@@ -19,17 +19,45 @@ namespace hearth::domain {
 //! instead of the eight of the session check and visibleChannelStatements (each statement costs
 //! PostgreSQL its own executor start and plan-cache check). Channel::last_message_id is left 0
 //! (LastMessage::kSkip).
+//! What a send read from the process's cache of earlier reads (readSendAccess with kUse) instead
+//! of PostgreSQL, and what its insert must find unchanged for the message to go in: the server's
+//! access version (domain::Guilds, migration 0014: every change of who may do what in the server
+//! moves it), the sign-in session still live, the sender not timed out, and, unless the sender's
+//! permissions bypass slowmode, the channel still without it. A send that cannot use it (see
+//! Messages::send) fails with kStaleRead, and the caller reads again from PostgreSQL.
+struct AccessGuard {
+  std::int64_t access_version = 0;
+  std::uint64_t session_id = 0;
+};
+
 struct SendAccess {
   bool session_active = false;
   //! nullopt for a DM or a thread (read those with visibleChannelStatements); otherwise as
   //! visibleChannelFrom answers.
   std::optional<core::Result<std::pair<GuildContext, Channel>>> found;
+  //! Set when `found` came from the cache; session_active is then taken on trust, for the guard
+  //! to check.
+  std::optional<AccessGuard> guard;
+};
+
+enum class CachedAccess {
+  kUse, //!< a recent read of this channel for this user may answer, under an AccessGuard
+  kRead, //!< read from PostgreSQL (and keep the answer for the next send)
 };
 
 //! Reads SendAccess for `user_id` (signed in as `session_id`) in `channel_id`. Concurrent reads
 //! on one thread's pool go together: one round trip of the two statements for a batch of sends
-//! (store::Coalescer), each row the same as a read of its own.
+//! (store::Coalescer), each row the same as a read of its own. A plain channel's visible answer
+//! is kept (process-wide, for kSendAccessCacheSeconds) for the sender's next send.
 boost::asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, std::uint64_t channel_id,
-                                                                std::uint64_t user_id, std::uint64_t session_id);
+                                                                std::uint64_t user_id, std::uint64_t session_id,
+                                                                CachedAccess cached = CachedAccess::kRead);
+
+//! How long a kept answer may serve. The guard keeps permissions exact; this bounds how stale
+//! what the guard doesn't cover (the server's name in a push notification, ...) may get.
+inline constexpr int kSendAccessCacheSeconds = 30;
+
+//! Drops the kept answer for this channel and user (its guard failed).
+void forgetSendAccess(std::uint64_t channel_id, std::uint64_t user_id);
 
 } // namespace hearth::domain

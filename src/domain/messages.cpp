@@ -158,43 +158,70 @@ std::string insertValues(std::size_t first) {
 
 // A plain send's insert (no slowmode claim, no nonce kept, no attachments), made together with
 // other sends: one multi-row INSERT, one implicit transaction committed before any of them is
-// answered. Each insert is its row's kInsertParams values.
-using PlainInsert = store::Params;
+// answered. A send whose access came from the cache (AccessGuard) goes in only if its guard still
+// holds, checked by the same statement.
+struct PlainInsert {
+  store::Params values; //!< kInsertParams
+  std::optional<AccessGuard> guard;
+  bool check_slowmode = false; //!< the guard also finds the channel without slowmode
+};
 constexpr std::size_t kMaxInsertBatch = 32;
+constexpr std::size_t kGuardParams = 3;
+constexpr std::size_t kPlainParams = kInsertParams + kGuardParams;
 
 std::string plainInsertSql(std::size_t rows) {
-  std::string sql = fmt::format("WITH m AS (INSERT INTO messages ({}) VALUES ", kInsertColumns);
-  for (std::size_t row = 0; row < rows; ++row)
-    sql += fmt::format("{}({})", row == 0 ? "" : ", ", insertValues(row * kInsertParams + 1));
-  sql += " RETURNING *) SELECT ";
+  std::string sql = fmt::format("WITH m AS (INSERT INTO messages ({0}) SELECT {0} FROM (VALUES ", kInsertColumns);
+  for (std::size_t row = 0; row < rows; ++row) {
+    const std::size_t first = row * kPlainParams + 1;
+    sql += fmt::format("{}({}, ${}::bigint, ${}::bigint, ${}::boolean)", row == 0 ? "" : ", ", insertValues(first),
+                       first + kInsertParams, first + kInsertParams + 1, first + kInsertParams + 2);
+  }
+  sql +=
+      fmt::format(") AS v({}, guard_version, guard_session, guard_slowmode) WHERE v.guard_version IS NULL OR ("
+                  "EXISTS (SELECT 1 FROM guilds g WHERE g.id = v.guild_id AND g.access_version = v.guard_version) "
+                  "AND EXISTS (SELECT 1 FROM auth_sessions s WHERE s.id = v.guard_session AND s.revoked_at IS NULL "
+                  "AND s.expires_at > now()) "
+                  "AND NOT EXISTS (SELECT 1 FROM members x WHERE x.guild_id = v.guild_id AND x.user_id = v.author_id "
+                  "AND x.communication_disabled_until > now()) "
+                  "AND (NOT v.guard_slowmode OR EXISTS (SELECT 1 FROM channels c WHERE c.id = v.channel_id "
+                  "AND c.rate_limit_per_user <= 0))) RETURNING *) SELECT ",
+                  kInsertColumns);
   sql += kMessageColumns;
   sql += " FROM m JOIN users u ON u.id = m.author_id";
   return sql;
 }
 
-asio::awaitable<std::vector<core::Result<Row>>> insertTogether(store::PgPool& pool,
-                                                               const std::vector<PlainInsert>& inserts) {
+// Each insert's outcome, or the statement's failure.
+asio::awaitable<core::Result<std::vector<core::Result<Row>>>> insertTogether(store::PgPool& pool,
+                                                                             const std::vector<PlainInsert>& inserts) {
   store::Params params;
-  params.reserve(inserts.size() * kInsertParams);
-  for (const auto& insert : inserts)
-    params.insert(params.end(), insert.begin(), insert.end());
+  params.reserve(inserts.size() * kPlainParams);
+  for (const auto& insert : inserts) {
+    params.insert(params.end(), insert.values.begin(), insert.values.end());
+    if (insert.guard) {
+      params.push_back(std::to_string(insert.guard->access_version));
+      params.push_back(id(insert.guard->session_id));
+    } else {
+      params.push_back(std::nullopt);
+      params.push_back(std::nullopt);
+    }
+    params.push_back(insert.check_slowmode ? "true" : "false");
+  }
   const std::string sql = plainInsertSql(inserts.size());
   auto stored = co_await pool.query(sql, std::move(params));
+  if (!stored) co_return std::unexpected(stored.error());
   std::vector<core::Result<Row>> out;
-  if (!stored) {
-    for (std::size_t index = 0; index < inserts.size(); ++index)
-      out.push_back(std::unexpected(stored.error()));
-    co_return out;
-  }
   std::vector<Row> rows = parseRows(*stored);
   for (const auto& insert : inserts) {
-    const auto wanted = insert[0].value_or("");
+    const auto wanted = insert.values[0].value_or("");
     const auto found = std::find_if(rows.begin(), rows.end(),
                                     [&](const Row& row) { return std::to_string(row.message.id) == wanted; });
-    if (found == rows.end()) {
-      out.push_back(core::fail(ErrorCode::kDatabase, "The message could not be stored"));
-    } else {
+    if (found != rows.end()) {
       out.push_back(std::move(*found));
+    } else if (insert.guard) {
+      out.push_back(core::fail(ErrorCode::kStaleRead, "The send's kept access no longer holds"));
+    } else {
+      out.push_back(core::fail(ErrorCode::kDatabase, "The message could not be stored"));
     }
   }
   co_return out;
@@ -203,24 +230,28 @@ asio::awaitable<std::vector<core::Result<Row>>> insertTogether(store::PgPool& po
 asio::awaitable<std::vector<core::Result<Row>>> insertBatch(std::vector<PlainInsert> inserts, store::PgPool* on) {
   store::PgPool& pool = *on;
   auto together = co_await insertTogether(pool, inserts);
-  if (inserts.size() == 1 || together.front()) co_return together;
-  // All or nothing failed: each alone, so one send's failure (its author deleted meanwhile, ...)
-  // is its own and the others' messages are stored.
+  if (together) co_return std::move(*together);
   std::vector<core::Result<Row>> out;
+  if (inserts.size() == 1) {
+    out.push_back(std::unexpected(together.error()));
+    co_return out;
+  }
+  // The statement failed: each alone, so one send's failure (its author deleted meanwhile, ...)
+  // is its own and the others' messages are stored.
   for (auto& insert : inserts) {
     std::vector<PlainInsert> alone;
     alone.push_back(std::move(insert));
     auto stored = co_await insertTogether(pool, alone);
-    out.push_back(std::move(stored.front()));
+    out.push_back(stored ? std::move(stored->front()) : core::Result<Row>(std::unexpected(stored.error())));
   }
   co_return out;
 }
 
-asio::awaitable<core::Result<Row>> insertPlain(store::PgPool& pool, store::Params values) {
+asio::awaitable<core::Result<Row>> insertPlain(store::PgPool& pool, PlainInsert insert) {
   // One for the process: every thread's sends share it (a batch runs on the pool of the thread
   // that started it). Two batches out at once: one commits (fsync) while the next executes.
   static store::Coalescer<PlainInsert, Row, store::PgPool*> coalescer(insertBatch, kMaxInsertBatch, 2);
-  co_return co_await coalescer.submit(std::move(values), &pool);
+  co_return co_await coalescer.submit(std::move(insert), &pool);
 }
 
 const char* const kAttachmentColumns =
@@ -519,9 +550,18 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
     co_return std::optional<Message>(std::move(*first));
   };
 
+  const RawMentions raw = scanMentions(input.content);
+  const bool slowmode_exempt =
+      (permissions & (perm::kManageMessages | perm::kManageChannels | perm::kBypassSlowmode)) != 0;
+  const bool bypass_slowmode = channel.rate_limit_per_user <= 0 || slowmode_exempt;
+  // Access from the cache serves a plain send only: its guard covers permissions, membership, the
+  // session, a timeout and the channel's slowmode, not who may be mentioned or what is replied to.
+  const bool plain = bypass_slowmode && !enforce && input.attachments.empty();
+  if (input.guard && (!plain || input.reference_id != 0 || !raw.users.empty() || !raw.roles.empty() || raw.everyone)) {
+    co_return core::fail(ErrorCode::kStaleRead, "This send reads its access afresh");
+  }
   // What the send must read first, in one round trip: an earlier send of this nonce, the message
   // replied to (and the users it mentions), who may be mentioned.
-  const RawMentions raw = scanMentions(input.content);
   const bool may_reply = input.reference_id != 0 && (permissions & perm::kReadMessageHistory) != 0;
   std::vector<store::Statement> reads;
   std::optional<std::size_t> repeat_at, reference_at, mentions_at;
@@ -577,9 +617,6 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   // The write: one statement (two with enforce_nonce), one round trip, one implicit transaction
   // committed durably before the answer. It touches no shared row: a channel's concurrent sends
   // commit together (the channel's last_message_id is read from messages, see kChannelColumns).
-  const bool bypass_slowmode =
-      channel.rate_limit_per_user <= 0 ||
-      (permissions & (perm::kManageMessages | perm::kManageChannels | perm::kBypassSlowmode)) != 0;
   const std::string slowmode_seconds = std::to_string(channel.rate_limit_per_user);
   const std::uint64_t message_id = ids_.next();
   std::vector<store::Statement> writes;
@@ -606,9 +643,11 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
     message.attachments = std::move(attachments);
     return Sent{std::move(message), true};
   };
-  if (bypass_slowmode && !enforce && input.attachments.empty()) {
+  if (plain) {
     // Nothing to claim or release: the insert alone, made together with other sends.
-    auto stored = co_await insertPlain(pool, std::move(insert_params));
+    // A guarded send not exempt from slowmode relied on the kept channel having none.
+    PlainInsert plain_insert{std::move(insert_params), input.guard, !slowmode_exempt};
+    auto stored = co_await insertPlain(pool, std::move(plain_insert));
     if (!stored) co_return std::unexpected(stored.error());
     co_return sent(std::move(stored->message), {});
   }

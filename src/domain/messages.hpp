@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/error.hpp"
+#include "domain/channel_access.hpp"
 #include "domain/guilds.hpp"
 #include "domain/members.hpp"
 
@@ -93,6 +94,10 @@ struct SendInput {
   bool enforce_nonce = false;
   std::uint64_t reference_id = 0; //!< message_reference.message_id, or 0
   std::vector<NewAttachment> attachments; //!< at most kMaxAttachments; needs ATTACH_FILES
+  //! Set when the sender's access came from the cache (readSendAccess with kUse): only a plain
+  //! send may use it (no reply, mention, kept nonce, attachment or slowmode), and its insert
+  //! checks the guard; otherwise, or when the guard fails, send() answers kStaleRead.
+  std::optional<AccessGuard> guard;
 };
 
 struct Sent {

@@ -545,6 +545,78 @@ test('refusals: no SEND_MESSAGES 403, non-text 400, hidden or missing 404 alike,
   assert.equal(anonymous.status, 401);
 });
 
+test('a sender\'s next send is judged on what changed since the last one, at once', async () => {
+  // Sends after the first one may start from the access the last one read (kept per sender and
+  // channel, guarded by the server's access version in the insert); every change must still
+  // decide the very next send, and a refused send stores nothing.
+  const { owner, guild, general, members } = await setup(1);
+  const [member] = members;
+  const attempt = (content) => member.call('POST', `/channels/${general.id}/messages`, { content });
+  await send(member, general.id, 'one');
+  await send(member, general.id, 'two');
+
+  await overwrite(owner, general.id, member.id, 1, 0n, SEND_MESSAGES);
+  let refused = await attempt('denied by overwrite');
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.body.code, 50013);
+  assert.equal((await owner.call('DELETE', `/channels/${general.id}/permissions/${member.id}`)).status, 204);
+  await send(member, general.id, 'three');
+
+  // @everyone loses SEND_MESSAGES, then gets it back.
+  const withoutSend = DEFAULT_EVERYONE & ~SEND_MESSAGES;
+  let everyone = await owner.call('PATCH', `/guilds/${guild.id}/roles/${guild.id}`, { permissions: String(withoutSend) });
+  assert.equal(everyone.status, 200, everyone.text);
+  refused = await attempt('denied by role');
+  assert.equal(refused.status, 403, refused.text);
+  everyone = await owner.call('PATCH', `/guilds/${guild.id}/roles/${guild.id}`, { permissions: String(DEFAULT_EVERYONE) });
+  assert.equal(everyone.status, 200, everyone.text);
+  await send(member, general.id, 'four');
+
+  // Slowmode set after the last send: the next send claims its slot, the one after waits.
+  const slow = await owner.call('PATCH', `/channels/${general.id}`, { rate_limit_per_user: 60 });
+  assert.equal(slow.status, 200, slow.text);
+  await send(member, general.id, 'five');
+  refused = await attempt('too soon');
+  assert.equal(refused.status, 429, refused.text);
+  assert.equal((await owner.call('PATCH', `/channels/${general.id}`, { rate_limit_per_user: 0 })).status, 200);
+  await send(member, general.id, 'six');
+
+  // A timeout, then its end.
+  const until = new Date(Date.now() + 3600 * 1000).toISOString();
+  let timeout = await owner.call('PATCH', `/guilds/${guild.id}/members/${member.id}`, { communication_disabled_until: until });
+  assert.equal(timeout.status, 200, timeout.text);
+  refused = await attempt('timed out');
+  assert.equal(refused.status, 403, refused.text);
+  timeout = await owner.call('PATCH', `/guilds/${guild.id}/members/${member.id}`, { communication_disabled_until: null });
+  assert.equal(timeout.status, 200, timeout.text);
+  await send(member, general.id, 'seven');
+
+  // The channel made private, without the member.
+  const hidden = await owner.call('PUT', `/channels/${general.id}/permissions/${guild.id}`, {
+    type: 0,
+    allow: '0',
+    deny: String(VIEW_CHANNEL),
+  });
+  assert.equal(hidden.status, 204, hidden.text);
+  refused = await attempt('hidden');
+  assert.equal(refused.status, 404, refused.text);
+  assert.equal(refused.body.code, 10003);
+  assert.equal((await owner.call('DELETE', `/channels/${general.id}/permissions/${guild.id}`)).status, 204);
+  await send(member, general.id, 'eight');
+
+  // Signed out: that token's next send is refused.
+  const logout = await fetch(`${server.url}/api/v1/auth/logout`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${member.token}` },
+  });
+  assert.equal(logout.status, 204, await logout.text());
+  refused = await attempt('signed out');
+  assert.equal(refused.status, 401, refused.text);
+
+  const stored = (await owner.call('GET', `/channels/${general.id}/messages?limit=100`)).body.map((m) => m.content);
+  assert.deepEqual(stored.reverse(), ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight']);
+});
+
 /** An identified gateway connection collecting dispatches. */
 function connect(token) {
   const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/gateway`);

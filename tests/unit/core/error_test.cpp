@@ -36,8 +36,9 @@ TEST(Error, KeepsDiscordsNumericCodes) {
 
 TEST(Error, NamesAreDistinct) {
   std::set<std::string_view> names;
-  for (const auto code : {ErrorCode::kGeneral, ErrorCode::kNotFound, ErrorCode::kInvalidJson,
-                          ErrorCode::kMalformedRequest, ErrorCode::kDatabase, ErrorCode::kShuttingDown}) {
+  for (const auto code :
+       {ErrorCode::kGeneral, ErrorCode::kNotFound, ErrorCode::kInvalidJson, ErrorCode::kMalformedRequest,
+        ErrorCode::kDatabase, ErrorCode::kShuttingDown, ErrorCode::kStaleRead}) {
     EXPECT_TRUE(names.insert(errorName(code)).second) << errorName(code);
   }
 }
