@@ -14,11 +14,6 @@
 
 namespace hearth::domain {
 
-//! What a message's send reads before it writes, for a plain channel of a server: the sign-in
-//! session, the channel, its overwrites and the sender's standing in the server, in two statements
-//! instead of the eight of the session check and visibleChannelStatements (each statement costs
-//! PostgreSQL its own executor start and plan-cache check). Channel::last_message_id is left 0
-//! (LastMessage::kSkip).
 //! What a send read from the process's cache of earlier reads (readSendAccess with kUse) instead
 //! of PostgreSQL, and what its insert must find unchanged for the message to go in: the server's
 //! access version (domain::Guilds, migration 0014: every change of who may do what in the server
@@ -30,6 +25,11 @@ struct AccessGuard {
   std::uint64_t session_id = 0;
 };
 
+//! What a message's send reads before it writes, for a plain channel of a server: the sign-in
+//! session, the channel, its overwrites and the sender's standing in the server, in two statements
+//! instead of the eight of the session check and visibleChannelStatements (each statement costs
+//! PostgreSQL its own executor start and plan-cache check). Channel::last_message_id is left 0
+//! (LastMessage::kSkip).
 struct SendAccess {
   bool session_active = false;
   //! nullopt for a DM or a thread (read those with visibleChannelStatements); otherwise as
