@@ -411,9 +411,8 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
         domain::Slowmode slowmode;
         core::Result<domain::Sent> sent = core::fail(core::ErrorCode::kStaleRead, "not sent yet");
         if (actor->guard) {
-          domain::SendInput input = parsed->input;
-          input.guard = actor->guard;
-          sent = co_await deps.messages->send(pool, actor->context, actor->channel, std::move(input), slowmode);
+          sent =
+              co_await deps.messages->send(pool, actor->context, actor->channel, parsed->input, slowmode, actor->guard);
           if (!sent) {
             domain::forgetSendAccess(actor->channel.id, actor->claims.user_id);
             actor = co_await actorInChannel(deps, request, domain::LastMessage::kSkip);
@@ -421,7 +420,7 @@ void addMessageRoutes(net::Router& router, MessageDeps deps) {
           }
         }
         if (!sent) {
-          sent = co_await deps.messages->send(pool, actor->context, actor->channel, std::move(parsed->input), slowmode);
+          sent = co_await deps.messages->send(pool, actor->context, actor->channel, parsed->input, slowmode);
         }
         if (!sent) {
           if (sent.error().code == core::ErrorCode::kRateLimited) {

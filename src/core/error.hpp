@@ -55,8 +55,7 @@ enum class ErrorCode : std::int32_t {
   kServiceUnavailable = 90009, //!< 503: dependency (database) unreachable
   kDatabase = 90010, //!< 500: query failed
   kShuttingDown = 90011, //!< 503: server is draining
-  kStaleRead = 90012, //!< 500 if ever answered: a send's cached access no longer holds (domain::AccessGuard); the send
-                      //!< reads again
+  kStaleRead = 90012, //!< 500 if ever answered: a send's kept access no longer holds; it is sent again
 };
 
 //! One invalid field of a request body, as Discord reports it under `errors`.

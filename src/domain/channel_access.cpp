@@ -197,7 +197,7 @@ asio::awaitable<std::vector<core::Result<ReadAccess>>> readBatch(std::vector<Acc
 }
 
 // Answers kept for the senders' next sends, by channel and user (process-wide).
-class AccessCache {
+class KeptAccess {
 public:
   struct Kept {
     std::pair<GuildContext, Channel> found;
@@ -233,15 +233,15 @@ public:
   }
 
 private:
-  static constexpr auto kLifetime = std::chrono::seconds(kSendAccessCacheSeconds);
+  static constexpr auto kLifetime = std::chrono::seconds(30);
   // Each holds its server's roles: bounded so a server with hundreds of roles stays small.
   static constexpr std::size_t kMaxKept = 2048;
   std::mutex mutex_;
   std::map<std::pair<std::uint64_t, std::uint64_t>, std::shared_ptr<const Kept>> kept_;
 };
 
-AccessCache& accessCache() {
-  static AccessCache cache;
+KeptAccess& keptAccess() {
+  static KeptAccess cache;
   return cache;
 }
 
@@ -251,7 +251,7 @@ asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, st
                                                          std::uint64_t user_id, std::uint64_t session_id,
                                                          CachedAccess cached) {
   if (cached == CachedAccess::kUse) {
-    if (auto kept = accessCache().find(channel_id, user_id)) {
+    if (auto kept = keptAccess().find(channel_id, user_id)) {
       SendAccess out;
       out.session_active = true;
       out.found = kept->found;
@@ -270,15 +270,15 @@ asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, st
   // Kept: a server's channel the sender sees, and not timed out (a timeout ends by the clock,
   // with no change of version to notice it by).
   if (access.session_active && access.found && *access.found && !(*access.found)->first.timed_out) {
-    auto kept = std::make_shared<AccessCache::Kept>();
+    auto kept = std::make_shared<KeptAccess::Kept>();
     kept->found = **access.found;
     kept->access_version = read->access_version;
     kept->read_at = std::chrono::steady_clock::now();
-    accessCache().keep(channel_id, user_id, std::move(kept));
+    keptAccess().keep(channel_id, user_id, std::move(kept));
   }
   co_return std::move(access);
 }
 
-void forgetSendAccess(std::uint64_t channel_id, std::uint64_t user_id) { accessCache().forget(channel_id, user_id); }
+void forgetSendAccess(std::uint64_t channel_id, std::uint64_t user_id) { keptAccess().forget(channel_id, user_id); }
 
 } // namespace hearth::domain

@@ -46,16 +46,13 @@ enum class CachedAccess {
 };
 
 //! Reads SendAccess for `user_id` (signed in as `session_id`) in `channel_id`. Concurrent reads
-//! on one thread's pool go together: one round trip of the two statements for a batch of sends
+//! (from any I/O thread) go together: one round trip of the two statements for a batch of sends
 //! (store::Coalescer), each row the same as a read of its own. A plain channel's visible answer
-//! is kept (process-wide, for kSendAccessCacheSeconds) for the sender's next send.
+//! is kept in the process for 30 s for the sender's next send (the guard keeps permissions exact;
+//! the 30 s bound what it doesn't cover, such as the names in a push notification's title).
 boost::asio::awaitable<core::Result<SendAccess>> readSendAccess(store::PgPool& pool, std::uint64_t channel_id,
                                                                 std::uint64_t user_id, std::uint64_t session_id,
                                                                 CachedAccess cached = CachedAccess::kRead);
-
-//! How long a kept answer may serve. The guard keeps permissions exact; this bounds how stale
-//! what the guard doesn't cover (the server's name in a push notification, ...) may get.
-inline constexpr int kSendAccessCacheSeconds = 30;
 
 //! Drops the kept answer for this channel and user (its guard failed).
 void forgetSendAccess(std::uint64_t channel_id, std::uint64_t user_id);

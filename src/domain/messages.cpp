@@ -505,7 +505,8 @@ asio::awaitable<core::Result<std::vector<Message>>> Messages::byIds(store::PgPoo
 }
 
 asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const GuildContext& context,
-                                                   const Channel& channel, SendInput input, Slowmode& slowmode) {
+                                                   const Channel& channel, const SendInput& input, Slowmode& slowmode,
+                                                   std::optional<AccessGuard> guard) {
   if (auto error = notText(channel)) co_return std::unexpected(*error);
   const Permissions permissions = context.in(channel);
   if ((permissions & perm::kSendMessages) == 0) {
@@ -557,7 +558,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   // Access from the cache serves a plain send only: its guard covers permissions, membership, the
   // session, a timeout and the channel's slowmode, not who may be mentioned or what is replied to.
   const bool plain = bypass_slowmode && !enforce && input.attachments.empty();
-  if (input.guard && (!plain || input.reference_id != 0 || !raw.users.empty() || !raw.roles.empty() || raw.everyone)) {
+  if (guard && (!plain || input.reference_id != 0 || !raw.users.empty() || !raw.roles.empty() || raw.everyone)) {
     co_return core::fail(ErrorCode::kStaleRead, "This send reads its access afresh");
   }
   // What the send must read first, in one round trip: an earlier send of this nonce, the message
@@ -646,7 +647,7 @@ asio::awaitable<core::Result<Sent>> Messages::send(store::PgPool& pool, const Gu
   if (plain) {
     // Nothing to claim or release: the insert alone, made together with other sends.
     // A guarded send not exempt from slowmode relied on the kept channel having none.
-    PlainInsert plain_insert{std::move(insert_params), input.guard, !slowmode_exempt};
+    PlainInsert plain_insert{std::move(insert_params), guard, !slowmode_exempt};
     auto stored = co_await insertPlain(pool, std::move(plain_insert));
     if (!stored) co_return std::unexpected(stored.error());
     co_return sent(std::move(stored->message), {});

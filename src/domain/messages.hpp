@@ -94,10 +94,6 @@ struct SendInput {
   bool enforce_nonce = false;
   std::uint64_t reference_id = 0; //!< message_reference.message_id, or 0
   std::vector<NewAttachment> attachments; //!< at most kMaxAttachments; needs ATTACH_FILES
-  //! Set when the sender's access came from the cache (readSendAccess with kUse): only a plain
-  //! send may use it (no reply, mention, kept nonce, attachment or slowmode), and its insert
-  //! checks the guard; otherwise, or when the guard fails, send() answers kStaleRead.
-  std::optional<AccessGuard> guard;
 };
 
 struct Sent {
@@ -134,9 +130,13 @@ public:
 
   //! Sends in a text channel (VIEW_CHANNEL + SEND_MESSAGES; timed-out members have neither
   //! sending permission). On a slowmode refusal, `slowmode` is filled and the result is an error
-  //! with kRateLimited.
+  //! with kRateLimited. `guard`: context and channel came from the send cache (readSendAccess with
+  //! kUse); only a plain send (no reply, mention, kept nonce, attachment or slowmode claim) may use
+  //! them, and its insert checks the guard; otherwise, or when the guard fails, the answer is
+  //! kStaleRead, and the caller sends again from a fresh read.
   boost::asio::awaitable<core::Result<Sent>> send(store::PgPool& pool, const GuildContext& context,
-                                                  const Channel& channel, SendInput input, Slowmode& slowmode);
+                                                  const Channel& channel, const SendInput& input, Slowmode& slowmode,
+                                                  std::optional<AccessGuard> guard = std::nullopt);
   //! A page of history, newest first (READ_MESSAGE_HISTORY).
   boost::asio::awaitable<core::Result<std::vector<Message>>> history(store::PgPool& pool, const GuildContext& context,
                                                                      const Channel& channel, HistoryQuery query);
