@@ -275,50 +275,79 @@ void closeWith(net::WsConnection& connection, CloseCode code, std::string reason
 
 namespace detail {
 
+// A dispatch's body (dispatchBody()), one copy per worker thread, made on first use. Each session
+// holds the copy of its connection's thread: counting its references (deliver, then that thread's
+// flush and acknowledgements) then keeps to one core, instead of thousands of atomic updates on
+// one cache line that every thread's flush pulls back and forth.
+class Bodies {
+public:
+  //! Without `per_worker`, every thread shares `body` (for a dispatch to one session).
+  Bodies(std::shared_ptr<const std::string> body, bool per_worker) : first_(std::move(body)), per_worker_(per_worker) {}
+  const std::shared_ptr<const std::string>& forWorker(std::uint32_t worker) {
+    if (worker == 0 || !per_worker_) return first_;
+    if (copies_.size() < worker) copies_.resize(worker);
+    auto& copy = copies_[worker - 1];
+    if (!copy) copy = std::make_shared<const std::string>(*first_);
+    return copy;
+  }
+
+private:
+  std::shared_ptr<const std::string> first_;
+  bool per_worker_;
+  std::vector<std::shared_ptr<const std::string>> copies_; //!< for the threads 1, 2...
+};
+
 // One IDENTIFY: its sequence, the dispatches the client may not have received yet, and the
 // connection it is attached to, if any. Outlives its connection for the resume window.
-struct Session {
+//
+// Laid out for the fan-out: a message to a large server visits thousands of sessions, each from
+// cold memory, so what every dispatch touches (deliver, flush) comes first, within two cache
+// lines of an aligned allocation; the rest follows.
+struct alignas(64) Session {
   struct Buffered {
     std::int64_t seq = 0;
     std::shared_ptr<const std::string> body; //!< dispatchBody()
     std::uint64_t pos = 0; //!< the event's position in the shared stream, 0 for none
   };
 
+  // -- first cache line
+  mutable std::mutex mutex;
+  std::int64_t seq = 0;
+  std::uint32_t first = 0; //!< `buffer`'s first entry not yet acknowledged or dropped
+  //! Changes with every attach and detach: a flush meant for an earlier one sends nothing (a
+  //! connection that takes over replays the buffer, which holds those frames).
+  std::uint32_t attachment = 0;
+  std::uint32_t worker = 0; //!< the attached connection's thread (its index among the server's)
+  bool attached = false;
+  bool ended = false;
+  //! Being resumed from another node's record: dispatches wait in `held` until the replay is out.
+  bool replaying = false;
+  bool flush_posted = false; //!< a flush for the current attachment is on its way
+  // -- second cache line
+  std::vector<Buffered> buffer; //!< from `first` on: dispatches after the last acknowledged one
+  //! Frames for the attached connection, waiting for its thread (flush). Appended in sequence
+  //! order under `mutex` and taken whole by each flush, so they leave in that order whichever
+  //! thread queued them and whichever flush sends them.
+  std::vector<net::WsText> outbox;
+  std::weak_ptr<net::WsConnection> connection; //!< empty while detached
+  // -- the rest
+  std::int64_t dropped_through = 0; //!< dispatches up to this seq are no longer replayable
+  std::int64_t acknowledged = 0; //!< the client has everything through this seq
+  std::vector<Buffered> held;
+  asio::any_io_executor executor;
   std::string id;
   std::uint64_t user_id = 0;
   std::uint64_t sign_in = 0; //!< the sign-in session (`sid`)
-
-  mutable std::mutex mutex;
-  std::int64_t seq = 0;
-  std::vector<Buffered> buffer; //!< from `first` on: dispatches after the last acknowledged one
-  std::size_t first = 0;
-  std::int64_t dropped_through = 0; //!< dispatches up to this seq are no longer replayable
-  std::int64_t acknowledged = 0; //!< the client has everything through this seq
-  //! Being resumed from another node's record: dispatches wait in `held` until the replay is out.
-  bool replaying = false;
-  std::vector<Buffered> held;
-  std::weak_ptr<net::WsConnection> connection; //!< empty while detached
-  asio::any_io_executor executor;
-  bool attached = false;
-  bool ended = false;
   std::chrono::steady_clock::time_point detached_at;
   //! Detached, and its presence still counts (GatewayConfig::presence_grace) until a sweep.
   bool presence_held = false;
   PresenceInput presence;
 
-  //! Frames for the attached connection, waiting for its thread (flush). Appended in sequence
-  //! order under `mutex` and taken whole by each flush, so they leave in that order whichever
-  //! thread queued them and whichever flush sends them.
-  std::vector<net::WsText> outbox;
-  bool flush_posted = false; //!< a flush for the current attachment is on its way
-  //! Changes with every attach and detach: a flush meant for an earlier one sends nothing (a
-  //! connection that takes over replays the buffer, which holds those frames).
-  std::uint64_t attachment = 0;
-
   // Caller holds `mutex`.
-  void attachLocked(std::weak_ptr<net::WsConnection> to, asio::any_io_executor on) {
+  void attachLocked(std::weak_ptr<net::WsConnection> to, asio::any_io_executor on, std::size_t on_worker) {
     connection = std::move(to);
     executor = std::move(on);
+    worker = static_cast<std::uint32_t>(on_worker);
     attached = true;
     newAttachmentLocked();
   }
@@ -345,7 +374,7 @@ struct Session {
   }
 
   // On the connection's thread: sends what the outbox holds.
-  void flush(std::uint64_t for_attachment) {
+  void flush(std::uint32_t for_attachment) {
     // The thread's own vector carries the frames out of the lock; it and the outbox keep their
     // capacity, so a steady stream of events allocates nothing here.
     thread_local std::vector<net::WsText> frames;
@@ -379,36 +408,46 @@ struct Session {
     }
   }
 
-  //! What deliver() did: whether it was taken, and the flush to post when one is due.
+  //! What deliver() did: whether it was taken, and the flush to post (on the thread `worker`)
+  //! when one is due.
   struct Delivered {
     bool queued = false;
     bool flush = false;
-    asio::any_io_executor executor;
-    std::uint64_t attachment = 0;
-    static Delivered queuedOnly() { return {.queued = true, .flush = false, .executor = {}, .attachment = 0}; }
+    std::uint32_t worker = 0;
+    std::uint32_t attachment = 0;
   };
 
-  //! Takes a dispatch (its dispatchBody()) for this session: numbered, kept for a resume, and
-  //! queued for the attached connection.
-  Delivered deliver(const std::shared_ptr<const std::string>& body, std::size_t limit, std::uint64_t pos) {
+  //! Takes a dispatch for this session: numbered, kept for a resume, and queued for the attached
+  //! connection. When a flush is due, `executors` gets the connection's thread's executor at the
+  //! index `worker` unless it has it already (copied once per thread, not once per session).
+  Delivered deliver(Bodies& bodies, std::size_t limit, std::uint64_t pos,
+                    std::vector<asio::any_io_executor>& executors) {
     std::lock_guard lock(mutex);
     if (ended) return {};
+    const auto& body = bodies.forWorker(worker);
     if (replaying) {
       held.push_back({0, body, pos});
-      return Delivered::queuedOnly();
+      return {.queued = true, .flush = false, .worker = worker, .attachment = 0};
     }
     ++seq;
     buffer.push_back({seq, body, pos});
     trimLocked(limit);
-    if (!attached || !queueLocked(dispatchFrame(seq, body))) return Delivered::queuedOnly();
-    return {true, true, executor, attachment};
+    if (!attached || !queueLocked(dispatchFrame(seq, body)))
+      return {.queued = true, .flush = false, .worker = worker, .attachment = 0};
+    if (executors.size() <= worker) executors.resize(worker + 1);
+    if (!executors[worker]) executors[worker] = executor;
+    return {.queued = true, .flush = true, .worker = worker, .attachment = attachment};
   }
 
-  //! deliver(), posting the flush itself.
-  static bool deliverTo(const std::shared_ptr<Session>& session, const std::shared_ptr<const std::string>& body,
+  //! deliver() for one session, posting the flush itself.
+  static bool deliverTo(const std::shared_ptr<Session>& session, std::shared_ptr<const std::string> body,
                         std::size_t limit, std::uint64_t pos) {
-    auto done = session->deliver(body, limit, pos);
-    if (done.flush) asio::post(done.executor, [session, attachment = done.attachment] { session->flush(attachment); });
+    Bodies bodies(std::move(body), false);
+    std::vector<asio::any_io_executor> executors;
+    const auto done = session->deliver(bodies, limit, pos, executors);
+    if (done.flush) {
+      asio::post(executors[done.worker], [session, attachment = done.attachment] { session->flush(attachment); });
+    }
     return done.queued;
   }
 
@@ -427,6 +466,7 @@ struct Session {
 
 } // namespace detail
 
+using detail::Bodies;
 using detail::Session;
 
 // Sessions by id and by user; which users' presence was last announced.
@@ -732,25 +772,21 @@ std::size_t Gateway::dispatchToEach(const std::vector<std::uint64_t>& user_ids, 
     }
   }
   if (sessions.empty()) return 0;
-  struct Flushes {
-    asio::any_io_executor executor;
-    std::vector<std::pair<std::shared_ptr<Session>, std::uint64_t>> sessions;
-  };
-  std::vector<Flushes> flushes;
+  std::vector<asio::any_io_executor> executors; // by thread, for those with flushes
+  std::vector<std::vector<std::pair<std::shared_ptr<Session>, std::uint32_t>>> flushes; // by thread
   std::size_t queued = 0;
-  const auto body = dispatchBody(type, *data); // once for all of them
+  Bodies bodies(dispatchBody(type, *data), true); // serialised once for all of them
   for (auto& session : sessions) {
-    auto done = session->deliver(body, config_.replay_limit, pos);
+    const auto done = session->deliver(bodies, config_.replay_limit, pos, executors);
     if (done.queued) ++queued;
     if (!done.flush) continue;
-    auto batch = std::find_if(flushes.begin(), flushes.end(),
-                              [&](const Flushes& candidate) { return candidate.executor == done.executor; });
-    if (batch == flushes.end()) batch = flushes.insert(flushes.end(), Flushes{done.executor, {}});
-    batch->sessions.emplace_back(std::move(session), done.attachment);
+    if (flushes.size() <= done.worker) flushes.resize(done.worker + 1);
+    flushes[done.worker].emplace_back(std::move(session), done.attachment);
   }
-  for (auto& batch : flushes) {
-    asio::post(batch.executor, [sessions = std::move(batch.sessions)] {
-      for (const auto& [session, attachment] : sessions)
+  for (std::size_t worker = 0; worker < flushes.size(); ++worker) {
+    if (flushes[worker].empty()) continue;
+    asio::post(executors[worker], [batch = std::move(flushes[worker])] {
+      for (const auto& [session, attachment] : batch)
         session->flush(attachment);
     });
   }
@@ -984,7 +1020,7 @@ asio::awaitable<std::shared_ptr<Session>> Gateway::resumeElsewhere(std::shared_p
     session->held.shrink_to_fit();
     session->replaying = false;
     session->trimLocked(config_.replay_limit);
-    session->attachLocked(connection, session->executor);
+    session->attachLocked(connection, session->executor, worker);
     ++session->seq;
     connection->sendReplay(dispatchFrame(session->seq, dispatchBody("RESUMED", "{}")));
   }
@@ -1190,7 +1226,7 @@ asio::awaitable<void> Gateway::identify(Link& link, const ClientFrame& frame) {
   const std::string presences = presencesJson(user->presence_candidates);
   {
     std::lock_guard lock(session->mutex);
-    session->attachLocked(connection, connection->executor());
+    session->attachLocked(connection, connection->executor(), link.worker);
     session->seq = 1;
     session->dropped_through = 1; // READY is not replayed: a client without it identifies
     session->acknowledged = 1;
@@ -1244,7 +1280,7 @@ asio::awaitable<void> Gateway::resume(Link& link, const ClientFrame& frame) {
         replaced = found->connection.lock();
         replaced_executor = found->executor;
       }
-      found->attachLocked(connection, connection->executor());
+      found->attachLocked(connection, connection->executor(), link.worker);
       for (std::size_t index = found->first; index < found->buffer.size(); ++index) {
         const auto& entry = found->buffer[index];
         if (entry.seq <= frame.resume_seq) continue;

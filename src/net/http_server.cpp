@@ -180,9 +180,9 @@ public:
   WsConnectionImpl(tcp::socket socket, std::string remote, std::size_t queue_limit, std::size_t max_message,
                    std::string handshake_response, std::string early_bytes)
       : socket_(std::move(socket)),
+        queue_limit_(queue_limit),
         parser_(max_message),
         remote_(std::move(remote)),
-        queue_limit_(queue_limit),
         early_bytes_(std::move(early_bytes)) {
     // Writes are tried at once and must never block the thread (writeNow).
     boost::system::error_code ignored;
@@ -207,6 +207,10 @@ public:
   bool sendReplay(WsText frame) override { return queueMessage(std::move(frame), false); }
 
   bool sendNow(std::vector<WsText>& frames) override {
+    if (queue_.empty() && !writing_ && !zlib_ && !close_requested_ && !broken_ && writeDirect(frames)) {
+      frames.clear();
+      return !broken_;
+    }
     bool open = true;
     for (auto& frame : frames) {
       if (!(open = queueMessage(std::move(frame), true, false))) break;
@@ -228,12 +232,6 @@ public:
   void enableZlibStream() override {
     if (!zlib_) zlib_ = std::make_unique<ZlibStream>();
   }
-
-  //! The server's hold on this connection for stop() and the close deadline: registered in its
-  //! worker's list while the handler runs (touched on the connection's thread only).
-  SessionControl control;
-  std::list<SessionControl*>::iterator control_it;
-  bool handler_over = false; //!< the handler said it is done (WsEnded)
 
   //! The handler has ended. A writer still flushing (to a client that does not read) gets the
   //! close timeout, after which the socket is cut; the sweep no longer watches this connection.
@@ -399,31 +397,82 @@ private:
   using Buffers = std::array<iovec, 2 * kWsBatchFrames>;
   static iovec bytes(const char* data, std::size_t size) noexcept { return {const_cast<char*>(data), size}; }
 
-  // Lays out up to `max_frames` queued frames as buffers: a header per frame, then its payload
-  // as it is (shared, never copied). Stops after a close frame.
+  // Adds one frame to `batch`: its header, then its payload as it is (shared, never copied).
+  static void layOut(const WsText& payload, ws::Opcode opcode, bool raw, Headers& headers, Buffers& buffers,
+                     Batch& batch) noexcept {
+    const std::string& body = *payload.body;
+    if (!raw) {
+      // The payload's head goes right after the largest header, the header right before it.
+      auto& room = headers[batch.frames];
+      const std::size_t head_size = writeTextHead(
+          payload, std::span<char, WsText::kMaxHead>(room.data() + ws::kMaxServerHeader, WsText::kMaxHead));
+      std::array<char, ws::kMaxServerHeader> header;
+      const std::size_t header_size = ws::writeHeader(opcode, head_size + body.size(), header);
+      char* const start = room.data() + ws::kMaxServerHeader - header_size;
+      std::memcpy(start, header.data(), header_size);
+      buffers[batch.buffers++] = bytes(start, header_size + head_size);
+      batch.bytes += header_size + head_size;
+    }
+    buffers[batch.buffers++] = bytes(body.data(), body.size());
+    batch.bytes += body.size();
+    batch.closes = opcode == ws::Opcode::kClose;
+    ++batch.frames;
+  }
+
+  // Lays out up to `max_frames` queued frames as buffers. Stops after a close frame.
   Batch gather(Headers& headers, Buffers& buffers, std::size_t max_frames) const {
     Batch batch;
     while (batch.frames < queue_.size() && batch.frames < max_frames && batch.bytes < kWsBatchBytes && !batch.closes) {
       const Outbound& frame = queue_.at(batch.frames);
-      const std::string& body = *frame.payload.body;
-      if (!frame.raw) {
-        // The payload's head goes right after the largest header, the header right before it.
-        auto& room = headers[batch.frames];
-        const std::size_t head_size = writeTextHead(
-            frame.payload, std::span<char, WsText::kMaxHead>(room.data() + ws::kMaxServerHeader, WsText::kMaxHead));
-        std::array<char, ws::kMaxServerHeader> header;
-        const std::size_t header_size = ws::writeHeader(frame.opcode, head_size + body.size(), header);
-        char* const start = room.data() + ws::kMaxServerHeader - header_size;
-        std::memcpy(start, header.data(), header_size);
-        buffers[batch.buffers++] = bytes(start, header_size + head_size);
-        batch.bytes += header_size + head_size;
-      }
-      buffers[batch.buffers++] = bytes(body.data(), body.size());
-      batch.bytes += body.size();
-      batch.closes = frame.opcode == ws::Opcode::kClose;
-      ++batch.frames;
+      layOut(frame.payload, frame.opcode, frame.raw, headers, buffers, batch);
     }
     return batch;
+  }
+
+  // One sendmsg of the batch laid out in `buffers`: the bytes written, or nullopt when the
+  // connection broke (EAGAIN writes nothing).
+  std::optional<std::size_t> sendBatch(Buffers& buffers, const Batch& batch) {
+    msghdr message{};
+    message.msg_iov = buffers.data();
+    message.msg_iovlen = batch.buffers;
+    ssize_t sent = 0;
+    do {
+      sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent >= 0) return static_cast<std::size_t>(sent);
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return std::nullopt;
+  }
+
+  // sendNow() when nothing waits: the frames go from `frames` to the socket without entering the
+  // queue (in a fan-out to thousands of connections, each queue is a cold cache line). Only what
+  // the socket does not take is queued, for the writer. False, having done nothing, when the
+  // frames are more than one write takes (gather()'s bounds: the writer lays out the same batch).
+  bool writeDirect(std::vector<WsText>& frames) {
+    if (frames.empty()) return true;
+    Headers headers;
+    Buffers buffers;
+    Batch batch;
+    for (const auto& frame : frames) {
+      if (batch.frames == kWsBatchFrames || batch.bytes >= kWsBatchBytes) return false;
+      layOut(frame, ws::Opcode::kText, false, headers, buffers, batch);
+    }
+    const auto written = sendBatch(buffers, batch);
+    if (!written) {
+      broken_ = true;
+      writesEnded();
+      return true;
+    }
+    if (*written == batch.bytes) return true;
+    // Held to the outbound limit from the next frame on: these were taken already.
+    for (auto& frame : frames) {
+      Outbound out{std::move(frame), ws::Opcode::kText, false, false};
+      queued_bytes_ += weight(out);
+      queue_.push_back(std::move(out));
+    }
+    writing_ = true;
+    asio::co_spawn(socket_.get_executor(), writer(shared_from_this(), batch.frames, *written), asio::detached);
+    return true;
   }
 
   // The batch is written: drop its frames. After the close frame our side is finished: the
@@ -469,23 +518,14 @@ private:
     Buffers buffers;
     while (!queue_.empty() && !broken_) {
       const Batch batch = gather(headers, buffers, kWsBatchFrames);
-      msghdr message{};
-      message.msg_iov = buffers.data();
-      message.msg_iovlen = batch.buffers;
-      ssize_t sent = 0;
-      do {
-        sent = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
-      } while (sent < 0 && errno == EINTR);
-      std::size_t written = 0;
-      if (sent >= 0) {
-        written = static_cast<std::size_t>(sent);
-      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      const auto written = sendBatch(buffers, batch);
+      if (!written) {
         broken_ = true;
         break;
       }
-      if (written < batch.bytes) {
+      if (*written < batch.bytes) {
         writing_ = true;
-        asio::co_spawn(socket_.get_executor(), writer(shared_from_this(), batch.frames, written), asio::detached);
+        asio::co_spawn(socket_.get_executor(), writer(shared_from_this(), batch.frames, *written), asio::detached);
         return;
       }
       finish(batch);
@@ -523,16 +563,13 @@ private:
     self->writesEnded();
   }
 
+  // What sending touches comes first, together: a fan-out writes to thousands of connections,
+  // each from cold memory.
   tcp::socket socket_;
-  ws::FrameParser parser_;
-  std::array<char, kWsReadChunk> read_chunk_;
-  std::size_t read_begin_ = 0;
-  std::size_t read_end_ = 0;
-  std::string remote_;
-  std::size_t queue_limit_;
-  std::string early_bytes_;
   FrameQueue queue_;
   std::size_t queued_bytes_ = 0;
+  std::size_t queue_limit_;
+  std::unique_ptr<ZlibStream> zlib_; //!< set for ?compress=zlib-stream
   bool writing_ = false; //!< `writer` waits for the socket
   bool write_posted_ = false; //!< writeNow is on its way
   bool close_requested_ = false;
@@ -541,8 +578,20 @@ private:
   bool read_ended_ = false;
   bool broken_ = false;
   std::optional<std::uint16_t> peer_close_code_;
-  std::unique_ptr<ZlibStream> zlib_; //!< set for ?compress=zlib-stream
+  ws::FrameParser parser_;
+  std::array<char, kWsReadChunk> read_chunk_;
+  std::size_t read_begin_ = 0;
+  std::size_t read_end_ = 0;
+  std::string remote_;
+  std::string early_bytes_;
   WsOnMessage on_message_; //!< the reader, from startReading() until its nullopt
+
+public:
+  //! The server's hold on this connection for stop() and the close deadline: registered in its
+  //! worker's list while the handler runs (touched on the connection's thread only).
+  SessionControl control;
+  std::list<SessionControl*>::iterator control_it;
+  bool handler_over = false; //!< the handler said it is done (WsEnded)
 };
 
 } // namespace

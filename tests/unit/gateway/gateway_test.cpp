@@ -1,10 +1,13 @@
 #include "gateway/gateway.hpp"
 
+#include <atomic>
 #include <deque>
+#include <set>
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -38,6 +41,7 @@ public:
   }
   bool sendReplay(net::WsText frame) override { return send(std::move(frame)); }
   bool sendNow(std::vector<net::WsText>& frames) override {
+    flushed_on.insert(std::this_thread::get_id());
     bool open = true;
     for (auto& frame : frames) {
       if (!(open = send(std::move(frame)))) break;
@@ -58,6 +62,7 @@ public:
 
   std::deque<std::string> inbox;
   std::vector<std::string> sent;
+  std::set<std::thread::id> flushed_on; //!< the threads sendNow ran on
   std::optional<std::uint16_t> close_code;
   std::string close_reason;
   bool peer_closed = false;
@@ -380,6 +385,65 @@ TEST(Gateway, DispatchesFromManyThreadsReachTheConnectionInSequenceOrder) {
     if (sent[index].find("TYPING_START") != std::string::npos) ++typing;
   }
   EXPECT_EQ(typing, kPerThread);
+}
+
+TEST(Gateway, ADispatchToSessionsOnSeveralThreadsIsWrittenOnEachOnesOwnThread) {
+  // Two connections of one user, on two worker threads. A dispatch from a third thread reaches
+  // both with the same bytes (each thread's sessions share that thread's copy of the body), and
+  // each connection is written on its own thread only.
+  core::ManualClock clock;
+  Gateway gateway(GatewayConfig{}, clock, fakeIdentify());
+  asio::io_context io0;
+  asio::io_context io1;
+  auto keep0 = asio::make_work_guard(io0);
+  auto keep1 = asio::make_work_guard(io1);
+  auto first = std::make_shared<FakeConnection>(io0.get_executor());
+  auto second = std::make_shared<FakeConnection>(io1.get_executor());
+  first->inbox.push_back(R"({"op":2,"d":{"token":"good"}})");
+  second->inbox.push_back(R"({"op":2,"d":{"token":"good-too"}})");
+  std::atomic<int> ended = 0;
+  net::Request on0;
+  on0.worker = 0;
+  net::Request on1;
+  on1.worker = 1;
+  asio::post(io0, [&] { gateway.run(first, on0, [&] { ++ended; }); });
+  asio::post(io1, [&] { gateway.run(second, on1, [&] { ++ended; }); });
+  std::thread thread0([&] { io0.run(); });
+  std::thread thread1([&] { io1.run(); });
+  const auto id0 = thread0.get_id();
+  const auto id1 = thread1.get_id();
+  for (int attempt = 0; attempt < 5000 && gateway.identifiedConnections() < 2; ++attempt)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(gateway.identifiedConnections(), 2u);
+
+  constexpr int kDispatches = 100;
+  for (int index = 0; index < kDispatches; ++index) {
+    const auto data = std::make_shared<const std::string>(R"({"n":)" + std::to_string(index) + "}");
+    EXPECT_EQ(gateway.dispatchToEach({7}, "MESSAGE_CREATE", data), 2u);
+  }
+  // After the flushes already posted to each thread, the client goes away.
+  asio::post(io0, [&] { first->peer_closed = true; });
+  asio::post(io1, [&] { second->peer_closed = true; });
+  for (int attempt = 0; attempt < 5000 && ended < 2; ++attempt)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  keep0.reset();
+  keep1.reset();
+  io0.stop();
+  io1.stop();
+  thread0.join();
+  thread1.join();
+
+  EXPECT_EQ(ended, 2);
+  ASSERT_EQ(first->sent.size(), 2u + kDispatches);
+  ASSERT_EQ(second->sent.size(), 2u + kDispatches);
+  for (int index = 0; index < kDispatches; ++index) {
+    const std::size_t at = 2 + static_cast<std::size_t>(index);
+    EXPECT_EQ(first->sent[at], R"({"op":0,"s":)" + std::to_string(at) + R"(,"t":"MESSAGE_CREATE","d":{"n":)" +
+                                   std::to_string(index) + "}}");
+    EXPECT_EQ(second->sent[at], first->sent[at]);
+  }
+  EXPECT_EQ(first->flushed_on, std::set<std::thread::id>{id0});
+  EXPECT_EQ(second->flushed_on, std::set<std::thread::id>{id1});
 }
 
 TEST(Gateway, IdentifyFailuresMapToCloseCodes) {
