@@ -22,6 +22,8 @@ namespace {
 
 const std::string kInvalidLogin = "Login or password is invalid.";
 const std::string kSessionInterval = detail::sessionInterval();
+//! How long a rotated refresh token still refreshes (Accounts::refresh).
+const std::string kReuseGrace = "30 seconds";
 
 using detail::codePoints;
 using detail::formError;
@@ -185,10 +187,14 @@ asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std
   if (!lease) co_return std::unexpected(lease.error());
   auto begun = co_await lease->query("BEGIN");
   if (!begun) co_return std::unexpected(begun.error());
-  // FOR UPDATE: two requests racing with the same token must not both rotate it.
-  store::Params lookup_params{auth::tokenHash(refresh_token)};
+  // FOR UPDATE: two requests racing with the same token must not both rotate it. A token rotated
+  // less than kReuseGrace ago still refreshes (its rotation's answer may never have reached the
+  // browser: a reload or a closed tab aborts the request after the server committed, and the new
+  // cookie is lost); presented later, it is a copy someone kept.
+  store::Params lookup_params{auth::tokenHash(refresh_token), kReuseGrace};
   auto found = co_await lease->query(
-      "SELECT rt.session_id, rt.rotated_at IS NOT NULL, s.user_id, s.revoked_at IS NULL AND s.expires_at > now() "
+      "SELECT rt.session_id, rt.rotated_at IS NOT NULL AND rt.rotated_at <= now() - $2::interval, s.user_id, "
+      "s.revoked_at IS NULL AND s.expires_at > now() "
       "FROM refresh_tokens rt JOIN auth_sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1 "
       "FOR UPDATE OF rt, s",
       std::move(lookup_params));
@@ -216,8 +222,8 @@ asio::awaitable<core::Result<SignIn>> Accounts::refresh(store::PgPool& pool, std
   // One round trip inside the open transaction; if a step fails the rest, COMMIT included, are
   // skipped, and the pool discards the connection with its aborted transaction.
   std::vector<store::Statement> rotation;
-  rotation.push_back(
-      {"UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = $1", {auth::tokenHash(refresh_token)}});
+  rotation.push_back({"UPDATE refresh_tokens SET rotated_at = coalesce(rotated_at, now()) WHERE token_hash = $1",
+                      {auth::tokenHash(refresh_token)}}); // a grace use keeps the first rotation's time
   rotation.push_back({"INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2)",
                       {auth::tokenHash(sign_in.refresh_token), session_id}});
   rotation.push_back({"UPDATE auth_sessions SET last_used_at = now(), ip = $2, expires_at = now() + $3::interval "

@@ -2,7 +2,7 @@
 // refresh rotation with reuse detection, sessions, logout, and the abuse limits.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { startHearthd } from '../support/hearthd.mjs';
 
 let server;
@@ -119,6 +119,17 @@ test('refresh rotates the token; replaying a rotated one revokes the whole sessi
   const access = (await rotated.json()).token;
   assert.equal((await fetch(`${server.url}/api/v1/users/@me`, bearer(access))).status, 200);
 
+  // Right after its rotation the old token still refreshes: the browser may never have received
+  // the answer (a reload aborted it) and kept the old cookie.
+  const retried = await refresh(first);
+  assert.equal(retried.status, 200, 'a rotated token within the grace');
+  const third = refreshCookieOf(retried);
+  assert.ok(third && third !== first && third !== second);
+  assert.equal((await refresh(third)).status, 200, 'its new token works');
+
+  // Past the grace (30 s: the rotation is dated back here), it is a copy someone kept.
+  const firstHash = createHash('sha256').update(first).digest('hex');
+  server.db.query(`UPDATE refresh_tokens SET rotated_at = now() - interval '31 seconds' WHERE token_hash = '${firstHash}'`);
   const replay = await refresh(first);
   assert.equal(replay.status, 401);
   assert.match(replay.headers.get('set-cookie'), /hearth_refresh=; .*Max-Age=0/);
