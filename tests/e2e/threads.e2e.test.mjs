@@ -391,7 +391,14 @@ describe('Hearth threads', () => {
       await rowB.getByTestId('thread-member-remove').click()
       await rowB.waitFor({ state: 'detached' })
       await panelA.getByTestId('thread-members-count').getByText('1', { exact: true }).waitFor()
-      assert.equal((await bob.call('GET', `/channels/${threadId}`)).status, 404, 'B can’t see it any more')
+      // The list drops B at once, before the server has answered: wait for the removal itself.
+      let seen = 200
+      const deadline = Date.now() + 5_000
+      while (seen === 200 && Date.now() < deadline) {
+        seen = (await bob.call('GET', `/channels/${threadId}`)).status
+        if (seen === 200) await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      assert.equal(seen, 404, 'B can’t see it any more')
       await a.page.keyboard.press('Escape')
       // B, out of a private thread, loses it: gone from the sidebar, the full view says so.
       await sidebarB.waitFor({ state: 'detached' })
