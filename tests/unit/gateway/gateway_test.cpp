@@ -392,9 +392,10 @@ TEST(Gateway, ADispatchToSessionsOnSeveralThreadsIsWrittenOnEachOnesOwnThread) {
   // both with the same bytes (each thread's sessions share that thread's copy of the body), and
   // each connection is written on its own thread only.
   core::ManualClock clock;
-  Gateway gateway(GatewayConfig{}, clock, fakeIdentify());
+  // Before the gateway, so they outlive it: its watchdog's timer belongs to one of them.
   asio::io_context io0;
   asio::io_context io1;
+  Gateway gateway(GatewayConfig{}, clock, fakeIdentify());
   auto keep0 = asio::make_work_guard(io0);
   auto keep1 = asio::make_work_guard(io1);
   auto first = std::make_shared<FakeConnection>(io0.get_executor());
@@ -408,8 +409,9 @@ TEST(Gateway, ADispatchToSessionsOnSeveralThreadsIsWrittenOnEachOnesOwnThread) {
   on1.worker = 1;
   asio::post(io0, [&] { gateway.run(first, on0, [&] { ++ended; }); });
   asio::post(io1, [&] { gateway.run(second, on1, [&] { ++ended; }); });
-  std::thread thread0([&] { io0.run(); });
-  std::thread thread1([&] { io1.run(); });
+  // Each thread returns once its context runs out of work (the guards go below), or after 30 s.
+  std::thread thread0([&] { io0.run_for(std::chrono::seconds(30)); });
+  std::thread thread1([&] { io1.run_for(std::chrono::seconds(30)); });
   const auto id0 = thread0.get_id();
   const auto id1 = thread1.get_id();
   for (int attempt = 0; attempt < 5000 && gateway.identifiedConnections() < 2; ++attempt)
@@ -428,8 +430,6 @@ TEST(Gateway, ADispatchToSessionsOnSeveralThreadsIsWrittenOnEachOnesOwnThread) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   keep0.reset();
   keep1.reset();
-  io0.stop();
-  io1.stop();
   thread0.join();
   thread1.join();
 
